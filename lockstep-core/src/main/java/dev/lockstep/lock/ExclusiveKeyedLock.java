@@ -1,0 +1,68 @@
+package dev.lockstep.lock;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** {@link KeyedLock} on the shared {@link LockEngine}: every hold is exclusive. */
+final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
+  final LockEngine engine;
+
+  ExclusiveKeyedLock(LockEngine engine) {
+    this.engine = engine;
+  }
+
+  @Override
+  public String name() {
+    return engine.name;
+  }
+
+  @Override
+  public LockHandle acquire(K key, Duration timeout) throws InterruptedException {
+    return engine.await(key, LockMode.EXCLUSIVE, timeout, true);
+  }
+
+  @Override
+  public Optional<LockHandle> tryAcquire(K key) {
+    return Optional.ofNullable(engine.tryNow(key, LockMode.EXCLUSIVE));
+  }
+
+  @Override
+  public Optional<LockHandle> tryAcquire(K key, Duration timeout) throws InterruptedException {
+    return Optional.ofNullable(engine.await(key, LockMode.EXCLUSIVE, timeout, false));
+  }
+
+  @Override
+  public CompletableFuture<LockHandle> acquireAsync(K key, Duration timeout) {
+    return engine.async(key, LockMode.EXCLUSIVE, timeout, null);
+  }
+
+  @Override
+  public CompletableFuture<LockHandle> acquireAsync(K key, Duration timeout, LockOwner owner) {
+    return engine.async(key, LockMode.EXCLUSIVE, timeout, requireOwner(owner));
+  }
+
+  static LockOwner requireOwner(LockOwner owner) {
+    return java.util.Objects.requireNonNull(owner, "owner must not be null");
+  }
+
+  @Override
+  public void release(LockHandle handle) {
+    engine.release(Handles.own(engine, handle));
+  }
+
+  @Override
+  public boolean isLocked(K key) {
+    return engine.isLocked(key);
+  }
+
+  @Override
+  public int activeKeys() {
+    return engine.activeKeys();
+  }
+
+  @Override
+  public String toString() {
+    return "KeyedLock[" + engine.name + "]";
+  }
+}

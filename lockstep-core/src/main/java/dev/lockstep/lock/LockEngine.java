@@ -1,0 +1,603 @@
+package dev.lockstep.lock;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The algorithm behind every in-process lock: a striped table of active keys, each with its holders
+ * and a FIFO wait queue.
+ *
+ * <p>Implementation notes. A key's state lives in an {@link Entry} that exists only while the key
+ * is held or waited for; it sits in one of {@link #SEGMENTS} stripes, each a tiny hash table under
+ * a spin lock. Every state change (grant, release, enqueue, cancel) happens under that stripe lock
+ * and is O(1) apart from table resizing; waking (unpark, future completion) happens after the lock
+ * is dropped. A waiter is granted by the releasing thread (direct hand-off), which is what makes
+ * the queue FIFO: a newcomer finds the key held or the queue non-empty and lines up. A waiter that
+ * gives up (timeout, interrupt, cancel) removes itself under the lock only if still WAITING; if it
+ * was granted meanwhile, it either keeps the hold (timeout: the grant won) or releases it
+ * (interrupt, cancel) — so a racing grant never leaves a key held by nobody.
+ */
+final class LockEngine {
+  static final int SEGMENT_BITS = 6;
+  static final int SEGMENTS = 1 << SEGMENT_BITS;
+
+  /** A spin of this many status checks precedes parking, to catch quick hand-offs cheaply. */
+  private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
+
+  private static final ScheduledThreadPoolExecutor TIMER = newTimer();
+
+  private static final ThreadLocal<ArrayDeque<Node>> COMPLETING = new ThreadLocal<>();
+
+  final String name;
+  final boolean readWrite;
+  final LockRecorder recorder;
+  final boolean recording;
+  final WaitGraph graph;
+  private final int maxActiveKeys;
+  private final boolean limited;
+  private final AtomicInteger active = new AtomicInteger();
+  private final Segment[] segments = new Segment[SEGMENTS];
+
+  LockEngine(LockOptions options, boolean readWrite, WaitGraph graph) {
+    Objects.requireNonNull(options, "options must not be null");
+    this.name = options.name();
+    this.readWrite = readWrite;
+    this.recorder = options.recorder();
+    this.recording = recorder.enabled();
+    this.graph = graph;
+    this.maxActiveKeys = options.maxActiveKeys();
+    this.limited = maxActiveKeys != Integer.MAX_VALUE;
+    for (int i = 0; i < SEGMENTS; i++) {
+      segments[i] = new Segment();
+    }
+  }
+
+  // ---------------------------------------------------------------- acquiring
+
+  /** Takes the key now or returns null; never waits. */
+  Node tryNow(Object key, LockMode mode) {
+    return enter(key, mode, false, null);
+  }
+
+  /**
+   * Waits for the key. Returns the held node, or null on timeout when {@code throwOnTimeout} is
+   * false.
+   */
+  Node await(Object key, LockMode mode, Duration timeout, boolean throwOnTimeout)
+      throws InterruptedException {
+    long nanos = nanos(timeout);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    Node n = enter(key, mode, nanos > 0, null);
+    if (n == null) {
+      return timedOut(key, 0, null, timeout, throwOnTimeout);
+    }
+    if (n.status == Node.HELD) {
+      return n;
+    }
+    checkDeadlock(n);
+    boolean forever = nanos > Long.MAX_VALUE / 4;
+    long deadline = forever ? 0 : System.nanoTime() + nanos;
+    int spins = SPINS;
+    while (n.status != Node.HELD) {
+      long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+      if (remaining <= 0) {
+        String holder = withdraw(n);
+        if (holder != WITHDRAWN_BUT_GRANTED) {
+          return timedOut(key, n.waitStart, holder, timeout, throwOnTimeout);
+        }
+        break;
+      }
+      if (spins > 0) {
+        spins--;
+        Thread.onSpinWait();
+        continue;
+      }
+      LockSupport.parkNanos(this, remaining);
+      if (Thread.interrupted()) {
+        if (withdraw(n) == WITHDRAWN_BUT_GRANTED) {
+          granted(n);
+          release(n);
+        } else if (recording) {
+          recorder.cancelled(name, key, System.nanoTime() - n.waitStart);
+        }
+        throw new InterruptedException("interrupted waiting for key '" + key + "' of " + this);
+      }
+    }
+    granted(n);
+    return n;
+  }
+
+  /** Asks for the key without blocking. */
+  CompletableFuture<LockHandle> async(
+      Object key, LockMode mode, Duration timeout, LockOwner owner) {
+    long nanos;
+    Node n;
+    try {
+      nanos = nanos(timeout);
+      n =
+          enter(
+              key,
+              mode,
+              nanos > 0,
+              owner != null ? owner : LockOwner.asyncOf(Thread.currentThread()));
+      if (n == null) {
+        timedOut(key, 0, null, timeout, true);
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (n.status == Node.HELD) {
+      return CompletableFuture.completedFuture(n);
+    }
+    // enter() attached the future before the node became visible to other threads.
+    Node.WaitFuture f = n.future;
+    try {
+      checkDeadlock(n);
+    } catch (DeadlockException e) {
+      f.completeExceptionally(e);
+      return f;
+    }
+    if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
+      n.timer = TIMER.schedule(() -> abandon(n, true), nanos, TimeUnit.NANOSECONDS);
+      if (n.status != Node.WAITING) {
+        n.timer.cancel(false);
+      }
+    }
+    return f;
+  }
+
+  /**
+   * Finds or creates the key's entry and either grants at once (returns a HELD node), enqueues
+   * (when {@code mayWait}; returns a WAITING node) or returns null (busy).
+   */
+  private Node enter(Object key, LockMode mode, boolean mayWait, Object owner) {
+    Objects.requireNonNull(key, "key must not be null");
+    Object me = owner != null ? owner : Thread.currentThread();
+    boolean async = owner != null;
+    int hash = spread(key.hashCode());
+    Segment s = segments[hash & (SEGMENTS - 1)];
+    Node n = null;
+    String selfDeadlock = null;
+    boolean capacity = false;
+    s.lock();
+    try {
+      Entry e = s.find(key, hash);
+      if (e == null) {
+        if (limited && !reserveKey()) {
+          capacity = true;
+        } else {
+          e = new Entry(key, hash);
+          s.insert(e);
+          n = new Node(this, e, me, mode);
+          e.hold(n);
+        }
+      } else if (e.admitsNow(mode)) {
+        n = new Node(this, e, me, mode);
+        e.hold(n);
+      } else if (e.writer != null && e.writer.owner == me) {
+        if (!mayWait) {
+          return null;
+        }
+        selfDeadlock = "holds it already";
+      } else if (readWrite && e.readerCount > 0 && e.readBy(me)) {
+        if (mode == LockMode.EXCLUSIVE) {
+          selfDeadlock = "";
+        } else if (!mayWait) {
+          return null;
+        } else {
+          selfDeadlock = "reads it already while a writer is queued";
+        }
+      } else if (!mayWait) {
+        return null;
+      } else {
+        n = new Node(this, e, me, mode);
+        n.contended = true;
+        if (async) {
+          n.future = new Node.WaitFuture(n);
+        }
+        if (recording) {
+          n.waitStart = System.nanoTime();
+        }
+        e.enqueue(n);
+        return n;
+      }
+    } finally {
+      s.unlock();
+    }
+    if (n != null) {
+      if (recording) {
+        n.holdStart = System.nanoTime();
+        recorder.acquired(name, key, mode, 0, false);
+      }
+      return n;
+    }
+    if (capacity) {
+      int count = active.get();
+      if (recording) {
+        recorder.rejected(name, key, "maxActiveKeys " + maxActiveKeys + " reached");
+      }
+      throw new CapacityExceededException(name, key, maxActiveKeys, count);
+    }
+    if (selfDeadlock.isEmpty()) {
+      throw failed(key, new LockUpgradeException(name, key));
+    }
+    String edge =
+        describe(me) + " waits for key '" + key + "' of lock '" + name + "' and " + selfDeadlock;
+    throw failed(
+        key,
+        new DeadlockException(
+            "self-deadlock: " + edge + " (Lockstep locks are not reentrant)", List.of(edge)));
+  }
+
+  private boolean reserveKey() {
+    while (true) {
+      int c = active.get();
+      if (c >= maxActiveKeys) {
+        return false;
+      }
+      if (active.compareAndSet(c, c + 1)) {
+        return true;
+      }
+    }
+  }
+
+  private void checkDeadlock(Node n) {
+    if (graph == null) {
+      return;
+    }
+    DeadlockException cycle = graph.register(n);
+    if (cycle != null && withdraw(n) != WITHDRAWN_BUT_GRANTED) {
+      throw failed(n.entry.key, cycle);
+    }
+  }
+
+  private LockException failed(Object key, LockException e) {
+    if (recording) {
+      recorder.error(name, key, e);
+    }
+    return e;
+  }
+
+  private Node timedOut(
+      Object key, long waitStart, String holder, Duration timeout, boolean throwOnTimeout) {
+    if (recording) {
+      recorder.timedOut(name, key, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
+    }
+    if (throwOnTimeout) {
+      throw new LockTimeoutException(name, key, timeout, holder == null ? holderOf(key) : holder);
+    }
+    return null;
+  }
+
+  /** Bookkeeping once a waiting node has been granted, on the thread that sees the grant. */
+  private void granted(Node n) {
+    if (graph != null) {
+      graph.unregister(n);
+    }
+    if (recording) {
+      long now = System.nanoTime();
+      n.holdStart = now;
+      recorder.acquired(name, n.entry.key, n.mode, now - n.waitStart, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- releasing
+
+  /** Releases a held node; a no-op for a node that is not held. */
+  void release(Node n) {
+    Entry e = n.entry;
+    Segment s = segments[e.hash & (SEGMENTS - 1)];
+    Node wake;
+    s.lock();
+    try {
+      if (n.status != Node.HELD) {
+        return;
+      }
+      n.status = Node.RELEASED;
+      e.unhold(n);
+      wake = e.head == null ? null : e.promote();
+      retire(s, e);
+    } finally {
+      s.unlock();
+    }
+    if (recording) {
+      recorder.released(name, e.key, System.nanoTime() - n.holdStart);
+    }
+    wakeAll(wake);
+  }
+
+  /** Turns a held write node into a read node, letting queued readers at the head in too. */
+  LockHandle downgrade(Node n) {
+    if (!readWrite || n.mode != LockMode.EXCLUSIVE) {
+      throw new IllegalStateException("only a write hold of a read-write lock can be downgraded");
+    }
+    Entry e = n.entry;
+    Segment s = segments[e.hash & (SEGMENTS - 1)];
+    Node reader = new Node(this, e, n.owner, LockMode.SHARED);
+    Node wake;
+    s.lock();
+    try {
+      if (n.status != Node.HELD) {
+        throw new IllegalStateException("cannot downgrade " + n + ": it is no longer held");
+      }
+      n.status = Node.RELEASED;
+      e.unhold(n);
+      e.hold(reader);
+      wake = e.head == null ? null : e.promote();
+    } finally {
+      s.unlock();
+    }
+    if (recording) {
+      long now = System.nanoTime();
+      recorder.released(name, e.key, now - n.holdStart);
+      reader.holdStart = now;
+      recorder.acquired(name, e.key, LockMode.SHARED, 0, false);
+    }
+    wakeAll(wake);
+    return reader;
+  }
+
+  private void retire(Segment s, Entry e) {
+    if (e.idle()) {
+      s.remove(e);
+      if (limited) {
+        active.decrementAndGet();
+      }
+    }
+  }
+
+  /** Marks returned by {@link #withdraw} when the node had been granted before it could leave. */
+  private static final String WITHDRAWN_BUT_GRANTED = new String("granted");
+
+  /**
+   * Removes a waiting node from its queue. Returns a description of the key's holders (possibly
+   * null) if it was still waiting, or {@link #WITHDRAWN_BUT_GRANTED} if it had been granted.
+   */
+  private String withdraw(Node n) {
+    Entry e = n.entry;
+    Segment s = segments[e.hash & (SEGMENTS - 1)];
+    Node wake = null;
+    String holders;
+    s.lock();
+    try {
+      if (n.status != Node.WAITING) {
+        return WITHDRAWN_BUT_GRANTED;
+      }
+      holders = e.describeHolders();
+      e.dequeue(n);
+      n.status = Node.CANCELLED;
+      wake = e.head == null ? null : e.promote();
+      retire(s, e);
+    } finally {
+      s.unlock();
+    }
+    if (graph != null) {
+      graph.unregister(n);
+    }
+    wakeAll(wake);
+    return holders;
+  }
+
+  /** Gives up an asynchronous wait: on its timeout, or when its future was cancelled. */
+  void abandon(Node n, boolean timeout) {
+    String holders = withdraw(n);
+    if (holders == WITHDRAWN_BUT_GRANTED) {
+      return; // the grant won; the completer hands the hold over or releases it
+    }
+    if (n.timer != null) {
+      n.timer.cancel(false);
+    }
+    long waited = recording ? System.nanoTime() - n.waitStart : 0;
+    if (timeout) {
+      if (recording) {
+        recorder.timedOut(name, n.entry.key, waited);
+      }
+      n.future.completeExceptionally(
+          new LockTimeoutException(name, n.entry.key, Duration.ofNanos(waited), holders));
+    } else if (recording) {
+      recorder.cancelled(name, n.entry.key, waited);
+    }
+  }
+
+  /** Wakes granted nodes: unparks blocking waiters, completes futures (trampolined). */
+  private void wakeAll(Node first) {
+    for (Node n = first; n != null; ) {
+      Node next = n.wakeNext;
+      n.wakeNext = null;
+      if (n.future == null) {
+        LockSupport.unpark((Thread) n.owner);
+      } else {
+        completeLater(n);
+      }
+      n = next;
+    }
+  }
+
+  private void completeLater(Node n) {
+    ArrayDeque<Node> pending = COMPLETING.get();
+    if (pending != null) {
+      pending.add(n);
+      return;
+    }
+    pending = new ArrayDeque<>();
+    COMPLETING.set(pending);
+    try {
+      for (Node x = n; x != null; x = pending.poll()) {
+        if (x.timer != null) {
+          x.timer.cancel(false);
+        }
+        granted(x);
+        if (!x.future.complete(x)) {
+          release(x); // cancelled or failed meanwhile: nobody will close this hold
+        }
+      }
+    } finally {
+      COMPLETING.remove();
+    }
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  boolean isLocked(Object key) {
+    Objects.requireNonNull(key, "key must not be null");
+    int hash = spread(key.hashCode());
+    Segment s = segments[hash & (SEGMENTS - 1)];
+    s.lock();
+    try {
+      Entry e = s.find(key, hash);
+      return e != null && (e.writer != null || e.readerCount > 0);
+    } finally {
+      s.unlock();
+    }
+  }
+
+  private String holderOf(Object key) {
+    int hash = spread(key.hashCode());
+    Segment s = segments[hash & (SEGMENTS - 1)];
+    s.lock();
+    try {
+      Entry e = s.find(key, hash);
+      return e == null ? null : e.describeHolders();
+    } finally {
+      s.unlock();
+    }
+  }
+
+  int activeKeys() {
+    int sum = 0;
+    for (Segment s : segments) {
+      s.lock();
+      try {
+        sum += s.size();
+      } finally {
+        s.unlock();
+      }
+    }
+    return sum;
+  }
+
+  /** Table slots currently allocated across all stripes (for memory tests). */
+  int capacity() {
+    int sum = 0;
+    for (Segment s : segments) {
+      s.lock();
+      try {
+        sum += s.capacity();
+      } finally {
+        s.unlock();
+      }
+    }
+    return sum;
+  }
+
+  /** A consistent-per-stripe list of holders and waiters. */
+  List<HeldOrWaiting> inspect() {
+    List<HeldOrWaiting> out = new ArrayList<>();
+    for (Segment s : segments) {
+      s.lock();
+      try {
+        s.forEach(
+            e -> {
+              if (e.writer != null) {
+                out.add(HeldOrWaiting.of(e.writer, true));
+              }
+              for (Node r = e.readers; r != null; r = r.next) {
+                out.add(HeldOrWaiting.of(r, true));
+              }
+              for (Node w = e.head; w != null; w = w.next) {
+                out.add(HeldOrWaiting.of(w, false));
+              }
+            });
+      } finally {
+        s.unlock();
+      }
+    }
+    return out;
+  }
+
+  /** Holders of an entry's key, as owners; used by the wait-for graph. */
+  List<Object> holdersOf(Entry e) {
+    Segment s = segments[e.hash & (SEGMENTS - 1)];
+    s.lock();
+    try {
+      List<Object> out = new ArrayList<>(1);
+      if (e.writer != null) {
+        out.add(e.writer.owner);
+      }
+      for (Node r = e.readers; r != null; r = r.next) {
+        out.add(r.owner);
+      }
+      return out;
+    } finally {
+      s.unlock();
+    }
+  }
+
+  /** One holder or waiter seen by {@link #inspect()}. */
+  record HeldOrWaiting(
+      String owner, Object key, LockMode mode, boolean held, long sinceNanos, boolean async) {
+    static HeldOrWaiting of(Node n, boolean held) {
+      return new HeldOrWaiting(
+          n.describeOwner(),
+          n.entry.key,
+          n.mode,
+          held,
+          held ? n.holdStart : n.waitStart,
+          n.future != null);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static long nanos(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  static int spread(int h) {
+    h ^= h >>> 16;
+    h *= 0x45d9f3b;
+    return h ^ (h >>> 16);
+  }
+
+  static String describe(Object owner) {
+    return owner instanceof Thread t
+        ? "thread '" + t.getName() + "' (#" + t.threadId() + ")"
+        : owner.toString();
+  }
+
+  private static ScheduledThreadPoolExecutor newTimer() {
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread th = new Thread(r, "lockstep-lock-timeouts");
+              th.setDaemon(true);
+              return th;
+            });
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
+
+  @Override
+  public String toString() {
+    return "lock '" + name + "'";
+  }
+}

@@ -1,0 +1,150 @@
+package dev.lockstep.lock;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
+
+/**
+ * One stripe of a lock's key table: a spin lock guarding a small open-addressing hash table of the
+ * stripe's active entries.
+ *
+ * <p>Implementation notes: the spin lock only ever guards a few field writes and a table probe,
+ * never a wait, so it is held for nanoseconds and is safe for virtual threads (nothing parks while
+ * holding it). The table uses linear probing with backward-shift deletion (no tombstones), grows at
+ * half full and shrinks at one eighth full, so an idle lock keeps only {@link #MIN_CAPACITY} slots
+ * per stripe.
+ */
+final class Segment {
+  static final int MIN_CAPACITY = 4;
+
+  private static final VarHandle LOCK;
+
+  static {
+    try {
+      LOCK = MethodHandles.lookup().findVarHandle(Segment.class, "lockWord", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unused") // accessed through the LOCK VarHandle
+  private volatile int lockWord;
+
+  private Entry[] table = new Entry[MIN_CAPACITY];
+  private int size;
+
+  void lock() {
+    if (!LOCK.compareAndSet(this, 0, 1)) {
+      lockSlow();
+    }
+  }
+
+  private void lockSlow() {
+    int spins = 0;
+    while (true) {
+      if (lockWord == 0 && LOCK.compareAndSet(this, 0, 1)) {
+        return;
+      }
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        spins = 0;
+        Thread.yield();
+      }
+    }
+  }
+
+  void unlock() {
+    LOCK.setRelease(this, 0);
+  }
+
+  /** The entry for the key, or null. Caller holds the lock. */
+  Entry find(Object key, int hash) {
+    Entry[] t = table;
+    int mask = t.length - 1;
+    for (int i = index(hash, mask); ; i = (i + 1) & mask) {
+      Entry e = t[i];
+      if (e == null) {
+        return null;
+      }
+      if (e.hash == hash && (e.key == key || e.key.equals(key))) {
+        return e;
+      }
+    }
+  }
+
+  /** Adds an entry whose key is absent. Caller holds the lock. */
+  void insert(Entry e) {
+    if ((size + 1) * 2 > table.length) {
+      resize(table.length * 2);
+    }
+    place(table, e);
+    size++;
+  }
+
+  /** Removes an entry that is present. Caller holds the lock. */
+  void remove(Entry e) {
+    Entry[] t = table;
+    int mask = t.length - 1;
+    int i = index(e.hash, mask);
+    while (t[i] != e) {
+      i = (i + 1) & mask;
+    }
+    t[i] = null;
+    size--;
+    // Backward-shift deletion: pull later members of the probe run into the hole.
+    for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
+      int home = index(t[j].hash, mask);
+      boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) {
+        t[i] = t[j];
+        t[j] = null;
+        i = j;
+      }
+    }
+    if (size * 8 < t.length && t.length > MIN_CAPACITY) {
+      resize(t.length / 2);
+    }
+  }
+
+  int size() {
+    return size;
+  }
+
+  int capacity() {
+    return table.length;
+  }
+
+  /** Visits every entry. Caller holds the lock. */
+  void forEach(Consumer<Entry> action) {
+    for (Entry e : table) {
+      if (e != null) {
+        action.accept(e);
+      }
+    }
+  }
+
+  private void resize(int capacity) {
+    Entry[] grown = new Entry[Math.max(MIN_CAPACITY, capacity)];
+    for (Entry e : table) {
+      if (e != null) {
+        place(grown, e);
+      }
+    }
+    table = grown;
+  }
+
+  private static void place(Entry[] t, Entry e) {
+    int mask = t.length - 1;
+    int i = index(e.hash, mask);
+    while (t[i] != null) {
+      i = (i + 1) & mask;
+    }
+    t[i] = e;
+  }
+
+  private static int index(int hash, int mask) {
+    // The low bits chose the segment; use the others inside it.
+    return (hash >>> LockEngine.SEGMENT_BITS) & mask;
+  }
+}
