@@ -1,0 +1,163 @@
+package dev.lockstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+  /** Exit status and what the command printed to stdout and stderr. */
+  record Result(int status, String out, String err) {}
+
+  private static synchronized Result run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int status = Main.run(args);
+      System.out.flush();
+      System.err.flush();
+      return new Result(
+          status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void versionPrintsLockstepAndJavaVersions() {
+    Result r = run("version");
+    assertEquals(0, r.status(), r.err());
+    String line = r.out().strip();
+    assertTrue(line.matches("lockstep \\S+ \\(java \\S+\\)"), line);
+    assertTrue(line.contains("(java " + Runtime.version() + ")"), line);
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void versionOptionsPrintTheSameLine() {
+    String expected = run("version").out();
+    assertEquals(new Result(0, expected, ""), run("--version"));
+    assertEquals(new Result(0, expected, ""), run("-V"));
+  }
+
+  @Test
+  void helpListsTheSubcommands() {
+    Result r = run("--help");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("Usage: lockstep "), r.out());
+    for (String command : List.of("version", "demo", "bench")) {
+      assertTrue(r.out().contains("\n  " + command + " "), command + " missing in\n" + r.out());
+    }
+  }
+
+  @Test
+  void noArgumentsPrintsUsage() {
+    Result r = run();
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("Usage: lockstep "), r.out());
+  }
+
+  @Test
+  void unknownCommandIsAUsageError() {
+    Result r = run("no-such-command");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("no-such-command"), r.err());
+  }
+
+  private static Result runWithHome(Path home, String... args) {
+    String old = System.getProperty("lockstep.home");
+    System.setProperty("lockstep.home", home.toString());
+    try {
+      return run(args);
+    } finally {
+      if (old == null) {
+        System.clearProperty("lockstep.home");
+      } else {
+        System.setProperty("lockstep.home", old);
+      }
+    }
+  }
+
+  @Test
+  void benchWithoutTheBenchmarksJarNamesThePathAndExits2(@TempDir Path home) {
+    Result r = runWithHome(home, "bench", "locks", "--quick");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains(home.resolve(BenchCommand.JAR).toString()), r.err());
+  }
+
+  @Test
+  void benchRunsTheRunnerJarAndExitsWithItsStatus(@TempDir Path home) throws IOException {
+    Path jar = home.resolve(BenchCommand.JAR);
+    Files.createDirectories(jar.getParent());
+    writeJar(jar, FakeBenchRunner.class);
+    Path json = home.resolve("args.txt");
+
+    Result r = runWithHome(home, "bench", "startup", "--quick", "--json", json.toString());
+
+    assertEquals(3, r.status(), r.err());
+    assertEquals(
+        List.of("startup", "--quick", "--json", json.toString()), Files.readAllLines(json));
+  }
+
+  /** Writes an executable jar holding just {@code main}. */
+  private static void writeJar(Path jar, Class<?> main) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, main.getName());
+    String entry = main.getName().replace('.', '/') + ".class";
+    try (OutputStream file = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(file, manifest);
+        InputStream in = main.getClassLoader().getResourceAsStream(entry)) {
+      out.putNextEntry(new JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+  }
+
+  @Test
+  void benchRunsTheRunnerJarWithTheSameJavaAndPassesTheOptionsOn() {
+    BenchCommand bench = new BenchCommand();
+    bench.suite = "rwlock";
+    bench.quick = true;
+    bench.json = Path.of("out.json");
+    Path jar = Path.of("/repo/lockstep-benchmarks/target/lockstep-benchmarks.jar");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    assertEquals(
+        List.of(
+            java,
+            "-jar",
+            jar.toString(),
+            "rwlock",
+            "--quick",
+            "--json",
+            Path.of("out.json").toAbsolutePath().toString()),
+        bench.command(jar));
+  }
+
+  @Test
+  void benchRequiresASuite() {
+    Result r = run("bench");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("SUITE"), r.err());
+  }
+}
