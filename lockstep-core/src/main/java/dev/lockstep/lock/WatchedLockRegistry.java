@@ -1,0 +1,213 @@
+package dev.lockstep.lock;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** {@link LockRegistry} with shared wait-for graph, per-lock statistics and a watchdog thread. */
+final class WatchedLockRegistry implements LockRegistry {
+  private final RegistryOptions options;
+  private final WaitGraph graph = new WaitGraph();
+  private final Map<String, Named> locks = new ConcurrentHashMap<>();
+  private final Thread watchdog;
+  private volatile List<WatchdogAlert> alerts = List.of();
+  private volatile boolean closed;
+
+  /** One registered lock: its engine, its statistics (or null) and its public face. */
+  private record Named(LockEngine engine, LockStatistics stats, Object face, int maxActiveKeys) {}
+
+  WatchedLockRegistry(RegistryOptions options) {
+    this.options = Objects.requireNonNull(options, "options must not be null");
+    if (options.watchdogInterval().isZero()) {
+      watchdog = null;
+    } else {
+      watchdog = Thread.ofPlatform().daemon().name("lockstep-watchdog").start(this::watch);
+    }
+  }
+
+  @Override
+  public <K> KeyedLock<K> keyed(String name) {
+    return keyed(LockOptions.named(name));
+  }
+
+  @Override
+  public <K> KeyedLock<K> keyed(LockOptions lockOptions) {
+    return cast(named(lockOptions, false));
+  }
+
+  @Override
+  public <K> KeyedReadWriteLock<K> readWrite(String name) {
+    return readWrite(LockOptions.named(name));
+  }
+
+  @Override
+  public <K> KeyedReadWriteLock<K> readWrite(LockOptions lockOptions) {
+    return cast(named(lockOptions, true));
+  }
+
+  @SuppressWarnings("unchecked") // the key type is the caller's choice, as with any generic factory
+  private static <T> T cast(Object face) {
+    return (T) face;
+  }
+
+  private Object named(LockOptions lockOptions, boolean readWrite) {
+    Objects.requireNonNull(lockOptions, "options must not be null");
+    Named n =
+        locks.computeIfAbsent(
+            lockOptions.name(),
+            name -> {
+              LockStatistics stats =
+                  options.statistics()
+                      ? new LockStatistics(options.recentOperations(), options.longHold().toNanos())
+                      : null;
+              LockOptions o =
+                  stats == null
+                      ? lockOptions.withRecorder(LockRecorder.noop())
+                      : lockOptions.withRecorder(stats);
+              LockEngine engine = new LockEngine(o, readWrite, graph);
+              Object face =
+                  readWrite
+                      ? new SharedKeyedReadWriteLock<>(engine)
+                      : new ExclusiveKeyedLock<>(engine);
+              return new Named(engine, stats, face, lockOptions.maxActiveKeys());
+            });
+    if (n.engine.readWrite != readWrite) {
+      throw new IllegalArgumentException(
+          "lock '"
+              + lockOptions.name()
+              + "' is already registered as a "
+              + (n.engine.readWrite ? "read-write" : "keyed")
+              + " lock");
+    }
+    if (n.maxActiveKeys != lockOptions.maxActiveKeys()
+        && lockOptions.maxActiveKeys() != Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "lock '"
+              + lockOptions.name()
+              + "' is already registered with maxActiveKeys "
+              + n.maxActiveKeys
+              + ", asked for "
+              + lockOptions.maxActiveKeys());
+    }
+    return n.face;
+  }
+
+  @Override
+  public RegistrySnapshot snapshot() {
+    Instant now = Instant.now();
+    long nowNanos = System.nanoTime();
+    List<LockSnapshot> out = new ArrayList<>();
+    for (Named n : locks.values()) {
+      List<HolderInfo> holders = new ArrayList<>();
+      List<HolderInfo> waiters = new ArrayList<>();
+      for (LockEngine.HeldOrWaiting h : n.engine.inspect()) {
+        Duration since =
+            n.engine.recording && h.sinceNanos() != 0
+                ? Duration.ofNanos(Math.max(0, nowNanos - h.sinceNanos()))
+                : Duration.ZERO;
+        HolderInfo info =
+            new HolderInfo(h.owner(), String.valueOf(h.key()), h.mode(), since, h.async());
+        (h.held() ? holders : waiters).add(info);
+      }
+      LockStatistics s = n.stats;
+      out.add(
+          new LockSnapshot(
+              n.engine.name,
+              n.engine.readWrite ? "read-write" : "keyed",
+              n.engine.activeKeys(),
+              s == null ? new LockCounters(0, 0, 0, 0, 0, 0, 0) : s.counters(),
+              s == null ? LatencySummary.EMPTY : s.waitTime(),
+              s == null ? LatencySummary.EMPTY : s.holdTime(),
+              holders,
+              waiters,
+              s == null ? List.of() : s.recent()));
+    }
+    out.sort((a, b) -> a.name().compareTo(b.name()));
+    return new RegistrySnapshot(now, out, alerts);
+  }
+
+  /** One look of the watchdog: finds long waits and holds, reports the new ones. */
+  void look(Set<String> reported) {
+    long nowNanos = System.nanoTime();
+    long waitLimit = options.longWait().toNanos();
+    long holdLimit = options.longHold().toNanos();
+    List<WatchdogAlert> found = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (Named n : locks.values()) {
+      if (!n.engine.recording) {
+        continue; // no timestamps without statistics
+      }
+      for (LockEngine.HeldOrWaiting h : n.engine.inspect()) {
+        if (h.sinceNanos() == 0) {
+          continue;
+        }
+        long age = nowNanos - h.sinceNanos();
+        long limit = h.held() ? holdLimit : waitLimit;
+        if (age <= limit) {
+          continue;
+        }
+        WatchdogAlert a =
+            new WatchdogAlert(
+                h.held() ? WatchdogAlert.Kind.LONG_HOLD : WatchdogAlert.Kind.LONG_WAIT,
+                n.engine.name,
+                String.valueOf(h.key()),
+                h.owner(),
+                h.mode(),
+                Duration.ofNanos(age),
+                Duration.ofNanos(limit));
+        found.add(a);
+        String id =
+            n.engine.name + "|" + h.key() + "|" + h.owner() + "|" + h.held() + "|" + h.sinceNanos();
+        seen.add(id);
+        if (reported.add(id)) {
+          try {
+            options.listener().onAlert(a);
+          } catch (RuntimeException e) {
+            // A listener's failure must not stop the watchdog.
+            org.slf4j.LoggerFactory.getLogger(WatchedLockRegistry.class)
+                .warn("watchdog listener failed", e);
+          }
+        }
+      }
+    }
+    reported.retainAll(seen);
+    alerts = List.copyOf(found);
+  }
+
+  private void watch() {
+    Set<String> reported = new HashSet<>();
+    long interval = options.watchdogInterval().toMillis();
+    while (!closed) {
+      try {
+        Thread.sleep(Math.max(1, interval));
+      } catch (InterruptedException e) {
+        return;
+      }
+      look(reported);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (watchdog != null) {
+      watchdog.interrupt();
+      try {
+        watchdog.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LockRegistry" + locks.keySet();
+  }
+}
