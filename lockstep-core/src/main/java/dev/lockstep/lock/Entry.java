@@ -5,6 +5,7 @@ package dev.lockstep.lock;
  * is held or waited for. All fields are guarded by the owning {@link Segment}'s lock.
  */
 final class Entry {
+  final LockEngine engine;
   final Object key;
   final int hash;
 
@@ -21,7 +22,8 @@ final class Entry {
 
   Node tail;
 
-  Entry(Object key, int hash) {
+  Entry(LockEngine engine, Object key, int hash) {
+    this.engine = engine;
     this.key = key;
     this.hash = hash;
   }
@@ -48,8 +50,8 @@ final class Entry {
   }
 
   void hold(Node n) {
-    n.status = Node.HELD;
-    if (n.mode == LockMode.EXCLUSIVE) {
+    n.status(Node.HELD);
+    if (n.mode() == LockMode.EXCLUSIVE) {
       writer = n;
     } else {
       n.prev = null;
@@ -63,7 +65,7 @@ final class Entry {
   }
 
   void unhold(Node n) {
-    if (n.mode == LockMode.EXCLUSIVE) {
+    if (n.mode() == LockMode.EXCLUSIVE) {
       writer = null;
     } else {
       unlink(n, true);
@@ -107,15 +109,15 @@ final class Entry {
 
   /**
    * Grants waiters at the head of the queue that can enter now: one writer, or every reader up to
-   * the next writer. Returns the granted nodes chained through {@link Node#wakeNext}, or null.
+   * the next writer. Returns the granted waiters chained through {@link Waiter#wakeNext}, or null.
    */
-  Node promote() {
-    Node first = null;
-    Node last = null;
+  Waiter promote() {
+    Waiter first = null;
+    Waiter last = null;
     while (head != null) {
-      Node n = head;
-      boolean ok =
-          n.mode == LockMode.EXCLUSIVE ? writer == null && readerCount == 0 : writer == null;
+      Waiter n = (Waiter) head; // only waiters are ever queued
+      boolean exclusive = n.mode() == LockMode.EXCLUSIVE;
+      boolean ok = exclusive ? writer == null && readerCount == 0 : writer == null;
       if (!ok) {
         break;
       }
@@ -127,7 +129,7 @@ final class Entry {
         last.wakeNext = n;
       }
       last = n;
-      if (n.mode == LockMode.EXCLUSIVE) {
+      if (exclusive) {
         break;
       }
     }

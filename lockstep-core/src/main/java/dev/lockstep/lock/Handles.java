@@ -8,7 +8,7 @@ final class Handles {
 
   static Node own(LockEngine engine, LockHandle handle) {
     Objects.requireNonNull(handle, "handle must not be null");
-    if (handle instanceof Node n && n.engine == engine) {
+    if (handle instanceof Node n && n.engine() == engine) {
       return n;
     }
     throw new IllegalArgumentException(

@@ -34,7 +34,7 @@ final class LockEngine {
 
   private static final ScheduledThreadPoolExecutor TIMER = newTimer();
 
-  private static final ThreadLocal<ArrayDeque<Node>> COMPLETING = new ThreadLocal<>();
+  private static final ThreadLocal<ArrayDeque<Waiter>> COMPLETING = new ThreadLocal<>();
 
   final String name;
   final boolean readWrite;
@@ -77,18 +77,19 @@ final class LockEngine {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    Node n = enter(key, mode, nanos > 0, null);
-    if (n == null) {
+    Node entered = enter(key, mode, nanos > 0, null);
+    if (entered == null) {
       return timedOut(key, 0, null, timeout, throwOnTimeout);
     }
-    if (n.status == Node.HELD) {
-      return n;
+    if (entered.status() == Node.HELD) {
+      return entered;
     }
+    Waiter n = (Waiter) entered;
     checkDeadlock(n);
     boolean forever = nanos > Long.MAX_VALUE / 4;
     long deadline = forever ? 0 : System.nanoTime() + nanos;
     int spins = SPINS;
-    while (n.status != Node.HELD) {
+    while (n.status() != Node.HELD) {
       long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
       if (remaining <= 0) {
         String holder = withdraw(n);
@@ -121,26 +122,27 @@ final class LockEngine {
   CompletableFuture<LockHandle> async(
       Object key, LockMode mode, Duration timeout, LockOwner owner) {
     long nanos;
-    Node n;
+    Node entered;
     try {
       nanos = nanos(timeout);
-      n =
+      entered =
           enter(
               key,
               mode,
               nanos > 0,
               owner != null ? owner : LockOwner.asyncOf(Thread.currentThread()));
-      if (n == null) {
+      if (entered == null) {
         timedOut(key, 0, null, timeout, true);
       }
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    if (n.status == Node.HELD) {
-      return CompletableFuture.completedFuture(n);
+    if (entered.status() == Node.HELD) {
+      return CompletableFuture.completedFuture(entered);
     }
+    Waiter n = (Waiter) entered;
     // enter() attached the future before the node became visible to other threads.
-    Node.WaitFuture f = n.future;
+    Waiter.WaitFuture f = n.future;
     try {
       checkDeadlock(n);
     } catch (DeadlockException e) {
@@ -149,7 +151,7 @@ final class LockEngine {
     }
     if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
       n.timer = TIMER.schedule(() -> abandon(n, true), nanos, TimeUnit.NANOSECONDS);
-      if (n.status != Node.WAITING) {
+      if (n.status() != Node.WAITING) {
         n.timer.cancel(false);
       }
     }
@@ -176,13 +178,13 @@ final class LockEngine {
         if (limited && !reserveKey()) {
           capacity = true;
         } else {
-          e = new Entry(key, hash);
+          e = new Entry(this, key, hash);
           s.insert(e);
-          n = new Node(this, e, me, mode);
+          n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
           e.hold(n);
         }
       } else if (e.admitsNow(mode)) {
-        n = new Node(this, e, me, mode);
+        n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
         e.hold(n);
       } else if (e.writer != null && e.writer.owner == me) {
         if (!mayWait) {
@@ -200,23 +202,22 @@ final class LockEngine {
       } else if (!mayWait) {
         return null;
       } else {
-        n = new Node(this, e, me, mode);
-        n.contended = true;
+        Waiter w = new Waiter(e, me, mode);
         if (async) {
-          n.future = new Node.WaitFuture(n);
+          w.future = new Waiter.WaitFuture(w);
         }
         if (recording) {
-          n.waitStart = System.nanoTime();
+          w.waitStart = System.nanoTime();
         }
-        e.enqueue(n);
-        return n;
+        e.enqueue(w);
+        return w;
       }
     } finally {
       s.unlock();
     }
     if (n != null) {
       if (recording) {
-        n.holdStart = System.nanoTime();
+        ((Waiter) n).holdStart = System.nanoTime();
         recorder.acquired(name, key, mode, 0, false);
       }
       return n;
@@ -251,7 +252,7 @@ final class LockEngine {
     }
   }
 
-  private void checkDeadlock(Node n) {
+  private void checkDeadlock(Waiter n) {
     if (graph == null) {
       return;
     }
@@ -280,14 +281,14 @@ final class LockEngine {
   }
 
   /** Bookkeeping once a waiting node has been granted, on the thread that sees the grant. */
-  private void granted(Node n) {
+  private void granted(Waiter n) {
     if (graph != null) {
       graph.unregister(n);
     }
     if (recording) {
       long now = System.nanoTime();
       n.holdStart = now;
-      recorder.acquired(name, n.entry.key, n.mode, now - n.waitStart, true);
+      recorder.acquired(name, n.entry.key, n.mode(), now - n.waitStart, true);
     }
   }
 
@@ -297,13 +298,13 @@ final class LockEngine {
   void release(Node n) {
     Entry e = n.entry;
     Segment s = segments[e.hash & (SEGMENTS - 1)];
-    Node wake;
+    Waiter wake;
     s.lock();
     try {
-      if (n.status != Node.HELD) {
+      if (n.status() != Node.HELD) {
         return;
       }
-      n.status = Node.RELEASED;
+      n.status(Node.RELEASED);
       e.unhold(n);
       wake = e.head == null ? null : e.promote();
       retire(s, e);
@@ -311,26 +312,27 @@ final class LockEngine {
       s.unlock();
     }
     if (recording) {
-      recorder.released(name, e.key, System.nanoTime() - n.holdStart);
+      recorder.released(name, e.key, System.nanoTime() - ((Waiter) n).holdStart);
     }
     wakeAll(wake);
   }
 
   /** Turns a held write node into a read node, letting queued readers at the head in too. */
   LockHandle downgrade(Node n) {
-    if (!readWrite || n.mode != LockMode.EXCLUSIVE) {
+    if (!readWrite || n.mode() != LockMode.EXCLUSIVE) {
       throw new IllegalStateException("only a write hold of a read-write lock can be downgraded");
     }
     Entry e = n.entry;
     Segment s = segments[e.hash & (SEGMENTS - 1)];
-    Node reader = new Node(this, e, n.owner, LockMode.SHARED);
-    Node wake;
+    Node reader =
+        recording ? new Waiter(e, n.owner, LockMode.SHARED) : new Node(e, n.owner, LockMode.SHARED);
+    Waiter wake;
     s.lock();
     try {
-      if (n.status != Node.HELD) {
+      if (n.status() != Node.HELD) {
         throw new IllegalStateException("cannot downgrade " + n + ": it is no longer held");
       }
-      n.status = Node.RELEASED;
+      n.status(Node.RELEASED);
       e.unhold(n);
       e.hold(reader);
       wake = e.head == null ? null : e.promote();
@@ -339,8 +341,8 @@ final class LockEngine {
     }
     if (recording) {
       long now = System.nanoTime();
-      recorder.released(name, e.key, now - n.holdStart);
-      reader.holdStart = now;
+      recorder.released(name, e.key, now - ((Waiter) n).holdStart);
+      ((Waiter) reader).holdStart = now;
       recorder.acquired(name, e.key, LockMode.SHARED, 0, false);
     }
     wakeAll(wake);
@@ -363,19 +365,19 @@ final class LockEngine {
    * Removes a waiting node from its queue. Returns a description of the key's holders (possibly
    * null) if it was still waiting, or {@link #WITHDRAWN_BUT_GRANTED} if it had been granted.
    */
-  private String withdraw(Node n) {
+  private String withdraw(Waiter n) {
     Entry e = n.entry;
     Segment s = segments[e.hash & (SEGMENTS - 1)];
-    Node wake = null;
+    Waiter wake = null;
     String holders;
     s.lock();
     try {
-      if (n.status != Node.WAITING) {
+      if (n.status() != Node.WAITING) {
         return WITHDRAWN_BUT_GRANTED;
       }
       holders = e.describeHolders();
       e.dequeue(n);
-      n.status = Node.CANCELLED;
+      n.status(Node.CANCELLED);
       wake = e.head == null ? null : e.promote();
       retire(s, e);
     } finally {
@@ -389,7 +391,7 @@ final class LockEngine {
   }
 
   /** Gives up an asynchronous wait: on its timeout, or when its future was cancelled. */
-  void abandon(Node n, boolean timeout) {
+  void abandon(Waiter n, boolean timeout) {
     String holders = withdraw(n);
     if (holders == WITHDRAWN_BUT_GRANTED) {
       return; // the grant won; the completer hands the hold over or releases it
@@ -410,9 +412,9 @@ final class LockEngine {
   }
 
   /** Wakes granted nodes: unparks blocking waiters, completes futures (trampolined). */
-  private void wakeAll(Node first) {
-    for (Node n = first; n != null; ) {
-      Node next = n.wakeNext;
+  private void wakeAll(Waiter first) {
+    for (Waiter n = first; n != null; ) {
+      Waiter next = n.wakeNext;
       n.wakeNext = null;
       if (n.future == null) {
         LockSupport.unpark((Thread) n.owner);
@@ -423,8 +425,8 @@ final class LockEngine {
     }
   }
 
-  private void completeLater(Node n) {
-    ArrayDeque<Node> pending = COMPLETING.get();
+  private void completeLater(Waiter n) {
+    ArrayDeque<Waiter> pending = COMPLETING.get();
     if (pending != null) {
       pending.add(n);
       return;
@@ -432,7 +434,7 @@ final class LockEngine {
     pending = new ArrayDeque<>();
     COMPLETING.set(pending);
     try {
-      for (Node x = n; x != null; x = pending.poll()) {
+      for (Waiter x = n; x != null; x = pending.poll()) {
         if (x.timer != null) {
           x.timer.cancel(false);
         }
@@ -547,13 +549,14 @@ final class LockEngine {
   record HeldOrWaiting(
       String owner, Object key, LockMode mode, boolean held, long sinceNanos, boolean async) {
     static HeldOrWaiting of(Node n, boolean held) {
+      Waiter w = n instanceof Waiter x ? x : null;
       return new HeldOrWaiting(
           n.describeOwner(),
           n.entry.key,
-          n.mode,
+          n.mode(),
           held,
-          held ? n.holdStart : n.waitStart,
-          n.future != null);
+          w == null ? 0 : held ? w.holdStart : w.waitStart,
+          w != null && w.future != null);
     }
   }
 

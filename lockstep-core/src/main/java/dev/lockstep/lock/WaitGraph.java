@@ -54,16 +54,16 @@ final class WaitGraph {
 
   /** Whether, following wait-for edges from node {@code n}, we come back to {@code target}. */
   private boolean reaches(Node n, Object target, List<String> path, Set<Object> seen) {
-    if (n.status != Node.WAITING) {
+    if (n.status() != Node.WAITING) {
       return false;
     }
-    for (Object holder : n.engine.holdersOf(n.entry)) {
+    for (Object holder : n.engine().holdersOf(n.entry)) {
       path.add(
           LockEngine.describe(n.owner)
               + " waits for key '"
               + n.entry.key
               + "' of lock '"
-              + n.engine.name
+              + n.engine().name
               + "' held by "
               + LockEngine.describe(holder));
       if (holder == target) {

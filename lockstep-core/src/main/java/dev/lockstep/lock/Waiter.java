@@ -1,0 +1,48 @@
+package dev.lockstep.lock;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * A {@link Node} that waited, or that belongs to a lock that records statistics: it carries the
+ * wake-up and timing state a plain hold does not need.
+ */
+final class Waiter extends Node {
+
+  /** Chains waiters granted by one release, for waking after the segment lock is dropped. */
+  Waiter wakeNext;
+
+  /** The async waiter's future, or null for a blocking waiter. */
+  WaitFuture future;
+
+  /** The async waiter's timeout task, or null. */
+  ScheduledFuture<?> timer;
+
+  /** When the wait began (recording only). */
+  long waitStart;
+
+  /** When the hold began (recording only). */
+  long holdStart;
+
+  Waiter(Entry entry, Object owner, LockMode mode) {
+    super(entry, owner, mode);
+  }
+
+  /** The future of an asynchronous wait; cancelling it withdraws the wait. */
+  static final class WaitFuture extends CompletableFuture<LockHandle> {
+    private final Waiter node;
+
+    WaitFuture(Waiter node) {
+      this.node = node;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      if (cancelled) {
+        node.engine().abandon(node, false);
+      }
+      return cancelled;
+    }
+  }
+}
