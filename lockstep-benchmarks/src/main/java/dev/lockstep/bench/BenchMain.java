@@ -1,0 +1,367 @@
+package dev.lockstep.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * {@code BenchMain SUITE [--quick] [--json FILE]}: runs a suite side by side with its peers, prints
+ * the results and comparisons, and optionally writes them as JSON (shape in BENCHMARKS.md). Suites:
+ * {@code locks}, {@code rwlock}, {@code startup}.
+ */
+public final class BenchMain {
+  static final List<String> SUITES = List.of("locks", "rwlock", "startup");
+
+  /** JMH method → scenario name in the JSON. */
+  static final Map<String, String> SCENARIOS =
+      Map.of(
+          "uncontended", "uncontended",
+          "keys1000", "keys-1000-2t",
+          "hotKey", "hot-key-2t",
+          "vthreads1000", "vthreads-1000",
+          "vthreads100000", "vthreads-100000",
+          "uncontendedRead", "uncontended-read",
+          "uncontendedWrite", "uncontended-write",
+          "readWrite9010", "rw-90-10-2t");
+
+  /** Virtual threads per invocation, reported as the row's thread count. */
+  static final Map<String, Integer> VIRTUAL_THREADS =
+      Map.of("vthreads1000", 1000, "vthreads100000", 100_000);
+
+  private BenchMain() {}
+
+  /** Parsed command line. */
+  record Args(String suite, boolean quick, Path json) {
+    static Args parse(String... args) {
+      String suite = null;
+      boolean quick = false;
+      Path json = null;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--quick" -> quick = true;
+          case "--json" -> {
+            if (i + 1 >= args.length) {
+              throw new IllegalArgumentException("--json needs a FILE");
+            }
+            json = Path.of(args[++i]);
+          }
+          default -> {
+            if (a.startsWith("--json=")) {
+              json = Path.of(a.substring("--json=".length()));
+            } else if (a.startsWith("-")) {
+              throw new IllegalArgumentException("unknown option: " + a);
+            } else if (suite != null) {
+              throw new IllegalArgumentException("one suite at a time, got " + suite + " and " + a);
+            } else {
+              suite = a;
+            }
+          }
+        }
+      }
+      if (suite == null) {
+        throw new IllegalArgumentException("no SUITE given");
+      }
+      if (!SUITES.contains(suite)) {
+        throw new IllegalArgumentException("unknown suite '" + suite + "'; suites: " + SUITES);
+      }
+      return new Args(suite, quick, json);
+    }
+  }
+
+  public static void main(String[] argv) throws Exception {
+    Args args;
+    try {
+      args = Args.parse(argv);
+    } catch (IllegalArgumentException e) {
+      System.err.println("lockstep bench: " + e.getMessage());
+      System.err.println(
+          "usage: BenchMain SUITE [--quick] [--json FILE]   (suites: "
+              + String.join(", ", SUITES)
+              + ")");
+      System.exit(2);
+      return;
+    }
+    PrintStream out = System.out;
+    Report report = new Report(args.suite(), args.quick());
+    out.printf(
+        "Lockstep bench %s (%s): %d cores, JDK %s%n",
+        args.suite(), args.quick() ? "quick" : "full", Machine.cores(), Machine.jdk());
+    switch (args.suite()) {
+      case "locks" -> locks(report, args.quick(), out);
+      case "rwlock" -> rwlock(report, args.quick(), out);
+      case "startup" -> StartupBench.run(report, args.quick(), out);
+      default -> throw new AssertionError(args.suite());
+    }
+    report.print(out);
+    if (args.json() != null) {
+      report.writeJson(args.json());
+      out.println();
+      out.println("JSON written to " + args.json().toAbsolutePath());
+    }
+  }
+
+  // ---------------------------------------------------------------- suites
+
+  static void locks(Report report, boolean quick, PrintStream out) throws Exception {
+    out.println("memory: holding " + MemoryProbe.KEYS + " keys (heap after full GCs)...");
+    long t0 = System.nanoTime();
+    MemoryProbe.Figures mem = MemoryProbe.measure(quick ? 1 : 5);
+    out.printf("memory: done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+
+    List<RunResult> results = new ArrayList<>();
+    results.addAll(jmh(out, throughput(quick, LocksBenchmark.class), "locks throughput", 15));
+    results.addAll(
+        jmh(
+            out,
+            singleShot(quick, VirtualThreadsBenchmark.class, "vthreads1000", quick ? 10 : 40),
+            "locks vthreads-1000",
+            5));
+    results.addAll(
+        jmh(
+            out,
+            singleShot(quick, VirtualThreadsBenchmark.class, "vthreads100000", quick ? 3 : 15),
+            "locks vthreads-100000",
+            5));
+    addRows(report, results);
+
+    Map<String, Object> held = new LinkedHashMap<>();
+    held.put("keys", MemoryProbe.KEYS);
+    held.put("bytesPerHeldKey", mem.lockstepBytesPerHeldKey());
+    report.rows.add(new Report.Row("memory-1m-held", "lockstep", 1, null, null, null, null, held));
+    Map<String, Object> after = new LinkedHashMap<>();
+    after.put("retainedBytes", mem.lockstepRetainedAfterRelease());
+    after.put("activeKeys", mem.lockstepActiveKeysAfterRelease());
+    report.rows.add(
+        new Report.Row("memory-after-release", "lockstep", 1, null, null, null, null, after));
+    report.rows.add(
+        new Report.Row(
+            "memory-after-release",
+            "chm-reentrantlock",
+            1,
+            null,
+            null,
+            null,
+            null,
+            Map.of("retainedBytes", mem.chmReentrantLockRetained())));
+    report.rows.add(
+        new Report.Row(
+            "memory-after-release",
+            "chm-remove",
+            1,
+            null,
+            null,
+            null,
+            null,
+            Map.of("retainedBytes", mem.chmRemoveRetained())));
+    report.notes.add(
+        "memory: heap deltas after full GCs, median of "
+            + (quick ? 1 : 5)
+            + " rounds of 1,000,000 distinct pre-boxed keys (key objects excluded); chm-reentrantlock"
+            + " never removes its locks; chm-remove is a ConcurrentHashMap whose 1,000,000 entries"
+            + " were all removed again (its table never shrinks)");
+
+    for (String s :
+        List.of("uncontended", "keys-1000-2t", "hot-key-2t", "vthreads-1000", "vthreads-100000")) {
+      report.compareThroughput(s, KeyedLockImpl.NAMES);
+    }
+    Report.Row unc = report.find("uncontended", "lockstep");
+    if (unc != null && unc.allocBytesPerOp() != null) {
+      report.check(
+          "uncontended",
+          "lockstep",
+          "allocBytesPerOp",
+          unc.allocBytesPerOp(),
+          "<=",
+          Targets.ALLOC_UNCONTENDED_MAX,
+          "required");
+      report.check(
+          "uncontended", "lockstep", "allocBytesPerOp", unc.allocBytesPerOp(), "<=", 0, "aim");
+    }
+    report.check(
+        "memory-1m-held",
+        "lockstep",
+        "bytesPerHeldKey",
+        mem.lockstepBytesPerHeldKey(),
+        "<=",
+        Targets.BYTES_PER_HELD_KEY_MAX,
+        "required");
+    report.check(
+        "memory-after-release",
+        "lockstep",
+        "retainedBytes",
+        mem.lockstepRetainedAfterRelease(),
+        "<=",
+        Targets.RETAINED_AFTER_RELEASE_MAX,
+        "required");
+    report.check(
+        "memory-after-release",
+        "lockstep",
+        "activeKeys",
+        mem.lockstepActiveKeysAfterRelease(),
+        "==",
+        0,
+        "required");
+  }
+
+  static void rwlock(Report report, boolean quick, PrintStream out) throws Exception {
+    addRows(report, jmh(out, throughput(quick, RwLockBenchmark.class), "rwlock", 12));
+    for (String s : List.of("uncontended-read", "uncontended-write", "rw-90-10-2t")) {
+      report.compareThroughput(s, RwLockImpl.NAMES);
+    }
+  }
+
+  // ---------------------------------------------------------------- JMH
+
+  static String include(Class<?> benchmark) {
+    return "^" + Pattern.quote(benchmark.getName() + ".");
+  }
+
+  static ChainedOptionsBuilder common(boolean quick) {
+    return new OptionsBuilder()
+        .forks(quick ? 1 : 2)
+        // The same fixed heap for every implementation, whatever this JVM was given.
+        .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+UseG1GC")
+        .addProfiler(GCProfiler.class)
+        .shouldFailOnError(true)
+        .verbosity(VerboseMode.NORMAL);
+  }
+
+  static ChainedOptionsBuilder throughput(boolean quick, Class<?> benchmark) {
+    return common(quick)
+        .include(include(benchmark))
+        .warmupIterations(quick ? 3 : 5)
+        .warmupTime(TimeValue.milliseconds(quick ? 200 : 1000))
+        .measurementIterations(quick ? 5 : 10)
+        .measurementTime(TimeValue.milliseconds(quick ? 150 : 1000));
+  }
+
+  /** Single-shot batches of one benchmark method, {@code iterations} measured after as many. */
+  static ChainedOptionsBuilder singleShot(
+      boolean quick, Class<?> benchmark, String method, int iterations) {
+    return common(quick)
+        .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
+        .warmupIterations(iterations)
+        .warmupBatchSize(1)
+        .measurementIterations(iterations)
+        .measurementBatchSize(1);
+  }
+
+  static Collection<RunResult> jmh(
+      PrintStream out, ChainedOptionsBuilder options, String what, int runs)
+      throws IOException, RunnerException {
+    Path log = Files.createTempFile("lockstep-bench-", ".log");
+    out.printf("JMH: %s, %d runs (one fork JVM each); JMH log in %s%n", what, runs, log);
+    long t0 = System.nanoTime();
+    Collection<RunResult> results = new Runner(options.output(log.toString()).build()).run();
+    out.printf("JMH: %s done in %.0f s%n", what, (System.nanoTime() - t0) / 1e9);
+    return results;
+  }
+
+  static void addRows(Report report, Collection<RunResult> results) {
+    for (RunResult r : results) {
+      BenchmarkParams p = r.getParams();
+      String full = p.getBenchmark();
+      String method = full.substring(full.lastIndexOf('.') + 1);
+      String scenario = SCENARIOS.getOrDefault(method, method);
+      Result<?> primary = r.getPrimaryResult();
+      double ops = opsPerSecond(primary.getScore(), primary.getScoreUnit());
+      double err =
+          errorOpsPerSecond(primary.getScore(), primary.getScoreError(), primary.getScoreUnit());
+      Double alloc = null;
+      // "gc.alloc.rate.norm" (JMH 1.37; older versions prefix it with "·").
+      for (String label : r.getSecondaryResults().keySet()) {
+        if (label.endsWith("gc.alloc.rate.norm")) {
+          Result<?> norm = r.getSecondaryResults().get(label);
+          alloc = norm.getScore();
+        }
+      }
+      int threads = VIRTUAL_THREADS.getOrDefault(method, p.getThreads());
+      report.rows.add(
+          new Report.Row(scenario, p.getParam("impl"), threads, ops, err, null, alloc, null));
+    }
+    report.rows.sort(
+        java.util.Comparator.comparing((Report.Row row) -> scenarioOrder(row.scenario()))
+            .thenComparing(row -> implOrder(row.impl())));
+  }
+
+  private static int scenarioOrder(String scenario) {
+    List<String> order = new ArrayList<>(SCENARIOS.size());
+    for (String m :
+        List.of(
+            "uncontended",
+            "keys1000",
+            "hotKey",
+            "vthreads1000",
+            "vthreads100000",
+            "uncontendedRead",
+            "uncontendedWrite",
+            "readWrite9010")) {
+      order.add(SCENARIOS.get(m));
+    }
+    int i = order.indexOf(scenario);
+    return i < 0 ? Integer.MAX_VALUE : i;
+  }
+
+  private static int implOrder(String impl) {
+    int i = KeyedLockImpl.NAMES.indexOf(impl);
+    if (i < 0) {
+      i = RwLockImpl.NAMES.indexOf(impl);
+    }
+    return i < 0 ? Integer.MAX_VALUE : i;
+  }
+
+  /** A JMH score as operations per second: "ops/s", "ops/ms", ... or a time per op "ns/op", ... */
+  static double opsPerSecond(double score, String unit) {
+    String[] parts = unit.split("/");
+    if (parts.length != 2) {
+      throw new IllegalArgumentException("unexpected JMH unit " + unit);
+    }
+    if (parts[0].equals("ops")) {
+      return score / seconds(parts[1]);
+    }
+    if (parts[1].equals("op")) {
+      return 1 / (score * seconds(parts[0]));
+    }
+    throw new IllegalArgumentException("unexpected JMH unit " + unit);
+  }
+
+  /**
+   * The error bar (JMH's 99.9 % confidence half-width) of a score in ops/s, taken as the same
+   * fraction of the converted score (a time per op's interval is asymmetric once inverted).
+   */
+  static double errorOpsPerSecond(double score, double error, String unit) {
+    if (Double.isNaN(error) || score <= 0) {
+      return Double.NaN;
+    }
+    return opsPerSecond(score, unit) * (error / score);
+  }
+
+  private static double seconds(String unit) {
+    return switch (unit) {
+      case "s" -> 1;
+      case "ms" -> 1e-3;
+      case "us" -> 1e-6;
+      case "ns" -> 1e-9;
+      case "min" -> 60;
+      default -> throw new IllegalArgumentException("unexpected JMH time unit " + unit);
+    };
+  }
+}

@@ -1,0 +1,147 @@
+package dev.lockstep.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Fast checks of the runner's plumbing; no benchmark runs here (verify must stay fast). */
+class BenchSupportTest {
+
+  @Test
+  void parsesArguments() {
+    BenchMain.Args a = BenchMain.Args.parse("locks", "--quick", "--json", "out.json");
+    assertEquals("locks", a.suite());
+    assertTrue(a.quick());
+    assertEquals(Path.of("out.json"), a.json());
+    assertFalse(BenchMain.Args.parse("rwlock").quick());
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.Args.parse());
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.Args.parse("nope"));
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.Args.parse("locks", "--json"));
+    assertThrows(IllegalArgumentException.class, () -> BenchMain.Args.parse("locks", "--fast"));
+  }
+
+  @Test
+  void convertsJmhUnitsToOpsPerSecond() {
+    assertEquals(2e6, BenchMain.opsPerSecond(2e6, "ops/s"), 1e-6);
+    assertEquals(2e6, BenchMain.opsPerSecond(2e3, "ops/ms"), 1e-6);
+    assertEquals(1e6, BenchMain.opsPerSecond(1000, "ns/op"), 1e-6);
+    assertEquals(500, BenchMain.opsPerSecond(2, "ms/op"), 1e-9);
+    assertEquals(0.1e6, BenchMain.errorOpsPerSecond(1000, 100, "ns/op"), 1e-6);
+  }
+
+  @Test
+  void comparisonsCarryTheIssueTargets() {
+    Report report = new Report("locks", true);
+    for (String impl : KeyedLockImpl.NAMES) {
+      report.rows.add(new Report.Row("hot-key-2t", impl, 2, 10.0, null, null, null, null));
+    }
+    report.rows.set(0, new Report.Row("hot-key-2t", "lockstep", 2, 5.0, null, null, 8.0, null));
+    report.compareThroughput("hot-key-2t", KeyedLockImpl.NAMES);
+    assertEquals(4, report.comparisons.size());
+    Report.Comparison lazy =
+        report.comparisons.stream()
+            .filter(c -> c.peer().equals("guava-striped-lazyweak"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(0.5, lazy.ratio(), 1e-9);
+    assertEquals(1.0, lazy.target());
+    assertFalse(lazy.met());
+    Report.Comparison bare =
+        report.comparisons.stream()
+            .filter(c -> c.peer().equals("reentrantlock"))
+            .findFirst()
+            .orElseThrow();
+    assertNull(bare.target());
+    assertNull(bare.met());
+  }
+
+  @Test
+  void writesTheJsonShapeOfBenchmarksMd() {
+    Report report = new Report("rwlock", false);
+    report.rows.add(new Report.Row("rw-90-10-2t", "lockstep", 2, 6e6, null, null, 64.0, null));
+    report.rows.add(new Report.Row("rw-90-10-2t", "rrwl-fair", 2, 1e6, null, null, 0.0, null));
+    report.compareThroughput("rw-90-10-2t", RwLockImpl.NAMES);
+    String json = Json.write(report.toJson());
+    assertTrue(json.contains("\"suite\": \"rwlock\""), json);
+    assertTrue(json.contains("\"machine\": {\"cores\": "), json);
+    assertTrue(json.contains("\"p99Micros\": null"), json);
+    assertTrue(
+        json.contains(
+            "{\"scenario\": \"rw-90-10-2t\", \"impl\": \"lockstep\", \"peer\": \"rrwl-fair\","
+                + " \"ratio\": 6, \"target\": 5, \"targetKind\": \"required\", \"met\": true}"),
+        json);
+  }
+
+  @Test
+  void jsonEscapesAndFormatsNumbers() {
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flat.put("a", "q\"\n");
+    flat.put("b", 1.5);
+    flat.put("c", null);
+    flat.put("d", 2e7);
+    assertEquals(
+        "{\"a\": \"q\\\"\\n\", \"b\": 1.5, \"c\": null, \"d\": 20000000}\n", Json.write(flat));
+    assertEquals("[\n  1.5,\n  null\n]\n", Json.write(Arrays.asList(1.5, null)));
+    assertEquals("null\n", Json.write(Double.NaN));
+    assertEquals("[\n  1,\n  2\n]\n", Json.write(List.of(1, 2)));
+  }
+
+  @Test
+  void everyKeyedLockCountsExactlyUnderVirtualThreads() throws InterruptedException {
+    Integer[] keys = new Integer[LocksBenchmark.KEYS];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = 1_000_000 + i;
+    }
+    for (String name : KeyedLockImpl.NAMES) {
+      assertEquals(
+          5_000, VirtualThreadsBenchmark.batch(KeyedLockImpl.create(name), keys, 5_000), name);
+      assertEquals(
+          1_234, VirtualThreadsBenchmark.batch(KeyedLockImpl.create(name), keys, 1_234), name);
+    }
+  }
+
+  @Test
+  void everyReadWriteLockExcludesWriters() throws InterruptedException {
+    for (String name : RwLockImpl.NAMES) {
+      RwLockImpl lock = RwLockImpl.create(name);
+      Thread[] threads = new Thread[4];
+      for (int t = 0; t < threads.length; t++) {
+        threads[t] =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        for (int i = 0; i < 10_000; i++) {
+                          if (i % 10 == 0) {
+                            lock.write();
+                          } else {
+                            lock.read();
+                          }
+                        }
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    });
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertEquals(4 * 1_000, lock.value(), name);
+    }
+  }
+
+  @Test
+  void unknownImplementationsAreRejected() {
+    assertThrows(IllegalArgumentException.class, () -> KeyedLockImpl.create("nope"));
+    assertThrows(IllegalArgumentException.class, () -> RwLockImpl.create("nope"));
+  }
+}
