@@ -15,4 +15,9 @@ final class Machine {
   static String os() {
     return System.getProperty("os.name") + " " + System.getProperty("os.arch");
   }
+
+  /** The 1-minute system load average (other processes share these cores), or -1 if unknown. */
+  static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
 }

@@ -57,6 +57,9 @@ final class Report {
   final List<Check> checks = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
 
+  /** The load average when the run began, to tell a quiet machine from a busy one. */
+  final double loadAtStart = Machine.loadAverage();
+
   Report(String suite, boolean quick) {
     this.suite = suite;
     this.quick = quick;
@@ -129,11 +132,13 @@ final class Report {
     out.println();
     out.printf(
         Locale.ROOT,
-        "Suite %s (%s) on %d cores, JDK %s%n",
+        "Suite %s (%s) on %d cores, JDK %s; load average %.1f at start, %.1f at end%n",
         suite,
         quick ? "quick" : "full",
         Machine.cores(),
-        Machine.jdk());
+        Machine.jdk(),
+        loadAtStart,
+        Machine.loadAverage());
     boolean anyAlloc = rows.stream().anyMatch(r -> r.allocBytesPerOp() != null);
     List<String[]> table = new ArrayList<>();
     table.add(
@@ -277,6 +282,8 @@ final class Report {
     machine.put("cores", Machine.cores());
     machine.put("jdk", Machine.jdk());
     machine.put("os", Machine.os());
+    machine.put("loadAverageAtStart", loadAtStart);
+    machine.put("loadAverageAtEnd", Machine.loadAverage());
     root.put("machine", machine);
     List<Object> results = new ArrayList<>();
     for (Row r : rows) {

@@ -44,7 +44,7 @@ final class StartupBench {
     // Warm-up (not counted): page cache, and the launcher builds or refreshes its jar if stale.
     for (Contender c : contenders) {
       if (c.unavailable() == null) {
-        out.println("warming up " + c.impl() + ": " + String.join(" ", c.command()));
+        out.println("warming up " + c.impl() + ": " + shellQuoted(c.command()));
         String failure = warmUp(c);
         if (failure != null) {
           int i = contenders.indexOf(c);
@@ -81,7 +81,7 @@ final class StartupBench {
     Map<String, Double> medians = new LinkedHashMap<>();
     for (Contender c : contenders) {
       Map<String, Object> extra = new LinkedHashMap<>();
-      extra.put("command", String.join(" ", c.command()));
+      extra.put("command", shellQuoted(c.command()));
       if (c.unavailable() != null) {
         extra.put("error", c.unavailable());
         report.rows.add(new Report.Row(SCENARIO, c.impl(), 1, null, null, null, null, extra));
@@ -144,9 +144,9 @@ final class StartupBench {
         List.of(
             PYTHON,
             "-c",
-            "from filelock import FileLock; l = FileLock('"
+            "from filelock import FileLock; l = FileLock(\""
                 + lock
-                + "'); l.acquire(); l.release()");
+                + "\"); l.acquire(); l.release()");
     if (!Files.isExecutable(Path.of(PYTHON))) {
       return new Contender("python-filelock", cmd, PYTHON + " not installed");
     }
@@ -217,6 +217,15 @@ final class StartupBench {
     } catch (URISyntaxException | IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** The command as one would type it in a shell. */
+  static String shellQuoted(List<String> command) {
+    List<String> words = new ArrayList<>();
+    for (String w : command) {
+      words.add(w.matches("[A-Za-z0-9_./=:,+-]+") ? w : "'" + w.replace("'", "'\\''") + "'");
+    }
+    return String.join(" ", words);
   }
 
   private static Path onPath(String program) {
