@@ -137,7 +137,7 @@ public final class BenchMain {
     results.addAll(
         jmh(
             out,
-            singleShot(quick, VirtualThreadsBenchmark.class, "vthreads100000", quick ? 3 : 15),
+            singleShot(quick, VirtualThreadsBenchmark.class, "vthreads100000", quick ? 5 : 15),
             "locks vthreads-100000",
             5));
     addRows(report, results);
