@@ -1,31 +1,34 @@
 package dev.lockstep.lock;
 
 /**
- * The state of one active key: its holders and its FIFO queue of waiters. Exists only while the key
- * is held or waited for. All fields are guarded by the owning {@link Segment}'s lock.
+ * The state of one active key: its holders and its FIFO queue of waiters. In its stripe's table
+ * only while the key is held or waited for; afterwards the stripe may keep it on a small free list
+ * and reuse it for another key. All fields but {@link #engine} are guarded by the owning {@link
+ * Segment}'s lock.
  */
 final class Entry {
   final LockEngine engine;
-  final Object key;
-  final int hash;
+  Object key;
+  int hash;
 
   /** The exclusive holder, or null. */
   Node writer;
 
-  /** Shared holders, a doubly linked list through {@link Node#next}/{@link Node#prev}. */
+  /** Shared holders, singly linked through {@link Node#next}. */
   Node readers;
 
   int readerCount;
 
-  /** The wait queue, oldest first, linked through {@link Node#next}/{@link Node#prev}. */
-  Node head;
+  /** The wait queue, oldest first, linked through {@link Node#next} and {@link Waiter#prev}. */
+  Waiter head;
 
-  Node tail;
+  Waiter tail;
 
-  Entry(LockEngine engine, Object key, int hash) {
+  /** Next on the stripe's free list. */
+  Entry nextFree;
+
+  Entry(LockEngine engine) {
     this.engine = engine;
-    this.key = key;
-    this.hash = hash;
   }
 
   boolean idle() {
@@ -54,11 +57,7 @@ final class Entry {
     if (n.mode() == LockMode.EXCLUSIVE) {
       writer = n;
     } else {
-      n.prev = null;
       n.next = readers;
-      if (readers != null) {
-        readers.prev = n;
-      }
       readers = n;
       readerCount++;
     }
@@ -67,13 +66,22 @@ final class Entry {
   void unhold(Node n) {
     if (n.mode() == LockMode.EXCLUSIVE) {
       writer = null;
-    } else {
-      unlink(n, true);
-      readerCount--;
+      return;
     }
+    if (readers == n) {
+      readers = n.next;
+    } else {
+      Node p = readers;
+      while (p.next != n) {
+        p = p.next;
+      }
+      p.next = n.next;
+    }
+    n.next = null;
+    readerCount--;
   }
 
-  void enqueue(Node n) {
+  void enqueue(Waiter n) {
     n.prev = tail;
     n.next = null;
     if (tail == null) {
@@ -84,23 +92,17 @@ final class Entry {
     tail = n;
   }
 
-  void dequeue(Node n) {
-    unlink(n, false);
-  }
-
-  private void unlink(Node n, boolean fromReaders) {
-    Node p = n.prev;
-    Node x = n.next;
+  void dequeue(Waiter n) {
+    Waiter p = n.prev;
+    Waiter x = (Waiter) n.next;
     if (p != null) {
       p.next = x;
-    } else if (fromReaders) {
-      readers = x;
     } else {
       head = x;
     }
     if (x != null) {
       x.prev = p;
-    } else if (!fromReaders) {
+    } else {
       tail = p;
     }
     n.prev = null;
@@ -115,7 +117,7 @@ final class Entry {
     Waiter first = null;
     Waiter last = null;
     while (head != null) {
-      Waiter n = (Waiter) head; // only waiters are ever queued
+      Waiter n = head;
       boolean exclusive = n.mode() == LockMode.EXCLUSIVE;
       boolean ok = exclusive ? writer == null && readerCount == 0 : writer == null;
       if (!ok) {

@@ -178,7 +178,7 @@ final class LockEngine {
         if (limited && !reserveKey()) {
           capacity = true;
         } else {
-          e = new Entry(this, key, hash);
+          e = s.obtain(this, key, hash);
           s.insert(e);
           n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
           e.hold(n);
@@ -258,7 +258,7 @@ final class LockEngine {
     }
     DeadlockException cycle = graph.register(n);
     if (cycle != null && withdraw(n) != WITHDRAWN_BUT_GRANTED) {
-      throw failed(n.entry.key, cycle);
+      throw failed(n.key, cycle);
     }
   }
 
@@ -288,7 +288,7 @@ final class LockEngine {
     if (recording) {
       long now = System.nanoTime();
       n.holdStart = now;
-      recorder.acquired(name, n.entry.key, n.mode(), now - n.waitStart, true);
+      recorder.acquired(name, n.key, n.mode(), now - n.waitStart, true);
     }
   }
 
@@ -312,7 +312,7 @@ final class LockEngine {
       s.unlock();
     }
     if (recording) {
-      recorder.released(name, e.key, System.nanoTime() - ((Waiter) n).holdStart);
+      recorder.released(name, n.key, System.nanoTime() - ((Waiter) n).holdStart);
     }
     wakeAll(wake);
   }
@@ -341,9 +341,9 @@ final class LockEngine {
     }
     if (recording) {
       long now = System.nanoTime();
-      recorder.released(name, e.key, now - ((Waiter) n).holdStart);
+      recorder.released(name, n.key, now - ((Waiter) n).holdStart);
       ((Waiter) reader).holdStart = now;
-      recorder.acquired(name, e.key, LockMode.SHARED, 0, false);
+      recorder.acquired(name, n.key, LockMode.SHARED, 0, false);
     }
     wakeAll(wake);
     return reader;
@@ -352,6 +352,7 @@ final class LockEngine {
   private void retire(Segment s, Entry e) {
     if (e.idle()) {
       s.remove(e);
+      s.recycle(e);
       if (limited) {
         active.decrementAndGet();
       }
@@ -402,12 +403,12 @@ final class LockEngine {
     long waited = recording ? System.nanoTime() - n.waitStart : 0;
     if (timeout) {
       if (recording) {
-        recorder.timedOut(name, n.entry.key, waited);
+        recorder.timedOut(name, n.key, waited);
       }
       n.future.completeExceptionally(
-          new LockTimeoutException(name, n.entry.key, Duration.ofNanos(waited), holders));
+          new LockTimeoutException(name, n.key, Duration.ofNanos(waited), holders));
     } else if (recording) {
-      recorder.cancelled(name, n.entry.key, waited);
+      recorder.cancelled(name, n.key, waited);
     }
   }
 
@@ -527,11 +528,16 @@ final class LockEngine {
     return out;
   }
 
-  /** Holders of an entry's key, as owners; used by the wait-for graph. */
-  List<Object> holdersOf(Entry e) {
+  /** Holders of the key a waiter waits for, as owners; used by the wait-for graph. */
+  List<Object> holdersOf(Waiter waiting) {
+    Entry e = waiting.entry;
     Segment s = segments[e.hash & (SEGMENTS - 1)];
     s.lock();
     try {
+      if (waiting.status() != Node.WAITING) {
+        // Granted or gone: no edge (and its entry may already serve another key).
+        return List.of();
+      }
       List<Object> out = new ArrayList<>(1);
       if (e.writer != null) {
         out.add(e.writer.owner);
@@ -552,7 +558,7 @@ final class LockEngine {
       Waiter w = n instanceof Waiter x ? x : null;
       return new HeldOrWaiting(
           n.describeOwner(),
-          n.entry.key,
+          n.key,
           n.mode(),
           held,
           w == null ? 0 : held ? w.holdStart : w.waitStart,

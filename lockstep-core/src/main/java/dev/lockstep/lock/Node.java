@@ -6,8 +6,9 @@ package dev.lockstep.lock;
  * lock, and {@link #state} is volatile so that a parked waiter sees its grant.
  *
  * <p>Implementation notes: an uncontended hold of a lock without statistics allocates just this
- * object (five references and an int: 32 bytes with compressed oops), so the fields a waiter needs
- * live in the {@link Waiter} subclass. The mode is packed into {@link #state}.
+ * object (four references and an int: 32 bytes with compressed oops; the key's {@link Entry} is
+ * recycled by its stripe), so the fields a waiter needs live in the {@link Waiter} subclass. The
+ * mode is packed into {@link #state}.
  */
 sealed class Node implements LockHandle permits Waiter {
   static final int WAITING = 0;
@@ -19,19 +20,21 @@ sealed class Node implements LockHandle permits Waiter {
 
   final Entry entry;
 
+  /** The key, kept here because a released node's entry may already serve another key. */
+  final Object key;
+
   /** The owning {@link Thread}, or a {@link LockOwner} for asynchronous acquisitions. */
   final Object owner;
 
   /** Status in the low two bits, {@link #SHARED} for a shared hold. */
   private volatile int state;
 
-  /** Queue or reader-list links; guarded by the segment lock. */
+  /** Next in the wait queue or the reader list; guarded by the segment lock. */
   Node next;
-
-  Node prev;
 
   Node(Entry entry, Object owner, LockMode mode) {
     this.entry = entry;
+    this.key = entry.key;
     this.owner = owner;
     this.state = mode == LockMode.SHARED ? SHARED : 0;
   }
@@ -51,7 +54,7 @@ sealed class Node implements LockHandle permits Waiter {
 
   @Override
   public final Object key() {
-    return entry.key;
+    return key;
   }
 
   @Override
@@ -87,14 +90,6 @@ sealed class Node implements LockHandle permits Waiter {
           case RELEASED -> "released";
           default -> "cancelled";
         };
-    return "LockHandle["
-        + entry.engine.name
-        + ", key="
-        + entry.key
-        + ", "
-        + mode()
-        + ", "
-        + s
-        + "]";
+    return "LockHandle[" + entry.engine.name + ", key=" + key + ", " + mode() + ", " + s + "]";
   }
 }

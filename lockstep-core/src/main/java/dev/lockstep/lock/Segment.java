@@ -30,8 +30,13 @@ final class Segment {
   @SuppressWarnings("unused") // accessed through the LOCK VarHandle
   private volatile int lockWord;
 
+  /** Idle entries kept for reuse, so that an uncontended hold allocates only its handle. */
+  static final int MAX_FREE = 4;
+
   private Entry[] table = new Entry[MIN_CAPACITY];
   private int size;
+  private Entry free;
+  private int freeCount;
 
   void lock() {
     if (!LOCK.compareAndSet(this, 0, 1)) {
@@ -70,6 +75,31 @@ final class Segment {
       if (e.hash == hash && (e.key == key || e.key.equals(key))) {
         return e;
       }
+    }
+  }
+
+  /** An idle entry for the key, reused from the free list when possible. Caller holds the lock. */
+  Entry obtain(LockEngine engine, Object key, int hash) {
+    Entry e = free;
+    if (e != null) {
+      free = e.nextFree;
+      e.nextFree = null;
+      freeCount--;
+    } else {
+      e = new Entry(engine);
+    }
+    e.key = key;
+    e.hash = hash;
+    return e;
+  }
+
+  /** Takes back an idle entry removed from the table. Caller holds the lock. */
+  void recycle(Entry e) {
+    e.key = null; // never keep a caller's key alive
+    if (freeCount < MAX_FREE) {
+      e.nextFree = free;
+      free = e;
+      freeCount++;
     }
   }
 

@@ -20,13 +20,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WaitGraph {
   private final ReentrantLock mutex = new ReentrantLock();
-  private final Map<Object, List<Node>> waiting = new HashMap<>();
+  private final Map<Object, List<Waiter>> waiting = new HashMap<>();
 
   /**
    * Records that the node's owner waits; returns the deadlock this wait closes (after removing the
    * registration), or null.
    */
-  DeadlockException register(Node n) {
+  DeadlockException register(Waiter n) {
     mutex.lock();
     try {
       waiting.computeIfAbsent(n.owner, t -> new ArrayList<>(1)).add(n);
@@ -43,7 +43,7 @@ final class WaitGraph {
     }
   }
 
-  void unregister(Node n) {
+  void unregister(Waiter n) {
     mutex.lock();
     try {
       remove(n);
@@ -53,15 +53,15 @@ final class WaitGraph {
   }
 
   /** Whether, following wait-for edges from node {@code n}, we come back to {@code target}. */
-  private boolean reaches(Node n, Object target, List<String> path, Set<Object> seen) {
+  private boolean reaches(Waiter n, Object target, List<String> path, Set<Object> seen) {
     if (n.status() != Node.WAITING) {
       return false;
     }
-    for (Object holder : n.engine().holdersOf(n.entry)) {
+    for (Object holder : n.engine().holdersOf(n)) {
       path.add(
           LockEngine.describe(n.owner)
               + " waits for key '"
-              + n.entry.key
+              + n.key
               + "' of lock '"
               + n.engine().name
               + "' held by "
@@ -70,7 +70,7 @@ final class WaitGraph {
         return true;
       }
       if (seen.add(holder)) {
-        for (Node next : waiting.getOrDefault(holder, List.of())) {
+        for (Waiter next : waiting.getOrDefault(holder, List.of())) {
           if (reaches(next, target, path, seen)) {
             return true;
           }
@@ -81,8 +81,8 @@ final class WaitGraph {
     return false;
   }
 
-  private void remove(Node n) {
-    List<Node> list = waiting.get(n.owner);
+  private void remove(Waiter n) {
+    List<Waiter> list = waiting.get(n.owner);
     if (list != null) {
       list.remove(n);
       if (list.isEmpty()) {

@@ -9,6 +9,9 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class Waiter extends Node {
 
+  /** The previous waiter in the queue (for O(1) withdrawal); guarded by the segment lock. */
+  Waiter prev;
+
   /** Chains waiters granted by one release, for waking after the segment lock is dropped. */
   Waiter wakeNext;
 
