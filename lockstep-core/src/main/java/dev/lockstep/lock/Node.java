@@ -1,5 +1,8 @@
 package dev.lockstep.lock;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * One acquisition: a waiter while queued, then the {@link LockHandle} of the hold. Status moves
  * WAITING → HELD → RELEASED, or WAITING → CANCELLED; every change happens under the entry's segment
@@ -17,6 +20,15 @@ sealed class Node implements LockHandle permits Waiter {
   static final int CANCELLED = 3;
   private static final int STATUS = 3;
   private static final int SHARED = 4;
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   final Entry entry;
 
@@ -26,7 +38,11 @@ sealed class Node implements LockHandle permits Waiter {
   /** The owning {@link Thread}, or a {@link LockOwner} for asynchronous acquisitions. */
   final Object owner;
 
-  /** Status in the low two bits, {@link #SHARED} for a shared hold. */
+  /**
+   * Status in the low two bits, {@link #SHARED} for a shared hold. Written only under the segment
+   * lock, with release stores (a full volatile store would fence on every hold and release); read
+   * as a volatile by waiters spinning or parked outside the lock.
+   */
   private volatile int state;
 
   /** Next in the wait queue or the reader list; guarded by the segment lock. */
@@ -36,7 +52,7 @@ sealed class Node implements LockHandle permits Waiter {
     this.entry = entry;
     this.key = entry.key;
     this.owner = owner;
-    this.state = mode == LockMode.SHARED ? SHARED : 0;
+    STATE.set(this, mode == LockMode.SHARED ? SHARED : 0); // published by the segment lock
   }
 
   final int status() {
@@ -45,7 +61,7 @@ sealed class Node implements LockHandle permits Waiter {
 
   /** Changes the status; caller holds the segment lock. */
   final void status(int status) {
-    state = (state & SHARED) | status;
+    STATE.setRelease(this, ((int) STATE.get(this) & SHARED) | status);
   }
 
   final LockEngine engine() {
