@@ -158,9 +158,24 @@ final class BrokenKeyedLocks {
 
       @Override
       public CompletableFuture<LockHandle> acquireAsync(K key, Duration timeout) {
-        CompletableFuture<LockHandle> dependent =
-            real.acquireAsync(key, Duration.ofDays(1)).thenApply(h -> h);
-        return dependent.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // The caller's future is fed by the real wait but never withdraws it: cancelling it or
+        // timing it out just drops the hold that arrives later.
+        CompletableFuture<LockHandle> caller = new CompletableFuture<>();
+        real.acquireAsync(key, Duration.ofDays(1))
+            .whenComplete(
+                (h, e) -> {
+                  if (e != null) {
+                    caller.completeExceptionally(e);
+                  } else {
+                    caller.complete(h);
+                  }
+                });
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
+            .execute(
+                () ->
+                    caller.completeExceptionally(
+                        new LockTimeoutException(name(), key, timeout, null)));
+        return caller;
       }
     };
   }
