@@ -17,6 +17,7 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
@@ -268,9 +269,13 @@ public final class BenchMain {
       PrintStream out, ChainedOptionsBuilder options, String what, int runs)
       throws IOException, RunnerException {
     Path log = Files.createTempFile("lockstep-bench-", ".log");
-    out.printf("JMH: %s, %d runs (one fork JVM each); JMH log in %s%n", what, runs, log);
+    Options built = options.output(log.toString()).build();
+    int forks = built.getForkCount().orElse(1);
+    out.printf(
+        "JMH: %s, %d runs x %d fork JVM%s; JMH log in %s%n",
+        what, runs, forks, forks == 1 ? "" : "s", log);
     long t0 = System.nanoTime();
-    Collection<RunResult> results = new Runner(options.output(log.toString()).build()).run();
+    Collection<RunResult> results = new Runner(built).run();
     out.printf("JMH: %s done in %.0f s%n", what, (System.nanoTime() - t0) / 1e9);
     return results;
   }
