@@ -18,6 +18,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class BrokenKeyedLocks {
   private BrokenKeyedLocks() {}
 
+  /** The timeout in nanoseconds, saturating (a real lock accepts effectively infinite timeouts). */
+  static long nanos(Duration timeout) {
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** Grants every request at once: no mutual exclusion at all (zero retention is right). */
   static <K> KeyedLock<K> nonLocking() {
     ConcurrentHashMap<K, Integer> holds = new ConcurrentHashMap<>();
@@ -139,7 +148,7 @@ final class BrokenKeyedLocks {
       public LockHandle acquire(K key, Duration timeout) throws InterruptedException {
         CompletableFuture<LockHandle> f = real.acquireAsync(key, Duration.ofDays(1));
         try {
-          return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+          return f.get(nanos(timeout), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
           throw new LockTimeoutException(name(), key, timeout, null);
         } catch (ExecutionException e) {
@@ -170,7 +179,7 @@ final class BrokenKeyedLocks {
                     caller.complete(h);
                   }
                 });
-        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        CompletableFuture.delayedExecutor(nanos(timeout), TimeUnit.NANOSECONDS)
             .execute(
                 () ->
                     caller.completeExceptionally(
@@ -310,7 +319,7 @@ final class BrokenKeyedLocks {
       Semaphore s = semaphoreFor(key);
       boolean ok;
       try {
-        ok = s.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ok = s.tryAcquire(nanos(timeout), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         abandoned(key, s);
         throw e;
@@ -324,6 +333,10 @@ final class BrokenKeyedLocks {
 
     @Override
     public CompletableFuture<LockHandle> acquireAsync(K key, Duration timeout) {
+      Optional<LockHandle> now = tryAcquire(key);
+      if (now.isPresent()) {
+        return CompletableFuture.completedFuture(now.get());
+      }
       // A virtual thread per wait (no shared pool to clog); a grant nobody wants is released.
       CompletableFuture<LockHandle> f = new CompletableFuture<>();
       Thread.ofVirtual()

@@ -17,6 +17,15 @@ import java.util.concurrent.locks.ReentrantLock;
 final class BrokenReadWriteLocks {
   private BrokenReadWriteLocks() {}
 
+  /** The timeout in nanoseconds, saturating (a real lock accepts effectively infinite timeouts). */
+  static long nanos(Duration timeout) {
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /**
    * Reader preference: a reader enters whenever no writer holds the key, even while writers wait
    * (the classic starving read-write lock).
@@ -58,7 +67,13 @@ final class BrokenReadWriteLocks {
     return new DelegatingReadWriteLock<>(real) {
       @Override
       public LockHandle acquireWrite(K key, Duration timeout) throws InterruptedException {
-        return real.acquireRead(key, timeout);
+        LockHandle r = real.acquireRead(key, timeout);
+        return new ForwardingHandle(r) {
+          @Override
+          public LockHandle downgrade() {
+            return r; // already shared
+          }
+        };
       }
 
       @Override
@@ -302,12 +317,12 @@ final class BrokenReadWriteLocks {
 
     @Override
     public LockHandle acquireRead(K key, Duration timeout) throws InterruptedException {
-      return orTimeout(await(key, false, timeout.toNanos()), key, timeout);
+      return orTimeout(await(key, false, nanos(timeout)), key, timeout);
     }
 
     @Override
     public LockHandle acquireWrite(K key, Duration timeout) throws InterruptedException {
-      return orTimeout(await(key, true, timeout.toNanos()), key, timeout);
+      return orTimeout(await(key, true, nanos(timeout)), key, timeout);
     }
 
     @Override
@@ -332,13 +347,13 @@ final class BrokenReadWriteLocks {
     @Override
     public Optional<LockHandle> tryAcquireRead(K key, Duration timeout)
         throws InterruptedException {
-      return Optional.ofNullable(await(key, false, timeout.toNanos()));
+      return Optional.ofNullable(await(key, false, nanos(timeout)));
     }
 
     @Override
     public Optional<LockHandle> tryAcquireWrite(K key, Duration timeout)
         throws InterruptedException {
-      return Optional.ofNullable(await(key, true, timeout.toNanos()));
+      return Optional.ofNullable(await(key, true, nanos(timeout)));
     }
 
     private CompletableFuture<LockHandle> async(K key, boolean write, Duration timeout) {
@@ -347,7 +362,7 @@ final class BrokenReadWriteLocks {
           .start(
               () -> {
                 try {
-                  LockHandle h = orTimeout(await(key, write, timeout.toNanos()), key, timeout);
+                  LockHandle h = orTimeout(await(key, write, nanos(timeout)), key, timeout);
                   if (!f.complete(h)) {
                     h.close();
                   }
