@@ -90,8 +90,10 @@ public interface KeyedLock<K> {
    * or {@link DeadlockException}. Cancelling the future withdraws the wait; if the grant won the
    * race, the hold is released again.
    *
-   * <p>The future may be completed by the thread that releases the key; completions are
-   * trampolined, so long chains of asynchronous waiters do not deepen the stack.
+   * <p>The future may be completed by the thread that releases the key, whose callbacks then run
+   * there; a completion made while another completion's callbacks run moves to a virtual thread, so
+   * chains of asynchronous waiters neither deepen the stack nor deadlock. Timeouts fail the future
+   * on a virtual thread of their own.
    */
   CompletableFuture<LockHandle> acquireAsync(K key, Duration timeout);
 
@@ -112,6 +114,10 @@ public interface KeyedLock<K> {
   /** Whether the key is held right now (a snapshot that may be stale as soon as it returns). */
   boolean isLocked(K key);
 
-  /** How many keys are active (held or waited for) right now. */
+  /**
+   * How many keys are active (held or waited for). With a {@code maxActiveKeys} limit this is the
+   * exact count the limit is enforced on; without one it is summed stripe by stripe, exact whenever
+   * no acquisition or release runs at the same time.
+   */
   int activeKeys();
 }

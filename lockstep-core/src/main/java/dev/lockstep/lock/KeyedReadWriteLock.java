@@ -77,6 +77,6 @@ public interface KeyedReadWriteLock<K> {
    */
   void release(LockHandle handle);
 
-  /** How many keys are active (held or waited for) right now. */
+  /** How many keys are active (held or waited for); see {@link KeyedLock#activeKeys()}. */
   int activeKeys();
 }

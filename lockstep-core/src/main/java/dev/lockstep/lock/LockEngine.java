@@ -1,7 +1,6 @@
 package dev.lockstep.lock;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -34,7 +33,8 @@ final class LockEngine {
 
   private static final ScheduledThreadPoolExecutor TIMER = newTimer();
 
-  private static final ThreadLocal<ArrayDeque<Waiter>> COMPLETING = new ThreadLocal<>();
+  /** Set while a thread runs the callbacks of a granted asynchronous wait. */
+  private static final ThreadLocal<Boolean> COMPLETING = new ThreadLocal<>();
 
   final String name;
   final boolean readWrite;
@@ -150,7 +150,12 @@ final class LockEngine {
       return f;
     }
     if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
-      n.timer = TIMER.schedule(() -> abandon(n, true), nanos, TimeUnit.NANOSECONDS);
+      // The timer thread only starts the timeout; callbacks on the failed future run elsewhere.
+      n.timer =
+          TIMER.schedule(
+              () -> Thread.startVirtualThread(() -> abandon(n, timeout)),
+              nanos,
+              TimeUnit.NANOSECONDS);
       if (n.status() != Node.WAITING) {
         n.timer.cancel(false);
       }
@@ -391,8 +396,11 @@ final class LockEngine {
     return holders;
   }
 
-  /** Gives up an asynchronous wait: on its timeout, or when its future was cancelled. */
-  void abandon(Waiter n, boolean timeout) {
+  /**
+   * Gives up an asynchronous wait: on its timeout (the requested timeout given), or when its future
+   * was cancelled (null).
+   */
+  void abandon(Waiter n, Duration timeout) {
     String holders = withdraw(n);
     if (holders == WITHDRAWN_BUT_GRANTED) {
       return; // the grant won; the completer hands the hold over or releases it
@@ -401,18 +409,17 @@ final class LockEngine {
       n.timer.cancel(false);
     }
     long waited = recording ? System.nanoTime() - n.waitStart : 0;
-    if (timeout) {
+    if (timeout != null) {
       if (recording) {
         recorder.timedOut(name, n.key, waited);
       }
-      n.future.completeExceptionally(
-          new LockTimeoutException(name, n.key, Duration.ofNanos(waited), holders));
+      n.future.completeExceptionally(new LockTimeoutException(name, n.key, timeout, holders));
     } else if (recording) {
       recorder.cancelled(name, n.key, waited);
     }
   }
 
-  /** Wakes granted nodes: unparks blocking waiters, completes futures (trampolined). */
+  /** Wakes granted nodes: unparks blocking waiters, completes futures. */
   private void wakeAll(Waiter first) {
     for (Waiter n = first; n != null; ) {
       Waiter next = n.wakeNext;
@@ -420,29 +427,31 @@ final class LockEngine {
       if (n.future == null) {
         LockSupport.unpark((Thread) n.owner);
       } else {
-        completeLater(n);
+        complete(n);
       }
       n = next;
     }
   }
 
-  private void completeLater(Waiter n) {
-    ArrayDeque<Waiter> pending = COMPLETING.get();
-    if (pending != null) {
-      pending.add(n);
+  /**
+   * Completes a granted asynchronous wait. The future's callbacks run on this thread, unless this
+   * thread is already running such callbacks: then a new virtual thread completes it, so chains of
+   * asynchronous waiters neither deepen the stack nor wait for each other (a callback may release a
+   * key and then wait for the grant that release makes).
+   */
+  private void complete(Waiter n) {
+    if (COMPLETING.get() != null) {
+      Thread.startVirtualThread(() -> complete(n));
       return;
     }
-    pending = new ArrayDeque<>();
-    COMPLETING.set(pending);
+    COMPLETING.set(Boolean.TRUE);
     try {
-      for (Waiter x = n; x != null; x = pending.poll()) {
-        if (x.timer != null) {
-          x.timer.cancel(false);
-        }
-        granted(x);
-        if (!x.future.complete(x)) {
-          release(x); // cancelled or failed meanwhile: nobody will close this hold
-        }
+      if (n.timer != null) {
+        n.timer.cancel(false);
+      }
+      granted(n);
+      if (!n.future.complete(n)) {
+        release(n); // cancelled or failed meanwhile: nobody will close this hold
       }
     } finally {
       COMPLETING.remove();
@@ -477,6 +486,9 @@ final class LockEngine {
   }
 
   int activeKeys() {
+    if (limited) {
+      return active.get(); // exact: the counter the limit is enforced on
+    }
     int sum = 0;
     for (Segment s : segments) {
       s.lock();

@@ -43,7 +43,7 @@ final class Waiter extends Node {
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean cancelled = super.cancel(mayInterruptIfRunning);
       if (cancelled) {
-        node.engine().abandon(node, false);
+        node.engine().abandon(node, null);
       }
       return cancelled;
     }
