@@ -132,13 +132,23 @@ public final class BenchMain {
     results.addAll(
         jmh(
             out,
-            singleShot(quick, VirtualThreadsBenchmark.class, "vthreads1000", quick ? 10 : 40),
+            singleShot(
+                quick,
+                VirtualThreadsBenchmark.class,
+                "vthreads1000",
+                quick ? 10 : 50,
+                quick ? 10 : 40),
             "locks vthreads-1000",
             5));
     results.addAll(
         jmh(
             out,
-            singleShot(quick, VirtualThreadsBenchmark.class, "vthreads100000", quick ? 5 : 15),
+            singleShot(
+                quick,
+                VirtualThreadsBenchmark.class,
+                "vthreads100000",
+                quick ? 5 : 30,
+                quick ? 5 : 20),
             "locks vthreads-100000",
             5));
     addRows(report, results);
@@ -254,12 +264,12 @@ public final class BenchMain {
         .measurementTime(TimeValue.milliseconds(quick ? 150 : 1000));
   }
 
-  /** Single-shot batches of one benchmark method, {@code iterations} measured after as many. */
+  /** Single-shot batches of one benchmark method: {@code warmup}, then {@code iterations}. */
   static ChainedOptionsBuilder singleShot(
-      boolean quick, Class<?> benchmark, String method, int iterations) {
+      boolean quick, Class<?> benchmark, String method, int warmup, int iterations) {
     return common(quick)
         .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
-        .warmupIterations(iterations)
+        .warmupIterations(warmup)
         .warmupBatchSize(1)
         .measurementIterations(iterations)
         .measurementBatchSize(1);
