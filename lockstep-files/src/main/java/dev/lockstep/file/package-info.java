@@ -1,7 +1,8 @@
 /**
- * Cross-process file locks: {@link dev.lockstep.file.FileLock} (the {@code flock(2)} locks of
- * Python's {@code filelock} and {@code flock(1)}, or POSIX record locks, as an explicit {@link
- * dev.lockstep.file.FileLockMode}).
+ * Cross-process file locks and atomic file writes: {@link dev.lockstep.file.FileLock} (the {@code
+ * flock(2)} locks of Python's {@code filelock} and {@code flock(1)}, or POSIX record locks, as an
+ * explicit {@link dev.lockstep.file.FileLockMode}) and {@link dev.lockstep.file.AtomicFile}
+ * (temporary file, {@code fsync}, rename, {@code fsync} of the directory).
  *
  * <h2>Common rules</h2>
  *
