@@ -1,0 +1,190 @@
+package dev.lockstep.cli;
+
+import dev.lockstep.file.FileLock;
+import dev.lockstep.file.FileLockHandle;
+import dev.lockstep.file.FileLockMode;
+import dev.lockstep.lock.LockTimeoutException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lockstep lock FILE -- COMMAND [ARGS...]}: runs a command while holding a {@link FileLock},
+ * like util-linux {@code flock(1)}, and exits with the command's status.
+ *
+ * <p>Unlike {@code flock(1)}, the command does not inherit the lock's descriptor (Java closes it in
+ * children), so the lock lives exactly as long as this process. On SIGTERM or SIGINT this process
+ * stops the command before letting the lock go; after a SIGKILL of this process, the command would
+ * run on without the lock.
+ */
+@Command(
+    name = "lock",
+    mixinStandardHelpOptions = true,
+    modelTransformer = LockCommand.StopAtCommand.class,
+    showEndOfOptionsDelimiterInUsageHelp = true,
+    description = {
+      "Run COMMAND while holding a lock on FILE, like flock(1); exit with COMMAND's status.",
+      "FILE is created when missing and never deleted. The default lock is flock(2), the one",
+      "Python's filelock, fcntl.flock and flock(1) take; --posix takes fcntl record locks",
+      "(FileChannel.lock, fcntl.lockf) instead. The two kinds do not see each other."
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "  0..255:COMMAND's exit status",
+      "      2:usage error",
+      "     66:FILE cannot be opened or created",
+      "     75:the lock was not granted in time (--timeout, --nonblock); the message names the"
+          + " holder's pid when the kernel tells it",
+      "    127:COMMAND cannot be started"
+    })
+final class LockCommand implements Callable<Integer> {
+  static final int EX_NOINPUT = 66;
+  static final int EX_TEMPFAIL = 75;
+  static final int CANNOT_RUN = 127;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-s", "--shared"},
+      description = "Take a shared lock (other --shared holders may hold it too).")
+  boolean shared;
+
+  @Option(names = "--posix", description = "Take a POSIX record lock instead of flock(2).")
+  boolean posix;
+
+  @Option(
+      names = {"-w", "--timeout"},
+      paramLabel = "DURATION",
+      description =
+          "Give up after DURATION (10s, 500ms, 2m, 1h, 1.5 = seconds, PT10S); default: wait"
+              + " forever.")
+  String timeout;
+
+  @Option(
+      names = {"-n", "--nonblock"},
+      description = "Fail at once (exit 75) when the lock is held.")
+  boolean nonblock;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The lock file.")
+  Path file;
+
+  @Parameters(
+      index = "1..*",
+      arity = "1..*",
+      paramLabel = "COMMAND",
+      description = "The command and its arguments.")
+  List<String> command;
+
+  @Override
+  public Integer call() throws Exception {
+    if (command.get(0).equals("--")) { // FILE -- COMMAND: options stopped at FILE already
+      command = command.subList(1, command.size());
+    }
+    if (command.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
+    }
+    Duration wait = nonblock ? Duration.ZERO : parseTimeout();
+    FileLock lock = FileLock.of(file, posix ? FileLockMode.POSIX : FileLockMode.FLOCK);
+    FileLockHandle handle;
+    try {
+      handle = shared ? lock.acquireShared(wait) : lock.acquire(wait);
+    } catch (LockTimeoutException e) {
+      System.err.println("lockstep lock: " + e.getMessage());
+      return EX_TEMPFAIL;
+    } catch (IOException e) {
+      System.err.println("lockstep lock: " + e.getMessage());
+      return EX_NOINPUT;
+    }
+    try (handle) {
+      return run();
+    }
+  }
+
+  private int run() throws InterruptedException {
+    Process process;
+    try {
+      process = new ProcessBuilder(command).inheritIO().start();
+    } catch (IOException e) {
+      System.err.println("lockstep lock: cannot run " + command.get(0) + ": " + e.getMessage());
+      return CANNOT_RUN;
+    }
+    // SIGTERM/SIGINT end the JVM, and with it the lock: stop the command first.
+    Thread stopCommand =
+        new Thread(
+            () -> {
+              process.destroy();
+              try {
+                process.waitFor();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "lockstep-lock-stop-command");
+    Runtime.getRuntime().addShutdownHook(stopCommand);
+    int status = process.waitFor();
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopCommand);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway; the command has ended
+    }
+    return status;
+  }
+
+  private static final Pattern DURATION =
+      Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
+
+  /** {@code --timeout}: a number with an optional unit (seconds by default), or ISO-8601. */
+  private Duration parseTimeout() {
+    if (timeout == null) {
+      return Duration.ofSeconds(Long.MAX_VALUE); // forever, for all practical purposes
+    }
+    String t = timeout.strip();
+    Matcher m = DURATION.matcher(t);
+    try {
+      if (m.matches()) {
+        double amount = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2).toLowerCase(Locale.ROOT);
+        double seconds =
+            switch (unit) {
+              case "ms" -> amount / 1000;
+              case "m" -> amount * 60;
+              case "h" -> amount * 3600;
+              case "d" -> amount * 86400;
+              default -> amount;
+            };
+        return Duration.ofNanos(Math.round(seconds * 1e9));
+      }
+      Duration d = Duration.parse(t);
+      if (!d.isNegative()) {
+        return d;
+      }
+    } catch (DateTimeParseException | ArithmeticException e) {
+      // refused below
+    }
+    throw new ParameterException(
+        spec.commandLine(),
+        "--timeout must be a duration such as 10s, 500ms, 2m or PT10S, was '" + timeout + "'");
+  }
+
+  /** Everything after FILE belongs to COMMAND, options included ({@code ls -l} needs no --). */
+  static final class StopAtCommand implements CommandLine.IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      spec.parser().stopAtPositional(true);
+      return spec;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.lockstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code lockstep lock}, run as real processes like a user's shell runs it. */
+class LockCommandTest {
+  private static final String PYTHON = "/usr/bin/python3"; // Debian's, with python3-filelock
+
+  @TempDir Path dir;
+
+  /** Exit status and what the process printed to stdout and stderr. */
+  record Result(int status, String out, String err) {}
+
+  /** The command line that runs {@code lockstep ARGS...} in a fresh JVM. */
+  private static List<String> lockstep(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElseThrow());
+    cmd.addAll(
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private static Result run(List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).start();
+    p.getOutputStream().close();
+    var err = p.getErrorStream();
+    byte[] out = p.getInputStream().readAllBytes();
+    String errText = new String(err.readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not finish: " + command);
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), errText);
+  }
+
+  /**
+   * 4 shell loops, each running 10 read-increment-write cycles of a counter file under {@code
+   * lockstep lock} (a fresh JVM per cycle, ~0.4 s here, so kept small), lose no increment. Checked
+   * against a broken variant that passes {@code --shared}: cycles overlap and the counter ends
+   * below 40.
+   */
+  @Test
+  void concurrentIncrementsUnderTheLockLoseNothing() throws Exception {
+    Path counter = Files.writeString(dir.resolve("counter"), "0");
+    Path lockFile = dir.resolve("counter.lock");
+    StringBuilder lockstep = new StringBuilder();
+    for (String part : lockstep("lock", lockFile.toString(), "--")) {
+      lockstep.append('\'').append(part.replace("'", "'\\''")).append("' ");
+    }
+    int loops = 4;
+    int rounds = 10;
+    String script =
+        "i=0; while [ $i -lt "
+            + rounds
+            + " ]; do "
+            + lockstep
+            + "sh -c 'n=$(cat \"$1\"); sleep 0.05; echo $((n+1)) > \"$1\"' sh \"$COUNTER\""
+            + " || exit $?; i=$((i+1)); done";
+    List<Process> shells = new ArrayList<>();
+    for (int s = 0; s < loops; s++) {
+      ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
+      pb.environment().put("COUNTER", counter.toString());
+      shells.add(pb.start());
+    }
+    for (Process shell : shells) {
+      shell.getOutputStream().close();
+      String output = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(shell.waitFor(120, TimeUnit.SECONDS));
+      assertEquals(0, shell.exitValue(), output);
+    }
+    assertEquals(loops * rounds, Integer.parseInt(Files.readString(counter).strip()));
+    assertTrue(Files.exists(lockFile), "the lock file stays");
+  }
+
+  @Test
+  void exitsWithTheCommandsStatusAndCreatesTheLockFile() throws Exception {
+    Path lockFile = dir.resolve("new.lock");
+    Result r = run(lockstep("lock", lockFile.toString(), "--", "sh", "-c", "echo hi; exit 7"));
+    assertEquals(new Result(7, "hi\n", ""), r);
+    assertTrue(Files.exists(lockFile));
+    // Options of the command need no "--".
+    assertEquals(0, run(lockstep("lock", lockFile.toString(), "ls", "-d", "/")).status());
+    assertEquals(127, run(lockstep("lock", lockFile.toString(), "--", "/no/such/cmd")).status());
+    assertEquals(2, run(lockstep("lock", lockFile.toString())).status());
+    assertEquals(
+        2, run(lockstep("lock", "--timeout", "soon", lockFile.toString(), "true")).status());
+    assertEquals(
+        66, run(lockstep("lock", dir.resolve("no/dir/x.lock").toString(), "true")).status());
+  }
+
+  /** A Python filelock holder makes --nonblock and --timeout exit 75 naming Python's pid. */
+  @Test
+  void pythonHoldingTheLockMakesLockExit75NamingItsPid() throws Exception {
+    assumeTrue(
+        run(List.of(PYTHON, "-c", "import filelock")).status() == 0,
+        "needs /usr/bin/python3 with python3-filelock");
+    Path lockFile = dir.resolve("state.yaml.lock");
+    String hold =
+        "import os, sys, filelock\n"
+            + "lock = filelock.FileLock(sys.argv[1]); lock.acquire()\n"
+            + "print('locked', os.getpid(), flush=True); sys.stdin.read(); lock.release()";
+    Process python =
+        new ProcessBuilder(PYTHON, "-c", hold, lockFile.toString())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));
+      String locked = lines.readLine();
+      assertTrue(locked != null && locked.startsWith("locked "), String.valueOf(locked));
+      String pid = locked.split(" ")[1];
+
+      Result nonblock = run(lockstep("lock", "--nonblock", lockFile.toString(), "--", "true"));
+      assertEquals(75, nonblock.status(), nonblock.err());
+      assertTrue(nonblock.err().contains("pid " + pid + " (python3)"), nonblock.err());
+      assertTrue(nonblock.err().contains(lockFile.toString()), nonblock.err());
+
+      Result timeout =
+          run(lockstep("lock", "--timeout", "200ms", "--shared", lockFile.toString(), "true"));
+      assertEquals(75, timeout.status(), timeout.err());
+      assertTrue(timeout.err().contains("PT0.2S"), timeout.err());
+
+      python.getOutputStream().close();
+      assertTrue(python.waitFor(20, TimeUnit.SECONDS));
+      assertEquals(0, run(lockstep("lock", "-n", lockFile.toString(), "true")).status());
+    } finally {
+      python.destroyForcibly();
+    }
+  }
+}
