@@ -36,10 +36,11 @@ import picocli.CommandLine.Spec;
     modelTransformer = LockCommand.StopAtCommand.class,
     showEndOfOptionsDelimiterInUsageHelp = true,
     description = {
-      "Run COMMAND while holding a lock on FILE, like flock(1); exit with COMMAND's status.",
-      "FILE is created when missing and never deleted. The default lock is flock(2), the one",
-      "Python's filelock, fcntl.flock and flock(1) take; --posix takes fcntl record locks",
-      "(FileChannel.lock, fcntl.lockf) instead. The two kinds do not see each other."
+      "Run COMMAND while holding a lock on FILE, like flock(1); exit with its status.",
+      "FILE is created when missing and never deleted.",
+      "Default: flock(2), the lock of Python's filelock, fcntl.flock and flock(1).",
+      "--posix: fcntl record locks (FileChannel.lock, fcntl.lockf) instead.",
+      "The two kinds do not see each other."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
