@@ -11,7 +11,15 @@ public final class CapacityExceededException extends LockException {
   private final int limit;
   private final int active;
 
-  CapacityExceededException(String lockName, Object key, int limit, int active) {
+  /**
+   * Creates the exception.
+   *
+   * @param lockName the lock's name
+   * @param key the refused key
+   * @param limit the configured limit
+   * @param active how many keys were active
+   */
+  public CapacityExceededException(String lockName, Object key, int limit, int active) {
     super(
         "lock '"
             + lockName

@@ -13,7 +13,13 @@ public final class DeadlockException extends LockException {
 
   private final String[] cycle;
 
-  DeadlockException(String message, List<String> cycle) {
+  /**
+   * Creates the exception (for Lockstep modules that wrap a lock and name their own resource).
+   *
+   * @param message what waits for what, naming owners, locks and keys
+   * @param cycle one line per edge of the cycle
+   */
+  public DeadlockException(String message, List<String> cycle) {
     super(message);
     this.cycle = cycle.toArray(String[]::new);
   }

@@ -49,7 +49,12 @@ public interface KeyedReadWriteLock<K> {
   /** A read hold if one can be had without waiting. */
   Optional<LockHandle> tryAcquireRead(K key);
 
-  /** The write hold if it can be had without waiting. */
+  /**
+   * The write hold if it can be had without waiting.
+   *
+   * @throws LockUpgradeException if the calling thread holds a read lock of the key: an upgrade is
+   *     a programming error, not a busy key, so it is reported even by the try methods
+   */
   Optional<LockHandle> tryAcquireWrite(K key);
 
   /** Waits up to {@code timeout} for a read hold; empty on timeout. */

@@ -10,7 +10,13 @@ public final class LockUpgradeException extends LockException {
 
   private static final long serialVersionUID = 1L;
 
-  LockUpgradeException(String lockName, Object key) {
+  /**
+   * Creates the exception.
+   *
+   * @param lockName the lock's name
+   * @param key the key (or the resource's name) whose read lock the caller holds
+   */
+  public LockUpgradeException(String lockName, Object key) {
     super(
         "lock '"
             + lockName
