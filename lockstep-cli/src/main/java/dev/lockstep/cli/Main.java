@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Locks, durable state documents and state machines for many concurrent workers.",
-    subcommands = {VersionCommand.class, DemoCommand.class, BenchCommand.class, LockCommand.class})
+    subcommands = {
+      VersionCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      LockCommand.class,
+      FsmCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
