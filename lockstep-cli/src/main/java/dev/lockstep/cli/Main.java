@@ -38,6 +38,19 @@ public final class Main implements Runnable {
       System.out.println(VersionCommand.text());
       return 0;
     }
+    // So is `lockstep lock FILE -- CMD` (used in shell loops like flock(1)): its usual forms are
+    // read without picocli; anything unusual falls through to picocli below.
+    if (args.length > 2 && args[0].equals("lock")) {
+      LockCommand quick = LockCommand.quick(args);
+      if (quick != null) {
+        try {
+          return quick.call();
+        } catch (Exception e) {
+          System.err.println("lockstep lock: " + e);
+          return 1;
+        }
+      }
+    }
     return new CommandLine(new Main()).execute(args);
   }
 
