@@ -88,6 +88,15 @@ public interface MachineDefinition {
   /** Returns the actions by name, in declaration order. */
   Map<String, ActionDefinition> actions();
 
+  /**
+   * Returns a copy of this definition in which the declared action {@code name} has {@code body}
+   * (keeping whether it is an effect): how Java code gives bodies to the actions a definition file
+   * declares. This definition is unchanged.
+   *
+   * @throws IllegalArgumentException when no action {@code name} is declared
+   */
+  MachineDefinition withAction(String name, Action body);
+
   /** Returns a new builder for a machine called {@code name}. */
   static Builder builder(String name) {
     return new DefaultMachineBuilder(name, null);

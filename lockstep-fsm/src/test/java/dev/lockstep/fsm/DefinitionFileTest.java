@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,6 +168,23 @@ class DefinitionFileTest {
     MachineDefinition yaml = load("file.yaml", FILE_LIFECYCLE_YAML);
     assertEquals(16, yaml.transitions().get(0).line());
     assertEquals(7, yaml.state("WRITING").orElseThrow().line());
+  }
+
+  @Test
+  void javaBodiesBindToActionsTheFileDeclares() throws IOException {
+    MachineDefinition loaded = load("user.yaml", USER_TURN_YAML);
+    assertEquals(Optional.empty(), loaded.actions().get("notifyUser").body());
+    List<String> sent = new ArrayList<>();
+    MachineDefinition bound = loaded.withAction("notifyUser", c -> sent.add(c.entityId()));
+    assertEquals(Optional.empty(), loaded.actions().get("notifyUser").body());
+    ActionDefinition notify = bound.actions().get("notifyUser");
+    assertTrue(notify.effect());
+    notify
+        .body()
+        .orElseThrow()
+        .execute(new ActionContext("u1", "RESPONDING", "done", "IDLE", 4, Map.of(), Map.of()));
+    assertEquals(List.of("u1"), sent);
+    assertThrows(IllegalArgumentException.class, () -> loaded.withAction("nope", c -> {}));
   }
 
   @Test
