@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads a YAML or JSON definition file into a {@link DefaultMachineBuilder}, keeping the line of
@@ -21,8 +23,11 @@ import java.util.Set;
  * thread-safe.
  */
 final class DefinitionFileReader {
-  private static final JsonFactory JSON = new JsonFactory();
-  private static final JsonFactory YAML = new YAMLFactory();
+  // Duplicate keys are errors: silently keeping the last `initial:` or `transitions:` hides bugs.
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final JsonFactory YAML =
+      YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final Set<String> TOP_KEYS =
       Set.of("name", "initial", "finals", "states", "events", "guards", "actions", "transitions");
   private static final Set<String> STATE_KEYS = Set.of("name", "entry", "exit");
@@ -60,16 +65,34 @@ final class DefinitionFileReader {
       throw new DefinitionException(
           source, List.of(new DefinitionError("file", root.line(), "is not a mapping")));
     }
-    return new DefinitionFileReader.Session(source).read(top).build();
+    return new Session(source, text).read(top).build();
   }
 
   /** One read: the builder being filled and the errors found on the way. */
   private static final class Session {
+    private static final Pattern BLOCK_HEADER =
+        Pattern.compile("(.*[:-])?\\s+[|>][-+0-9]*\\s*(#.*)?");
     private final String source;
+    private final List<String> lines;
     private DefaultMachineBuilder b;
 
-    Session(String source) {
+    Session(String source, String text) {
       this.source = source;
+      this.lines = text.lines().toList();
+    }
+
+    /**
+     * The line a scalar's text starts on. Jackson places a YAML block scalar ({@code |} or {@code
+     * >}) on its header line; its text starts on the next.
+     */
+    private int contentLine(LocatedNode node) {
+      int line = node.line();
+      if (line >= 1
+          && line <= lines.size()
+          && BLOCK_HEADER.matcher(lines.get(line - 1)).matches()) {
+        return line + 1;
+      }
+      return line;
     }
 
     DefaultMachineBuilder read(LocatedNode.Mapping top) {
@@ -131,7 +154,7 @@ final class DefinitionFileReader {
       for (Map.Entry<String, LocatedNode> e : m.entries().entrySet()) {
         LocatedNode value = e.getValue();
         scalar(value, "guard " + e.getKey())
-            .ifPresent(expr -> b.addExpressionGuard(e.getKey(), expr, value.line()));
+            .ifPresent(expr -> b.addExpressionGuard(e.getKey(), expr, contentLine(value)));
       }
     }
 

@@ -344,6 +344,49 @@ class DefinitionFileTest {
   }
 
   @Test
+  void errorsInMultiLineGuardsPointAtTheirOwnLine() throws IOException {
+    List<DefinitionError> errors =
+        errors(
+            """
+            name: m
+            initial: A
+            states: [A, B]
+            guards:
+              ready: |
+                data.count > 0 &&
+                  entity.size < 1
+              plain: entity.size >1
+              list: >-
+                entity.size
+            transitions:
+              - {from: A, on: go, to: B, guard: ready}
+              - {from: B, on: back, to: A, guard: plain}
+              - {from: B, on: reset, to: A, guard: list}
+            """);
+    assertEquals(
+        List.of(7, 8, 10), errors.stream().map(DefinitionError::line).toList(), errors::toString);
+    assertEquals("guard ready", errors.get(0).element());
+  }
+
+  @Test
+  void duplicateKeysAreErrorsNotSilentOverwrites() throws IOException {
+    List<DefinitionError> errors =
+        errors(
+            """
+            name: m
+            initial: A
+            states: [A, B]
+            transitions:
+              - {from: A, on: go, to: B}
+            initial: B
+            """);
+    assertEquals(1, errors.size(), errors::toString);
+    assertEquals("file", errors.get(0).element());
+    assertEquals(6, errors.get(0).line());
+    assertTrue(errors.get(0).message().contains("initial"), errors.get(0)::message);
+  }
+
+  @Test
   void malformedFilesAndUnknownKeysReportTheirLines() throws IOException {
     List<DefinitionError> malformed = errors("name: m\nstates: [A, B\ninitial: A\n");
     assertEquals(1, malformed.size(), malformed::toString);
