@@ -28,7 +28,11 @@ final class LockEngine {
   static final int SEGMENT_BITS = 6;
   static final int SEGMENTS = 1 << SEGMENT_BITS;
 
-  /** A spin of this many status checks precedes parking, to catch quick hand-offs cheaply. */
+  /**
+   * A platform thread spins this many status checks before parking, to catch quick hand-offs
+   * cheaply. A virtual thread parks at once: spinning would occupy a carrier that the holder (or
+   * the next grantee) may need to run at all.
+   */
   private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
 
   private static final ScheduledThreadPoolExecutor TIMER = newTimer();
@@ -88,7 +92,7 @@ final class LockEngine {
     checkDeadlock(n);
     boolean forever = nanos > Long.MAX_VALUE / 4;
     long deadline = forever ? 0 : System.nanoTime() + nanos;
-    int spins = SPINS;
+    int spins = Thread.currentThread().isVirtual() ? 0 : SPINS;
     while (n.status() != Node.HELD) {
       long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
       if (remaining <= 0) {
