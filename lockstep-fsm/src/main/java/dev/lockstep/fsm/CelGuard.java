@@ -8,6 +8,8 @@ import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
+import dev.cel.common.values.NullValue;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import java.util.ArrayList;
@@ -25,11 +27,13 @@ import java.util.concurrent.CompletionStage;
  * <p>Implementation notes: one {@link Cel} environment serves every guard (it and its programs are
  * immutable and thread-safe). CEL knows 64-bit integers and doubles only, so Java {@code Integer},
  * {@code Short}, {@code Byte} and {@code Float} values are widened before evaluation, recursively
- * through lists and maps.
+ * through lists and maps, and Java {@code null} becomes CEL's {@code null}.
  */
 final class CelGuard implements Guard {
   private static final Cel CEL =
       CelFactory.standardCelBuilder()
+          // has(), all(), exists(), exists_one(), map(), filter(): bounded by their list or map.
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
           .addVar("data", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .addVar("payload", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .setResultType(SimpleType.BOOL)
@@ -104,7 +108,11 @@ final class CelGuard implements Guard {
       variables.put("data", widen(context.data()));
       variables.put("payload", widen(context.payload()));
       Object result = program.eval(variables);
-      return CompletableFuture.completedStage((Boolean) result);
+      if (result instanceof Boolean b) {
+        return CompletableFuture.completedStage(b);
+      }
+      return CompletableFuture.failedStage(
+          new IllegalStateException("guard " + name + " gave no boolean: " + result));
     } catch (CelEvaluationException e) {
       return CompletableFuture.failedStage(
           new IllegalStateException("guard " + name + " failed: " + e.getMessage(), e));
@@ -114,6 +122,9 @@ final class CelGuard implements Guard {
   }
 
   private static Object widen(Object value) {
+    if (value == null) {
+      return NullValue.NULL_VALUE;
+    }
     if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
       return ((Number) value).longValue();
     }

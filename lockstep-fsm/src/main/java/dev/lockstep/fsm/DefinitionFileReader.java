@@ -96,9 +96,11 @@ final class DefinitionFileReader {
     }
 
     DefaultMachineBuilder read(LocatedNode.Mapping top) {
-      Optional<String> name = scalar(top.entries().get("name"), "name");
-      b = new DefaultMachineBuilder(name.orElse(""), source);
+      LocatedNode nameNode = top.entries().get("name");
+      String name = nameNode instanceof LocatedNode.Scalar n && n.text() != null ? n.text() : "";
+      b = new DefaultMachineBuilder(name, source);
       b.rootLine = top.line();
+      scalar(nameNode, "name");
       unknownKeys(top, TOP_KEYS, "machine");
       scalar(top.entries().get("initial"), "initial")
           .ifPresent(s -> b.setInitial(s, top.entries().get("initial").line()));

@@ -261,6 +261,18 @@ class DefinitionFileTest {
   }
 
   @Test
+  void aMissingOrMalformedNameIsReported() throws IOException {
+    assertEquals(
+        List.of(new DefinitionError("machine", 1, "has no name")),
+        errors("initial: A\nstates: [A]\n"));
+    assertEquals(
+        List.of(
+            new DefinitionError("name", 1, "expected a single value"),
+            new DefinitionError("machine", 1, "has no name")),
+        errors("name: [a, b]\ninitial: A\nstates: [A]\n"));
+  }
+
+  @Test
   void aMissingInitialStateIsReported() throws IOException {
     List<DefinitionError> errors =
         errors(
