@@ -27,11 +27,6 @@ public sealed interface Guard permits PredicateGuard, AsyncGuard, CelGuard {
   /** Returns the guard's name, unique in its machine. */
   String name();
 
-  /** Returns what diagrams show for this guard: its name. */
-  default String label() {
-    return name();
-  }
-
   /**
    * Evaluates the guard.
    *
