@@ -21,6 +21,7 @@ public abstract sealed class KeyedLockImpl {
       List.of(
           "lockstep",
           "reentrantlock",
+          "reentrantlock-fair",
           "chm-reentrantlock",
           "guava-striped-lazyweak",
           "guava-striped");
@@ -41,7 +42,8 @@ public abstract sealed class KeyedLockImpl {
   public static KeyedLockImpl create(String name) {
     return switch (name) {
       case "lockstep" -> new Lockstep();
-      case "reentrantlock" -> new Bare();
+      case "reentrantlock" -> new Bare(false);
+      case "reentrantlock-fair" -> new Bare(true);
       case "chm-reentrantlock" -> new ChmReentrantLock();
       case "guava-striped-lazyweak" -> new GuavaStriped(Striped.lazyWeakLock(STRIPES));
       case "guava-striped" -> new GuavaStriped(Striped.lock(STRIPES));
@@ -64,9 +66,16 @@ public abstract sealed class KeyedLockImpl {
     }
   }
 
-  /** One bare non-fair {@link ReentrantLock} for every key (the keys are ignored). */
+  /**
+   * One bare {@link ReentrantLock} for every key (the keys are ignored). The fair one is the peer
+   * that shows what FIFO hand-off costs on a hot key, since Lockstep is FIFO per key by contract.
+   */
   static final class Bare extends KeyedLockImpl {
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock;
+
+    Bare(boolean fair) {
+      lock = new ReentrantLock(fair);
+    }
 
     @Override
     public Object acquire(Integer key) {

@@ -28,6 +28,7 @@ public class LocksBenchmark {
   @Param({
     "lockstep",
     "reentrantlock",
+    "reentrantlock-fair",
     "chm-reentrantlock",
     "guava-striped-lazyweak",
     "guava-striped"
