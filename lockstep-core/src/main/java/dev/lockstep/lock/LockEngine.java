@@ -1,7 +1,6 @@
 package dev.lockstep.lock;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +47,7 @@ final class LockEngine {
   private final int maxActiveKeys;
   private final boolean limited;
   private final AtomicInteger active = new AtomicInteger();
-  private final Segment[] segments = new Segment[SEGMENTS];
+  final Stripes stripes = new Stripes();
 
   LockEngine(LockOptions options, boolean readWrite, WaitGraph graph) {
     Objects.requireNonNull(options, "options must not be null");
@@ -59,9 +58,6 @@ final class LockEngine {
     this.graph = graph;
     this.maxActiveKeys = options.maxActiveKeys();
     this.limited = maxActiveKeys != Integer.MAX_VALUE;
-    for (int i = 0; i < SEGMENTS; i++) {
-      segments[i] = new Segment();
-    }
   }
 
   // ---------------------------------------------------------------- acquiring
@@ -176,7 +172,7 @@ final class LockEngine {
     Object me = owner != null ? owner : Thread.currentThread();
     boolean async = owner != null;
     int hash = spread(key.hashCode());
-    Segment s = segments[hash & (SEGMENTS - 1)];
+    Segment s = stripes.of(hash);
     Node n = null;
     String selfDeadlock = null;
     boolean capacity = false;
@@ -284,7 +280,8 @@ final class LockEngine {
       recorder.timedOut(name, key, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
     }
     if (throwOnTimeout) {
-      throw new LockTimeoutException(name, key, timeout, holder == null ? holderOf(key) : holder);
+      throw new LockTimeoutException(
+          name, key, timeout, holder == null ? stripes.holderOf(key) : holder);
     }
     return null;
   }
@@ -306,7 +303,7 @@ final class LockEngine {
   /** Releases a held node; a no-op for a node that is not held. */
   void release(Node n) {
     Entry e = n.entry;
-    Segment s = segments[e.hash & (SEGMENTS - 1)];
+    Segment s = stripes.of(e.hash);
     Waiter wake;
     s.lock();
     try {
@@ -332,7 +329,7 @@ final class LockEngine {
       throw new IllegalStateException("only a write hold of a read-write lock can be downgraded");
     }
     Entry e = n.entry;
-    Segment s = segments[e.hash & (SEGMENTS - 1)];
+    Segment s = stripes.of(e.hash);
     Node reader =
         recording ? new Waiter(e, n.owner, LockMode.SHARED) : new Node(e, n.owner, LockMode.SHARED);
     Waiter wake;
@@ -377,7 +374,7 @@ final class LockEngine {
    */
   private String withdraw(Waiter n) {
     Entry e = n.entry;
-    Segment s = segments[e.hash & (SEGMENTS - 1)];
+    Segment s = stripes.of(e.hash);
     Waiter wake = null;
     String holders;
     s.lock();
@@ -465,121 +462,19 @@ final class LockEngine {
   // ---------------------------------------------------------------- inspection
 
   boolean isLocked(Object key) {
-    Objects.requireNonNull(key, "key must not be null");
-    int hash = spread(key.hashCode());
-    Segment s = segments[hash & (SEGMENTS - 1)];
-    s.lock();
-    try {
-      Entry e = s.find(key, hash);
-      return e != null && (e.writer != null || e.readerCount > 0);
-    } finally {
-      s.unlock();
-    }
-  }
-
-  private String holderOf(Object key) {
-    int hash = spread(key.hashCode());
-    Segment s = segments[hash & (SEGMENTS - 1)];
-    s.lock();
-    try {
-      Entry e = s.find(key, hash);
-      return e == null ? null : e.describeHolders();
-    } finally {
-      s.unlock();
-    }
+    return stripes.isLocked(key);
   }
 
   int activeKeys() {
-    if (limited) {
-      return active.get(); // exact: the counter the limit is enforced on
-    }
-    int sum = 0;
-    for (Segment s : segments) {
-      s.lock();
-      try {
-        sum += s.size();
-      } finally {
-        s.unlock();
-      }
-    }
-    return sum;
+    return limited ? active.get() : stripes.activeKeys(); // exact when limited: the limit's counter
   }
 
-  /** Table slots currently allocated across all stripes (for memory tests). */
-  int capacity() {
-    int sum = 0;
-    for (Segment s : segments) {
-      s.lock();
-      try {
-        sum += s.capacity();
-      } finally {
-        s.unlock();
-      }
-    }
-    return sum;
+  List<Stripes.HeldOrWaiting> inspect() {
+    return stripes.inspect();
   }
 
-  /** A consistent-per-stripe list of holders and waiters. */
-  List<HeldOrWaiting> inspect() {
-    List<HeldOrWaiting> out = new ArrayList<>();
-    for (Segment s : segments) {
-      s.lock();
-      try {
-        s.forEach(
-            e -> {
-              if (e.writer != null) {
-                out.add(HeldOrWaiting.of(e.writer, true));
-              }
-              for (Node r = e.readers; r != null; r = r.next) {
-                out.add(HeldOrWaiting.of(r, true));
-              }
-              for (Node w = e.head; w != null; w = w.next) {
-                out.add(HeldOrWaiting.of(w, false));
-              }
-            });
-      } finally {
-        s.unlock();
-      }
-    }
-    return out;
-  }
-
-  /** Holders of the key a waiter waits for, as owners; used by the wait-for graph. */
   List<Object> holdersOf(Waiter waiting) {
-    Entry e = waiting.entry;
-    Segment s = segments[e.hash & (SEGMENTS - 1)];
-    s.lock();
-    try {
-      if (waiting.status() != Node.WAITING) {
-        // Granted or gone: no edge (and its entry may already serve another key).
-        return List.of();
-      }
-      List<Object> out = new ArrayList<>(1);
-      if (e.writer != null) {
-        out.add(e.writer.owner);
-      }
-      for (Node r = e.readers; r != null; r = r.next) {
-        out.add(r.owner);
-      }
-      return out;
-    } finally {
-      s.unlock();
-    }
-  }
-
-  /** One holder or waiter seen by {@link #inspect()}. */
-  record HeldOrWaiting(
-      String owner, Object key, LockMode mode, boolean held, long sinceNanos, boolean async) {
-    static HeldOrWaiting of(Node n, boolean held) {
-      Waiter w = n instanceof Waiter x ? x : null;
-      return new HeldOrWaiting(
-          n.describeOwner(),
-          n.key,
-          n.mode(),
-          held,
-          w == null ? 0 : held ? w.holdStart : w.waitStart,
-          w != null && w.future != null);
-    }
+    return stripes.holdersOf(waiting);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -147,10 +147,6 @@ final class Segment {
     return size;
   }
 
-  int capacity() {
-    return table.length;
-  }
-
   /** Visits every entry. Caller holds the lock. */
   void forEach(Consumer<Entry> action) {
     for (Entry e : table) {

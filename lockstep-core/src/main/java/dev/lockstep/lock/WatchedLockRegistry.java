@@ -106,7 +106,7 @@ final class WatchedLockRegistry implements LockRegistry {
     for (Named n : locks.values()) {
       List<HolderInfo> holders = new ArrayList<>();
       List<HolderInfo> waiters = new ArrayList<>();
-      for (LockEngine.HeldOrWaiting h : n.engine.inspect()) {
+      for (Stripes.HeldOrWaiting h : n.engine.inspect()) {
         Duration since =
             n.engine.recording && h.sinceNanos() != 0
                 ? Duration.ofNanos(Math.max(0, nowNanos - h.sinceNanos()))
@@ -143,7 +143,7 @@ final class WatchedLockRegistry implements LockRegistry {
       if (!n.engine.recording) {
         continue; // no timestamps without statistics
       }
-      for (LockEngine.HeldOrWaiting h : n.engine.inspect()) {
+      for (Stripes.HeldOrWaiting h : n.engine.inspect()) {
         if (h.sinceNanos() == 0) {
           continue;
         }
