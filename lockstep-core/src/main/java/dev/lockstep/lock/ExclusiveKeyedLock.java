@@ -39,11 +39,7 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public CompletableFuture<LockHandle> acquireAsync(K key, Duration timeout, LockOwner owner) {
-    return engine.async(key, LockMode.EXCLUSIVE, timeout, requireOwner(owner));
-  }
-
-  static LockOwner requireOwner(LockOwner owner) {
-    return java.util.Objects.requireNonNull(owner, "owner must not be null");
+    return engine.async(key, LockMode.EXCLUSIVE, timeout, Handles.owner(owner));
   }
 
   @Override

@@ -2,7 +2,7 @@ package dev.lockstep.lock;
 
 import java.util.Objects;
 
-/** Checks that a handle passed back to a lock was issued by it. */
+/** Checks of what callers pass to a lock besides keys: its handles and explicit owners. */
 final class Handles {
   private Handles() {}
 
@@ -13,5 +13,9 @@ final class Handles {
     }
     throw new IllegalArgumentException(
         "handle " + handle + " was not issued by " + engine + "; release it through its own lock");
+  }
+
+  static LockOwner owner(LockOwner owner) {
+    return Objects.requireNonNull(owner, "owner must not be null");
   }
 }

@@ -54,12 +54,12 @@ final class SharedKeyedReadWriteLock<K> implements KeyedReadWriteLock<K> {
 
   @Override
   public CompletableFuture<LockHandle> acquireReadAsync(K key, Duration timeout, LockOwner owner) {
-    return engine.async(key, LockMode.SHARED, timeout, ExclusiveKeyedLock.requireOwner(owner));
+    return engine.async(key, LockMode.SHARED, timeout, Handles.owner(owner));
   }
 
   @Override
   public CompletableFuture<LockHandle> acquireWriteAsync(K key, Duration timeout, LockOwner owner) {
-    return engine.async(key, LockMode.EXCLUSIVE, timeout, ExclusiveKeyedLock.requireOwner(owner));
+    return engine.async(key, LockMode.EXCLUSIVE, timeout, Handles.owner(owner));
   }
 
   @Override

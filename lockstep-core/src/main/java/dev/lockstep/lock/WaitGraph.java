@@ -90,14 +90,4 @@ final class WaitGraph {
       }
     }
   }
-
-  /** How many owners are registered as waiting (for tests and snapshots). */
-  int waitingOwners() {
-    mutex.lock();
-    try {
-      return waiting.size();
-    } finally {
-      mutex.unlock();
-    }
-  }
 }
