@@ -1,0 +1,320 @@
+package dev.lockstep.doc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * A document's change log: one JSON object per line, each ending with a CRC32C of the line without
+ * its checksum field, so a torn or garbled line is recognized.
+ *
+ * <pre>
+ * {"revision":7,"time":"…","pid":42,"host":"h","owner":"","operation":"update",
+ *  "patch":[…],"sha256":"…","crc32c":"1a2b3c4d"}
+ * </pre>
+ *
+ * <p>Implementation notes: the log keeps one append channel open and remembers the end of the last
+ * valid line it knows ({@link #end}) and the file's identity; under the document's lock, {@link
+ * #refresh} reads only what other processes appended since (or everything, after compaction
+ * replaced the file), so a commit never re-reads the whole log. Not thread-safe: the document's
+ * lock serializes every use.
+ */
+final class ChangeLog implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CRC_FIELD = ",\"crc32c\":\"";
+  private static final int CRC_SUFFIX = CRC_FIELD.length() + 8 + 2;
+
+  /** One valid line: its 1-based number, byte range, the change, and the patch as a tree. */
+  record Line(long number, long start, long end, Change change, JsonNode patch) {}
+
+  /** What a scan of log bytes found. */
+  record Scan(List<Line> lines, List<Corrupt> corrupt, long validEnd, long tornBytes) {}
+
+  /** A line that fails its checksum or does not parse, followed by valid lines. */
+  record Corrupt(long line, String problem) {}
+
+  private final Path path;
+  private final DocumentFiles files;
+  private DocumentFiles.AppendFile out;
+  private Object fileKey;
+  private long end;
+  private long lines;
+  private Change last;
+
+  ChangeLog(Path path, DocumentFiles files) {
+    this.path = path;
+    this.files = files;
+  }
+
+  Path path() {
+    return path;
+  }
+
+  /** The last valid line known after the last {@link #refresh}, if any. */
+  Optional<Change> last() {
+    return Optional.ofNullable(last);
+  }
+
+  /**
+   * Catches up with the file under the document's lock: reads what was appended since the last call
+   * and, when {@code cutTornTail}, cuts off a torn last line.
+   *
+   * @return the number of torn bytes found at the end (cut off when asked)
+   */
+  long refresh(boolean cutTornTail) throws IOException {
+    Object key = fileKey(path);
+    if (key == null) {
+      closeQuietly();
+      fileKey = null;
+      end = 0;
+      lines = 0;
+      last = null;
+      return 0;
+    }
+    if (!key.equals(fileKey) || out == null || out.size() < end) {
+      closeQuietly();
+      out = files.openAppend(path);
+      fileKey = key;
+      end = 0;
+      lines = 0;
+      last = null;
+    }
+    long size = out.size();
+    if (size == end) {
+      return 0;
+    }
+    byte[] added = files.readFrom(path, end);
+    Scan scan = scan(added, end, lines);
+    if (!scan.lines().isEmpty()) {
+      last = scan.lines().get(scan.lines().size() - 1).change();
+    }
+    lines += scan.lines().size() + scan.corrupt().size();
+    end = scan.validEnd();
+    if (scan.tornBytes() > 0 && cutTornTail) {
+      out.truncate(end);
+    }
+    return scan.tornBytes();
+  }
+
+  /**
+   * Appends {@code newLines} (each ending with a newline) and, when {@code sync}, fsyncs them. On
+   * failure the log is cut back to where it was, so no partial line stays.
+   */
+  void append(List<byte[]> newLines, boolean sync, Change lastChange) throws IOException {
+    if (out == null) {
+      out = files.openAppend(path);
+      fileKey = fileKey(path);
+    }
+    int total = 0;
+    for (byte[] l : newLines) {
+      total += l.length;
+    }
+    byte[] all = new byte[total];
+    int at = 0;
+    for (byte[] l : newLines) {
+      System.arraycopy(l, 0, all, at, l.length);
+      at += l.length;
+    }
+    long before = end;
+    try {
+      out.append(all);
+      if (sync) {
+        out.sync();
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        out.truncate(before);
+      } catch (IOException | RuntimeException cut) {
+        e.addSuppressed(cut);
+      }
+      throw e;
+    }
+    end = before + total;
+    lines += newLines.size();
+    last = lastChange;
+  }
+
+  /** Reads and checks the whole log (an empty scan if it does not exist). */
+  Scan readAll() throws IOException {
+    byte[] all;
+    try {
+      all = files.read(path);
+    } catch (NoSuchFileException missing) {
+      return new Scan(List.of(), List.of(), 0, 0);
+    }
+    return scan(all, 0, 0);
+  }
+
+  /** Forgets the open channel, so the next refresh reopens and rereads the file. */
+  void reset() {
+    closeQuietly();
+    fileKey = null;
+    end = 0;
+    lines = 0;
+    last = null;
+  }
+
+  @Override
+  public void close() {
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException ignored) {
+        // nothing was pending: every append is synced or was cut back
+      }
+      out = null;
+    }
+  }
+
+  private static Object fileKey(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException missing) {
+      return null;
+    }
+  }
+
+  /**
+   * Splits and checks {@code bytes}, which start at {@code offset} in the file, after {@code
+   * linesBefore} lines. A last line that is unterminated or fails its check is torn; an invalid
+   * line followed by valid ones is corrupt.
+   */
+  Scan scan(byte[] bytes, long offset, long linesBefore) {
+    List<Line> valid = new ArrayList<>();
+    List<Corrupt> corrupt = new ArrayList<>();
+    long validEnd = offset;
+    int start = 0;
+    long number = linesBefore;
+    List<Corrupt> pendingBad = new ArrayList<>();
+    while (start < bytes.length) {
+      int nl = indexOf(bytes, (byte) '\n', start);
+      if (nl < 0) {
+        break; // unterminated tail: torn
+      }
+      number++;
+      String text = new String(bytes, start, nl - start, StandardCharsets.UTF_8);
+      Optional<String> problem = check(text);
+      if (problem.isEmpty()) {
+        try {
+          Line line = parse(text, number, offset + start, offset + nl + 1);
+          corrupt.addAll(pendingBad);
+          pendingBad.clear();
+          valid.add(line);
+          validEnd = offset + nl + 1;
+        } catch (RuntimeException e) {
+          problem = Optional.of(String.valueOf(e.getMessage()));
+        }
+      }
+      if (problem.isPresent()) {
+        pendingBad.add(new Corrupt(number, problem.get()));
+      }
+      start = nl + 1;
+    }
+    long torn = offset + bytes.length - validEnd;
+    return new Scan(valid, corrupt, validEnd, torn);
+  }
+
+  /** The line for {@code change}, with its patch (or content) and checksum, ending in a newline. */
+  static byte[] format(Change change, JsonNode patch) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("revision", change.revision());
+    o.put("time", change.time().toString());
+    o.put("pid", change.pid());
+    o.put("host", change.host());
+    o.put("owner", change.owner());
+    o.put("operation", change.operation().wireName());
+    if (patch != null) {
+      o.set("patch", patch);
+    } else {
+      o.put("content", change.content().orElseThrow());
+    }
+    o.put("sha256", change.sha256());
+    String body;
+    try {
+      body = JSON.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render a change-log line", e);
+    }
+    String withoutCrc = body.substring(0, body.length() - 1);
+    String crc = crc(body);
+    return (withoutCrc + CRC_FIELD + crc + "\"}\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Optional<String> check(String text) {
+    if (text.length() < CRC_SUFFIX + 2 || !text.endsWith("\"}")) {
+      return Optional.of("no checksum (torn or garbled)");
+    }
+    int at = text.length() - CRC_SUFFIX;
+    if (!text.startsWith(CRC_FIELD, at)) {
+      return Optional.of("no checksum (torn or garbled)");
+    }
+    String stated = text.substring(at + CRC_FIELD.length(), text.length() - 2);
+    String actual = crc(text.substring(0, at) + "}");
+    return stated.equals(actual)
+        ? Optional.empty()
+        : Optional.of("checksum " + stated + " does not match the line (" + actual + ")");
+  }
+
+  private Line parse(String text, long number, long start, long endOffset) {
+    JsonNode o;
+    try {
+      o = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+    }
+    JsonNode patch = o.get("patch");
+    JsonNode content = o.get("content");
+    Change change =
+        new Change(
+            required(o, "revision").asLong(),
+            Instant.parse(required(o, "time").asText()),
+            required(o, "pid").asLong(),
+            required(o, "host").asText(),
+            required(o, "owner").asText(),
+            Change.Operation.fromWireName(required(o, "operation").asText()),
+            patch == null ? Optional.empty() : Optional.of(patch.toString()),
+            content == null ? Optional.empty() : Optional.of(content.asText()),
+            required(o, "sha256").asText());
+    if (patch == null && content == null) {
+      throw new IllegalArgumentException("neither patch nor content");
+    }
+    return new Line(number, start, endOffset, change, patch);
+  }
+
+  private static JsonNode required(JsonNode o, String field) {
+    return Objects.requireNonNull(o.get(field), () -> "missing field '" + field + "'");
+  }
+
+  private static String crc(String s) {
+    CRC32C crc = new CRC32C();
+    crc.update(s.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().toHexDigits((int) crc.getValue());
+  }
+
+  private static int indexOf(byte[] bytes, byte b, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.lockstep.doc;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The codecs Lockstep ships: JSON and YAML through Jackson, untyped ({@link ObjectNode}) or typed
+ * (a record or bean, mapped by Jackson). The revision is the top-level {@code revision} field — a
+ * typed model needs a {@code revision} property (a {@code long revision} record component). The
+ * change log of a JSON or YAML document holds RFC 6902 patches.
+ *
+ * <p>Output is deterministic: JSON pretty-printed with two spaces and a final newline; YAML block
+ * style without a {@code ---} marker and with quotes only where needed. Field order is kept.
+ *
+ * <p>All codecs are immutable and thread-safe.
+ */
+public final class DocumentCodecs {
+  private DocumentCodecs() {}
+
+  /** Untyped JSON: the top level must be an object. */
+  public static DocumentCodec<ObjectNode> json() {
+    return JacksonCodec.json(null);
+  }
+
+  /** JSON mapped to {@code type} (a record or bean with a {@code revision} property). */
+  public static <T> DocumentCodec<T> json(Class<T> type) {
+    return JacksonCodec.json(Objects.requireNonNull(type, "type must not be null"));
+  }
+
+  /** Untyped YAML: the top level must be a mapping. */
+  public static DocumentCodec<ObjectNode> yaml() {
+    return JacksonCodec.yaml(null);
+  }
+
+  /** YAML mapped to {@code type} (a record or bean with a {@code revision} property). */
+  public static <T> DocumentCodec<T> yaml(Class<T> type) {
+    return JacksonCodec.yaml(Objects.requireNonNull(type, "type must not be null"));
+  }
+
+  /**
+   * The untyped codec for a file's extension: {@code .json} → {@link #json()}, {@code .yaml} and
+   * {@code .yml} → {@link #yaml()}. The result is a wildcard so that more formats (Markdown
+   * workflows) can join without changing the signature.
+   *
+   * @throws IllegalArgumentException for any other extension, naming it
+   */
+  public static DocumentCodec<?> forPath(Path path) {
+    Path name = Objects.requireNonNull(path, "path must not be null").getFileName();
+    String file = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
+    if (file.endsWith(".json")) {
+      return json();
+    }
+    if (file.endsWith(".yaml") || file.endsWith(".yml")) {
+      return yaml();
+    }
+    throw new IllegalArgumentException(
+        "unknown document extension for " + path + ": expected .json, .yaml or .yml");
+  }
+}

@@ -1,0 +1,426 @@
+package dev.lockstep.doc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.flipkart.zjsonpatch.JsonDiff;
+import dev.lockstep.file.Durability;
+import dev.lockstep.file.FileLock;
+import dev.lockstep.file.FileLockHandle;
+import dev.lockstep.lock.LockTimeoutException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The commit algorithm of one document in this JVM, shared by every store opened on the same path
+ * with the same codec and file options.
+ *
+ * <p>Implementation notes. Group commit is a combining lock: a caller queues its {@link
+ * PendingCommit} and takes the fair {@code leader} lock; whoever holds it drains the queue, takes
+ * the file lock, runs every queued body in arrival order (each on the previous one's result, each
+ * with its own revision and log line), writes the final content once, appends all lines with one
+ * fsync and completes every caller. A caller whose change another leader already committed finds it
+ * done when it gets the leader lock. Batches are thus bounded by the callers in flight. If the file
+ * lock cannot be had, only the leader's own commit fails; the others go back to the queue head and
+ * each waits on its own deadline. All mutable state ({@link #cache}, the {@link ChangeLog}) is used
+ * only while holding {@code state} together with the file lock.
+ */
+final class DocumentEngine<T> {
+  private final DocumentFilesLayout layout;
+  private final DocumentCodec<T> codec;
+  private final DocumentOptions options;
+  private final DocumentFiles files;
+  private final FileLock lock;
+  private final ChangeLog log;
+  private final CommitWriter writer;
+  private final String source;
+  private final ReentrantLock state = new ReentrantLock();
+  private final ReentrantLock leader = new ReentrantLock(true);
+  private final ArrayDeque<PendingCommit<T>> queue = new ArrayDeque<>();
+  private Staged<T> cache;
+
+  DocumentEngine(
+      DocumentFilesLayout layout,
+      DocumentCodec<T> codec,
+      DocumentOptions options,
+      DocumentFiles files,
+      FileLock lock) {
+    this.layout = layout;
+    this.codec = codec;
+    this.options = options;
+    this.files = files;
+    this.lock = lock;
+    this.log = new ChangeLog(layout.changeLog(), files);
+    this.writer = new CommitWriter(layout, files, options.durability() == Durability.FULL);
+    this.source = layout.document().toString();
+  }
+
+  DocumentFilesLayout layout() {
+    return layout;
+  }
+
+  DocumentCodec<T> codec() {
+    return codec;
+  }
+
+  DocumentOptions options() {
+    return options;
+  }
+
+  DocumentFiles files() {
+    return files;
+  }
+
+  ChangeLog log() {
+    return log;
+  }
+
+  /** Commits {@code op} (batched with concurrent ones when group commit is on). */
+  Versioned<T> submit(PendingCommit<T> op) throws IOException, InterruptedException {
+    if (!options.groupCommit()) {
+      runBatch(new ArrayList<>(List.of(op)), op);
+      return op.answer();
+    }
+    synchronized (queue) {
+      queue.addLast(op);
+    }
+    boolean interrupted = false;
+    try {
+      while (!op.isDone()) {
+        boolean leading;
+        try {
+          leading = leader.tryLock(remainingNanos(op.startNanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          if (dequeue(op)) {
+            throw e;
+          }
+          interrupted = true; // already in a running batch: wait for its answer
+          leader.lock();
+          leading = true;
+        }
+        if (!leading) {
+          if (dequeue(op)) {
+            throw new LockTimeoutException(
+                "document " + layout.document(),
+                layout.lockFile(),
+                options.retryDeadline(),
+                "another thread of this JVM committing to the same document");
+          }
+          leader.lock();
+        }
+        try {
+          if (op.isDone()) {
+            break;
+          }
+          List<PendingCommit<T>> batch;
+          synchronized (queue) {
+            batch = new ArrayList<>(queue);
+            queue.clear();
+          }
+          if (!batch.isEmpty()) {
+            runBatch(batch, op);
+          }
+        } finally {
+          leader.unlock();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return op.answer();
+  }
+
+  /** Runs {@code task} under the file lock (with the retry policy) and the engine's state lock. */
+  <R> R locked(long startNanos, LockedTask<R> task) throws IOException, InterruptedException {
+    try (FileLockHandle h = acquire(startNanos)) {
+      state.lock();
+      try {
+        return task.run(h);
+      } finally {
+        state.unlock();
+      }
+    }
+  }
+
+  /** Work done under the document's lock. */
+  @FunctionalInterface
+  interface LockedTask<R> {
+    R run(FileLockHandle handle) throws IOException;
+  }
+
+  private boolean dequeue(PendingCommit<T> op) {
+    synchronized (queue) {
+      return queue.remove(op);
+    }
+  }
+
+  private void runBatch(List<PendingCommit<T>> batch, PendingCommit<T> leaderOp) {
+    FileLockHandle handle;
+    try {
+      handle = acquire(leaderOp.startNanos);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      leaderOp.fail(e);
+      batch.remove(leaderOp);
+      synchronized (queue) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+          queue.addFirst(batch.get(i));
+        }
+      }
+      return;
+    }
+    try (handle) {
+      state.lock();
+      try {
+        commitBatch(batch, handle);
+      } finally {
+        state.unlock();
+      }
+    } catch (RuntimeException | Error e) {
+      for (PendingCommit<T> op : batch) {
+        op.fail(e);
+      }
+    }
+  }
+
+  private void commitBatch(List<PendingCommit<T>> batch, FileLockHandle handle) {
+    List<byte[]> lines = new ArrayList<>();
+    Change[] lastChange = new Change[1];
+    Staged<T> start;
+    try {
+      start = load(lines, lastChange);
+    } catch (IOException | RuntimeException e) {
+      cache = null;
+      batch.forEach(op -> op.fail(e));
+      return;
+    }
+    Staged<T> current = start;
+    List<PendingCommit<T>> accepted = new ArrayList<>();
+    List<Versioned<T>> replies = new ArrayList<>();
+    boolean changed = false;
+    for (PendingCommit<T> op : batch) {
+      try {
+        Step<T> step = step(op, current);
+        if (step.line != null) {
+          lines.add(step.line);
+          lastChange[0] = step.change;
+          changed = true;
+        }
+        current = step.next;
+        accepted.add(op);
+        replies.add(step.reply);
+      } catch (IOException | RuntimeException e) {
+        op.fail(e);
+      }
+    }
+    try {
+      if (changed) {
+        writer.write(current.bytes, start.exists(), handle);
+      }
+      if (!lines.isEmpty()) {
+        if (!handle.isValid()) {
+          throw new LockLostException(layout.document(), handle.path());
+        }
+        try {
+          log.append(lines, options.durability() == Durability.FULL, lastChange[0]);
+        } catch (IOException e) {
+          log.reset();
+          if (changed) {
+            throw writer.undoAfter(e, start.exists());
+          }
+          throw e;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      cache = null;
+      accepted.forEach(op -> op.fail(e));
+      return;
+    }
+    cache = current;
+    for (int i = 0; i < accepted.size(); i++) {
+      accepted.get(i).complete(replies.get(i));
+    }
+  }
+
+  private record Step<T>(Staged<T> next, byte[] line, Change change, Versioned<T> reply) {}
+
+  private Step<T> step(PendingCommit<T> op, Staged<T> cur) throws IOException {
+    T input = null;
+    if (cur.exists()) {
+      input = cur.take();
+      if (input == null) {
+        input = codec.decode(cur.bytes, source);
+      }
+      if (cur.tree == null && codec instanceof TreeCodec<T> tc) {
+        cur.tree = tc.tree(input);
+      }
+    }
+    T out = op.body.apply(input, cur.revision);
+    if (out == null) {
+      if (input == null) {
+        throw new NoSuchFileException(source, null, "the document does not exist");
+      }
+      return new Step<>(cur, null, null, new Versioned<>(input, cur.revision));
+    }
+    long next = cur.floor + 1;
+    T withRevision = codec.withRevision(out, next);
+    byte[] bytes = codec.encode(withRevision);
+    T fresh = codec.decode(bytes, source);
+    if (codec.revision(fresh) != next) {
+      throw new IllegalStateException(
+          codec
+              + " does not keep the revision of "
+              + source
+              + " (a typed model needs a revision property)");
+    }
+    JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(fresh) : null;
+    String sha = Hashes.sha256(bytes);
+    JsonNode patch = tree != null && cur.tree != null ? JsonDiff.asJson(cur.tree, tree) : null;
+    Change change = change(next, op.operation, patch, bytes, sha);
+    Staged<T> staged = new Staged<>(bytes, sha, next, next, fresh, tree);
+    return new Step<>(
+        staged, ChangeLog.format(change, patch), change, new Versioned<>(withRevision, next));
+  }
+
+  /**
+   * Reads the document and catches up with the log under the lock; when the document's hash is not
+   * the last logged one, adds the line that records why (snapshot, recovered, external edit).
+   */
+  private Staged<T> load(List<byte[]> lines, Change[] lastChange) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = files.read(layout.document());
+    } catch (NoSuchFileException missing) {
+      bytes = null;
+    }
+    log.refresh(true);
+    Optional<Change> last = log.last();
+    long loggedRevision = last.map(Change::revision).orElse(0L);
+    Staged<T> cached = cache;
+    cache = null;
+    if (bytes == null) {
+      return new Staged<>(null, null, 0, loggedRevision, null, null);
+    }
+    String sha = Hashes.sha256(bytes);
+    boolean logged = last.isPresent() && sha.equals(last.get().sha256());
+    if (logged && cached != null && sha.equals(cached.sha)) {
+      return cached.withFloor(Math.max(cached.revision, loggedRevision));
+    }
+    T value = codec.decode(bytes, source);
+    long revision = codec.revision(value);
+    JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(value) : null;
+    if (!logged) {
+      Change change = reconcile(bytes, sha, revision, tree, last, lines);
+      lastChange[0] = change;
+    }
+    return new Staged<>(bytes, sha, revision, Math.max(revision, loggedRevision), value, tree);
+  }
+
+  /**
+   * The line explaining a document whose hash the log does not end with; added to {@code lines}.
+   */
+  Change reconcile(
+      byte[] bytes,
+      String sha,
+      long revision,
+      JsonNode tree,
+      Optional<Change> last,
+      List<byte[]> lines)
+      throws IOException {
+    Change.Operation operation;
+    JsonNode patch = null;
+    if (last.isEmpty()) {
+      operation = Change.Operation.SNAPSHOT;
+    } else {
+      Optional<byte[]> previous = backupMatching(last.get());
+      if (previous.isPresent() && revision > last.get().revision()) {
+        operation = Change.Operation.RECOVERED;
+        if (tree != null && codec instanceof TreeCodec<T> tc) {
+          patch = JsonDiff.asJson(tc.tree(codec.decode(previous.get(), source)), tree);
+        }
+      } else {
+        operation = Change.Operation.EXTERNAL_EDIT;
+      }
+    }
+    Change change = change(revision, operation, patch, bytes, sha);
+    lines.add(ChangeLog.format(change, patch));
+    return change;
+  }
+
+  private Optional<byte[]> backupMatching(Change last) throws IOException {
+    if (layout.backups() == 0) {
+      return Optional.empty();
+    }
+    try {
+      byte[] backup = files.read(layout.backup(1));
+      return Hashes.sha256(backup).equals(last.sha256()) ? Optional.of(backup) : Optional.empty();
+    } catch (NoSuchFileException missing) {
+      return Optional.empty();
+    }
+  }
+
+  Change change(
+      long revision, Change.Operation operation, JsonNode patch, byte[] bytes, String sha) {
+    return new Change(
+        revision,
+        Instant.now(),
+        ProcessHandle.current().pid(),
+        Hashes.HOST,
+        options.owner(),
+        operation,
+        patch == null ? Optional.empty() : Optional.of(patch.toString()),
+        patch == null
+            ? Optional.of(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+            : Optional.empty(),
+        sha);
+  }
+
+  /** Forgets the cached document (after recovery or compaction changed the files). */
+  void invalidate() {
+    cache = null;
+    log.reset();
+  }
+
+  void close() {
+    state.lock();
+    try {
+      log.close();
+      cache = null;
+    } finally {
+      state.unlock();
+    }
+  }
+
+  private long remainingNanos(long startNanos) {
+    return Math.max(0, startNanos + options.retryDeadline().toNanos() - System.nanoTime());
+  }
+
+  /** The file lock, retrying timeouts with exponential backoff and jitter up to the deadline. */
+  private FileLockHandle acquire(long startNanos) throws IOException, InterruptedException {
+    long backoff = options.initialBackoff().toNanos();
+    for (int attempt = 0; ; attempt++) {
+      long remaining = remainingNanos(startNanos);
+      Duration timeout = Duration.ofNanos(Math.min(options.lockTimeout().toNanos(), remaining));
+      try {
+        return lock.acquire(timeout);
+      } catch (LockTimeoutException e) {
+        remaining = remainingNanos(startNanos);
+        if (attempt >= options.retries() || remaining <= 0) {
+          throw e;
+        }
+        long capped = Math.min(backoff, options.maxBackoff().toNanos());
+        long sleep = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        TimeUnit.NANOSECONDS.sleep(Math.min(sleep, remaining));
+        backoff = Math.min(Long.MAX_VALUE / 2, backoff * 2);
+      }
+    }
+  }
+}

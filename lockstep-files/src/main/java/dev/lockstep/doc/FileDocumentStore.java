@@ -1,0 +1,248 @@
+package dev.lockstep.doc;
+
+import dev.lockstep.file.AtomicFile;
+import dev.lockstep.file.FileLock;
+import dev.lockstep.file.FileLockHandle;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A {@link DocumentStore} on the local file system; the algorithm is in {@link DocumentEngine}. */
+final class FileDocumentStore<T> implements DocumentStore<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(FileDocumentStore.class);
+
+  /** Without the lock, temp files at least this old are crash leftovers, not writes in progress. */
+  private static final Duration LEFTOVER_AGE = Duration.ofMinutes(1);
+
+  private final Path path;
+  private final EngineRegistry.Key key;
+  private final DocumentEngine<T> engine;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private FileDocumentStore(Path path, EngineRegistry.Key key, DocumentEngine<T> engine) {
+    this.path = path;
+    this.key = key;
+    this.engine = engine;
+  }
+
+  static <T> DocumentStore<T> open(
+      Path path, DocumentCodec<T> codec, DocumentOptions options, DocumentFiles files)
+      throws IOException {
+    Objects.requireNonNull(path, "path must not be null");
+    Objects.requireNonNull(codec, "codec must not be null");
+    Objects.requireNonNull(options, "options must not be null");
+    Path absolute = path.toAbsolutePath().normalize();
+    if (absolute.getFileName() == null) {
+      throw new IllegalArgumentException("not a file path: " + path);
+    }
+    Path document = absolute.getParent().toRealPath().resolve(absolute.getFileName().toString());
+    DocumentFilesLayout layout = DocumentFilesLayout.of(document, options);
+    EngineRegistry.Key key = new EngineRegistry.Key(document, codec, options, files);
+    DocumentEngine<T> engine =
+        EngineRegistry.acquire(
+            key,
+            () ->
+                new DocumentEngine<>(
+                    layout,
+                    codec,
+                    options,
+                    files,
+                    FileLock.of(layout.lockFile(), options.lockMode())));
+    FileDocumentStore<T> store = new FileDocumentStore<>(path, key, engine);
+    try {
+      store.cleanLeftovers(FileLock.of(layout.lockFile(), options.lockMode()));
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  private void cleanLeftovers(FileLock lock) throws IOException {
+    Optional<FileLockHandle> held = lock.tryAcquire();
+    if (held.isEmpty()) {
+      AtomicFile.removeLeftovers(engine.layout().document(), LEFTOVER_AGE);
+      return;
+    }
+    try (FileLockHandle h = held.get()) {
+      List<Path> removed = AtomicFile.removeLeftovers(engine.layout().document(), Duration.ZERO);
+      if (!removed.isEmpty()) {
+        LOG.warn("removed temp files left by a crashed write of {}: {}", path, removed);
+      }
+    }
+  }
+
+  @Override
+  public Path path() {
+    return path;
+  }
+
+  @Override
+  public DocumentCodec<T> codec() {
+    return engine.codec();
+  }
+
+  @Override
+  public Versioned<T> read() throws IOException {
+    ensureOpen();
+    Path doc = engine.layout().document();
+    T value = engine.codec().decode(engine.files().read(doc), doc.toString());
+    return new Versioned<>(value, engine.codec().revision(value));
+  }
+
+  @Override
+  public Versioned<T> update(UnaryOperator<T> change) throws IOException, InterruptedException {
+    Objects.requireNonNull(change, "change must not be null");
+    return submit(
+        Change.Operation.UPDATE,
+        (current, revision) -> {
+          if (current == null) {
+            throw new NoSuchFileException(
+                engine.layout().document().toString(),
+                null,
+                "cannot update a document that does not exist (use createIfAbsent)");
+          }
+          return Objects.requireNonNull(change.apply(current), "the update returned null");
+        });
+  }
+
+  @Override
+  public Versioned<T> compareAndSet(long expectedRevision, T value)
+      throws IOException, InterruptedException {
+    Objects.requireNonNull(value, "value must not be null");
+    return submit(
+        Change.Operation.CAS,
+        (current, revision) -> {
+          if (revision != expectedRevision) {
+            throw new StaleRevisionException(
+                engine.layout().document(), expectedRevision, revision);
+          }
+          return value;
+        });
+  }
+
+  @Override
+  public Versioned<T> createIfAbsent(T initial) throws IOException, InterruptedException {
+    Objects.requireNonNull(initial, "initial must not be null");
+    return submit(Change.Operation.CREATE, (current, revision) -> current == null ? initial : null);
+  }
+
+  @Override
+  public List<Change> history() throws IOException {
+    ensureOpen();
+    return lines().stream().map(ChangeLog.Line::change).toList();
+  }
+
+  @Override
+  public List<Change> recentChanges(int n) throws IOException {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be >= 0: " + n);
+    }
+    List<Change> all = history();
+    return all.subList(Math.max(0, all.size() - n), all.size());
+  }
+
+  @Override
+  public Versioned<T> at(long revision) throws IOException {
+    ensureOpen();
+    List<ChangeLog.Line> lines = lines();
+    int index = History.indexOf(lines, revision, engine.log().path());
+    T value = History.replay(lines, index, engine.codec(), path.toString(), engine.log().path());
+    return new Versioned<>(value, engine.codec().revision(value));
+  }
+
+  @Override
+  public Versioned<T> restore(long revision) throws IOException, InterruptedException {
+    return submit(Change.Operation.RESTORE, (current, r) -> at(revision).value());
+  }
+
+  @Override
+  public Versioned<T> restoreBackup(int n) throws IOException, InterruptedException {
+    if (n < 1) {
+      throw new IllegalArgumentException("backups are numbered from 1: " + n);
+    }
+    return submit(
+        Change.Operation.RESTORE_BACKUP,
+        (current, r) -> {
+          Path backup = engine.layout().backup(n);
+          byte[] bytes;
+          try {
+            bytes = engine.files().read(backup);
+          } catch (NoSuchFileException missing) {
+            throw new RevisionNotFoundException(
+                backup,
+                "backup "
+                    + n
+                    + " of "
+                    + path
+                    + " does not exist ("
+                    + backup
+                    + "; up to "
+                    + engine.layout().backups()
+                    + " are kept)");
+          }
+          return engine.codec().decode(bytes, backup.toString());
+        });
+  }
+
+  @Override
+  public int compact(Retention retention) throws IOException, InterruptedException {
+    Objects.requireNonNull(retention, "retention must not be null");
+    ensureOpen();
+    return engine.locked(
+        System.nanoTime(), h -> new Compaction<>(engine, path.toString()).run(retention, h));
+  }
+
+  @Override
+  public VerifyReport verify() throws IOException, InterruptedException {
+    ensureOpen();
+    return engine.locked(System.nanoTime(), h -> new DocumentRecovery<>(engine).verify());
+  }
+
+  @Override
+  public RecoveryReport recover() throws IOException, InterruptedException {
+    ensureOpen();
+    return engine.locked(System.nanoTime(), h -> new DocumentRecovery<>(engine).recover(h));
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      EngineRegistry.release(key);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DocumentStore[" + path + ", " + engine.codec() + "]";
+  }
+
+  private List<ChangeLog.Line> lines() throws IOException {
+    ChangeLog.Scan scan = engine.log().readAll();
+    if (!scan.corrupt().isEmpty()) {
+      ChangeLog.Corrupt first = scan.corrupt().get(0);
+      throw new CorruptChangeLogException(engine.log().path(), first.line(), first.problem());
+    }
+    return scan.lines();
+  }
+
+  private Versioned<T> submit(Change.Operation operation, PendingCommit.Body<T> body)
+      throws IOException, InterruptedException {
+    ensureOpen();
+    return engine.submit(new PendingCommit<>(operation, body));
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the document store of " + path + " is closed");
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.lockstep.doc;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * JSON and YAML documents through Jackson: untyped ({@link ObjectNode}) or typed (a record or bean
+ * with a {@code revision} property). The revision is the top-level {@code revision} field.
+ */
+final class JacksonCodec<T> implements TreeCodec<T> {
+  static final String REVISION = "revision";
+
+  private final String format;
+  private final ObjectMapper mapper;
+  private final ObjectWriter writer;
+  private final Class<T> type; // null: untyped ObjectNode
+  private final boolean trailingNewline;
+
+  private JacksonCodec(String format, ObjectMapper mapper, ObjectWriter writer, Class<T> type) {
+    this.format = format;
+    this.mapper = mapper;
+    this.writer = writer;
+    this.type = type;
+    this.trailingNewline = format.equals("json");
+  }
+
+  static <T> JacksonCodec<T> json(Class<T> type) {
+    ObjectMapper mapper = new ObjectMapper();
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
+    return new JacksonCodec<>("json", mapper, mapper.writer(printer), type);
+  }
+
+  static <T> JacksonCodec<T> yaml(Class<T> type) {
+    YAMLFactory factory =
+        YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .build();
+    ObjectMapper mapper = new ObjectMapper(factory);
+    return new JacksonCodec<>("yaml", mapper, mapper.writer(), type);
+  }
+
+  @Override
+  public String format() {
+    return format;
+  }
+
+  @Override
+  public T decode(byte[] content, String source) {
+    JsonNode tree;
+    try {
+      tree = mapper.readTree(content);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw invalid(source, at == null ? 0 : Math.max(0, at.getLineNr()), e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return fromTree(tree, source);
+  }
+
+  @Override
+  public T fromTree(JsonNode tree, String source) {
+    if (tree == null || tree.isMissingNode() || !tree.isObject()) {
+      throw invalid(source, 0, "the top level must be a mapping (an object), not " + kind(tree));
+    }
+    JsonNode revision = tree.get(REVISION);
+    if (revision != null
+        && !revision.isNull()
+        && !(revision.canConvertToLong()
+            && revision.isIntegralNumber()
+            && revision.asLong() >= 0)) {
+      throw invalid(source, 0, "'revision' must be a non-negative integer, not " + revision);
+    }
+    if (type == null) {
+      @SuppressWarnings(
+          "unchecked") // type == null only for JacksonCodec<ObjectNode> (see factories)
+      T node = (T) tree;
+      return node;
+    }
+    try {
+      return mapper.treeToValue(tree, type);
+    } catch (JsonProcessingException e) {
+      throw invalid(
+          source, 0, "does not match " + type.getSimpleName() + ": " + e.getOriginalMessage());
+    }
+  }
+
+  @Override
+  public JsonNode tree(T value) {
+    return type == null ? ((JsonNode) value).deepCopy() : mapper.valueToTree(value);
+  }
+
+  @Override
+  public byte[] encode(T value) {
+    try {
+      byte[] bytes = writer.writeValueAsBytes(value);
+      if (!trailingNewline) {
+        return bytes;
+      }
+      byte[] withNewline = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+      withNewline[bytes.length] = '\n';
+      return withNewline;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot encode the document as " + format + ": " + e, e);
+    }
+  }
+
+  @Override
+  public long revision(T value) {
+    JsonNode tree = type == null ? (JsonNode) value : mapper.valueToTree(value);
+    JsonNode revision = tree.get(REVISION);
+    return revision == null || !revision.canConvertToLong() ? 0 : revision.asLong();
+  }
+
+  @Override
+  public T withRevision(T value, long revision) {
+    JsonNode tree = tree(value);
+    ObjectNode object = (ObjectNode) tree;
+    ObjectNode result;
+    if (object.has(REVISION)) {
+      object.put(REVISION, revision);
+      result = object;
+    } else {
+      result = mapper.createObjectNode();
+      result.put(REVISION, revision);
+      result.setAll(object);
+    }
+    if (type == null) {
+      @SuppressWarnings("unchecked") // type == null only for JacksonCodec<ObjectNode>
+      T node = (T) result;
+      return node;
+    }
+    try {
+      return mapper.treeToValue(result, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          type.getSimpleName() + " cannot carry a revision: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Codecs of the same format and type are interchangeable, so their stores combine commits. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof JacksonCodec<?> other
+        && format.equals(other.format)
+        && java.util.Objects.equals(type, other.type);
+  }
+
+  @Override
+  public int hashCode() {
+    return format.hashCode() * 31 + java.util.Objects.hashCode(type);
+  }
+
+  @Override
+  public String toString() {
+    return format + (type == null ? "" : "(" + type.getSimpleName() + ")");
+  }
+
+  private static String kind(JsonNode tree) {
+    return tree == null || tree.isMissingNode()
+        ? "an empty document"
+        : tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static InvalidDocumentException invalid(String source, int line, String message) {
+    return new InvalidDocumentException(
+        source, List.of(new InvalidDocumentException.Problem(line, message)));
+  }
+}

@@ -1,0 +1,44 @@
+package dev.lockstep.doc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The document as a batch sees it between two commits: its bytes, hash and revision, the revision
+ * floor the next commit builds on ({@code max(document, log)}), and optionally its decoded value
+ * and tree. The value is handed out at most once ({@link #take}) because its taker may mutate it;
+ * the tree is never handed out.
+ */
+final class Staged<T> {
+  final byte[] bytes; // null: the document does not exist
+  final String sha;
+  final long revision;
+  final long floor;
+  private T value;
+  JsonNode tree;
+
+  Staged(byte[] bytes, String sha, long revision, long floor, T value, JsonNode tree) {
+    this.bytes = bytes;
+    this.sha = sha;
+    this.revision = revision;
+    this.floor = floor;
+    this.value = value;
+    this.tree = tree;
+  }
+
+  boolean exists() {
+    return bytes != null;
+  }
+
+  /** The decoded value, which from now on belongs to the caller; null if not decoded (or taken). */
+  T take() {
+    T v = value;
+    value = null;
+    return v;
+  }
+
+  Staged<T> withFloor(long newFloor) {
+    Staged<T> s = new Staged<>(bytes, sha, revision, newFloor, value, tree);
+    value = null;
+    return s;
+  }
+}
