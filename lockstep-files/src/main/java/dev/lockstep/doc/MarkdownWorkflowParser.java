@@ -291,12 +291,18 @@ final class MarkdownWorkflowParser {
 
   private void pendingLine(Line line, boolean keepLine) {
     String text = line.text();
-    if (text.startsWith(MarkdownWorkflowSyntax.WAVE_PREFIX)) {
-      String name = text.substring(MarkdownWorkflowSyntax.WAVE_PREFIX.length());
+    if (text.startsWith("#")) {
+      String name =
+          text.substring(Math.min(text.length(), MarkdownWorkflowSyntax.WAVE_PREFIX.length()));
       String nameProblem = WorkflowText.lineTextProblem(name);
-      if (nameProblem != null) {
+      if (!text.startsWith(MarkdownWorkflowSyntax.WAVE_PREFIX)) {
+        problem(
+            line,
+            "bad wave heading " + WorkflowText.quote(text) + ": expected \"### <wave name>\"");
+      } else if (nameProblem != null) {
         problem(line, "the wave's name " + nameProblem + ": expected \"### <wave name>\"");
-      } else if (keepLine) {
+      }
+      if (keepLine) { // kept even when bad, so that its tasks are not reported as outside a wave
         keep(WorkflowLayout.wave(waveNames.size()), line);
         waveNames.add(name);
         waveTasks.add(new ArrayList<>());
