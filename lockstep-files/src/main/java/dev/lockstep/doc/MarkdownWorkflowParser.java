@@ -25,6 +25,9 @@ final class MarkdownWorkflowParser {
   private static final String SECTION_LIST =
       "\"## Completed\", \"## Current Wave\", \"## Pending Waves\", \"## Notes\"";
 
+  /** At most this many problems are reported, then one line saying how many more there are. */
+  static final int MAX_PROBLEMS = 100;
+
   private final List<Problem> problems = new ArrayList<>();
   private final MarkdownWorkflowRules rules = new MarkdownWorkflowRules(problems);
   private final Map<String, List<String>> blanks = new HashMap<>();
@@ -58,6 +61,12 @@ final class MarkdownWorkflowParser {
     }
     List<Problem> sorted = new ArrayList<>(problems);
     sorted.sort(Comparator.comparingInt(Problem::line));
+    if (sorted.size() > MAX_PROBLEMS) {
+      Problem first = sorted.get(MAX_PROBLEMS);
+      int more = sorted.size() - MAX_PROBLEMS;
+      sorted = new ArrayList<>(sorted.subList(0, MAX_PROBLEMS));
+      sorted.add(new Problem(first.line(), "and " + more + " more problems from this line on"));
+    }
     throw new InvalidDocumentException(source, sorted);
   }
 
@@ -106,6 +115,9 @@ final class MarkdownWorkflowParser {
     String text = line.text();
     if (!text.startsWith("# ")) {
       problem(line, "missing header \"# Workflow: <title>\": it must be the first line");
+      if (!text.startsWith("**")) {
+        next = 1; // not a header field either: reported once, here
+      }
       return null;
     }
     next = 1;

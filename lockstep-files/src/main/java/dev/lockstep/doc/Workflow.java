@@ -35,6 +35,35 @@ import java.util.Objects;
  * Workflow next = wf.markDone("parse pages").addNote(now, "parsed 120 pages").withUpdated(now);
  * }</pre>
  *
+ * <h2>Format</h2>
+ *
+ * The codec is strict: every value has exactly one spelling, which is what makes byte-identical
+ * round trips possible. A valid document is, in this order:
+ *
+ * <ul>
+ *   <li>{@code # Workflow: <title>} on the first non-blank line;
+ *   <li>the header fields, one per line, spelled {@code **Name:** value} with exactly one space:
+ *       {@code Workflow ID} (no whitespace), {@code Status} ({@code Wave N/M}, see {@link
+ *       WorkflowStatus}), {@code Revision} (optional; a positive number without leading zeros),
+ *       {@code Started} and {@code Updated} (ISO-8601 instants in UTC as {@link Instant#toString()}
+ *       writes them: {@code 2026-01-21T10:00:00Z}, {@code 2026-01-21T10:00:00.500Z}; offsets such
+ *       as {@code +00:00} are refused with the spelling to use). No other field.
+ *   <li>the four sections, all required, in this order: {@code ## Completed} (tasks {@code - [x]
+ *       <text>}), {@code ## Current Wave} (tasks {@code - [ ]}, {@code - [~]} or {@code - [x]}),
+ *       {@code ## Pending Waves} (waves {@code ### <name>}, each followed by zero or more {@code -
+ *       [ ] <text>} tasks) and {@code ## Notes} (lines {@code - <instant> <text>}). Sections may be
+ *       empty. Any other line is refused; other checkboxes ({@code [X]}, {@code [!]}, {@code [-]})
+ *       are refused as bad checkboxes.
+ * </ul>
+ *
+ * Free text (title, task, wave name, note) is everything up to the end of the line, verbatim:
+ * colons, Markdown, unicode and leading or trailing spaces are kept. Blank lines (empty or only
+ * whitespace) may appear anywhere; the line ending is {@code \n} or {@code \r\n} (one kind per
+ * document), with or without a final one. The content must be UTF-8 without a byte order mark. A
+ * refused document fails with one {@link InvalidDocumentException} listing every problem (at most
+ * 100) with its line, such as {@code STATE.md:11: bad checkbox "[y]": expected [ ], [~] or [x]};
+ * line 0 stands for problems of the whole document, such as a section missing at the end.
+ *
  * <h2>Invariants</h2>
  *
  * Every value is a valid document: what the codec refuses, the factories and withers refuse too
@@ -141,8 +170,10 @@ public final class Workflow {
   }
 
   /**
-   * The codec for {@code STATE.md} files: {@link DocumentCodec#format()} is {@code markdown}; see
-   * the {@code lockstep-files} README for the grammar. The codec is stateless and thread-safe.
+   * The codec for {@code STATE.md} files, in the format described above: {@link
+   * DocumentCodec#format()} is {@code markdown}; {@link DocumentCodec#revision} is the {@code
+   * **Revision:**} line's number, or 0 without one; {@link DocumentCodec#withRevision} is {@link
+   * #withRevision}. The codec is stateless and thread-safe.
    */
   public static DocumentCodec<Workflow> codec() {
     return MarkdownWorkflowCodec.INSTANCE;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * checkbox, the decoding of the codec's own output was refused in the first cases of {@link
  * #randomModelsSurviveEncodeAndDecode} and {@link #randomLayoutsRoundTripByteForByte}; with the
  * renderer dropping the trailing blank lines, {@link #randomLayoutsRoundTripByteForByte} failed at
- * the 6th seed and {@link #mutatedDocumentsRoundTripOrAreRefusedWithLineNumbers} at the 12th.
+ * the 5th case and {@link #mutatedDocumentsRoundTripOrAreRefusedWithLineNumbers} at the 11th.
  */
 class WorkflowPropertyTest {
   static final DocumentCodec<Workflow> CODEC = Workflow.codec();

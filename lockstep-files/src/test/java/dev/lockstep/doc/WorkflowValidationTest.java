@@ -380,6 +380,31 @@ class WorkflowValidationTest {
   }
 
   @Test
+  void aFileThatIsNoWorkflowAtAll() {
+    assertEquals(
+        List.of(
+            "STATE.md: missing \"**Workflow ID:** <value>\" line in the header",
+            "STATE.md: missing \"**Status:** <value>\" line in the header",
+            "STATE.md: missing \"**Started:** <value>\" line in the header",
+            "STATE.md: missing \"**Updated:** <value>\" line in the header",
+            "STATE.md: missing section \"## Completed\"",
+            "STATE.md: missing section \"## Current Wave\"",
+            "STATE.md: missing section \"## Pending Waves\"",
+            "STATE.md: missing section \"## Notes\"",
+            "STATE.md:1: missing header \"# Workflow: <title>\": it must be the first line"),
+        problems("Hello, world\n"));
+  }
+
+  @Test
+  void atMostAHundredProblemsAreListed() {
+    String doc = VALID.replace("- [ ] index pages\n", "- [y] index pages\n".repeat(150));
+    List<String> problems = problems(doc);
+    assertEquals(101, problems.size());
+    assertEquals("STATE.md:12: bad checkbox \"[y]\": expected [ ], [~] or [x]", problems.get(0));
+    assertEquals("STATE.md:112: and 50 more problems from this line on", problems.get(100));
+  }
+
+  @Test
   void emptyDocuments() {
     String expected = "STATE.md:1: the document is empty: expected \"# Workflow: <title>\"";
     assertEquals(List.of(expected), problems(""));
