@@ -43,7 +43,13 @@ final class SqliteFsmStore implements FsmStore {
   }
 
   static SqliteFsmStore open(Path file, SqliteOptions options) {
-    Map<String, String> sql = SqlResources.statements();
+    return open(file, options, Map.of());
+  }
+
+  /** Opens with some named statements replaced: how tests build deliberately broken stores. */
+  static SqliteFsmStore open(Path file, SqliteOptions options, Map<String, String> overrides) {
+    Map<String, String> sql = new java.util.HashMap<>(SqlResources.statements());
+    sql.putAll(overrides);
     SqliteConnection c = null;
     try {
       c = new SqliteConnection(file, options, sql);
@@ -62,6 +68,11 @@ final class SqliteFsmStore implements FsmStore {
       }
       throw new FsmStoreException("cannot open FSM store " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Returns the largest group-commit batch so far (for tests). */
+  int largestBatch() {
+    return writer.largestBatch();
   }
 
   @Override

@@ -38,6 +38,7 @@ final class SqliteWriter implements Runnable {
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closed;
+  private volatile int largestBatch;
 
   SqliteWriter(Path file, SqliteConnection connection, int maxBatch) {
     this.file = file;
@@ -92,6 +93,9 @@ final class SqliteWriter implements Runnable {
           queue.drainTo(batch, maxBatch - 1);
         }
         boolean stop = batch.remove(STOP);
+        if (batch.size() > largestBatch) {
+          largestBatch = batch.size();
+        }
         runBatch(batch);
         if (stop) {
           return;
@@ -175,6 +179,10 @@ final class SqliteWriter implements Runnable {
     while ((p = queue.poll()) != null) {
       p.future().completeExceptionally(new FsmStoreException(file + " is closed"));
     }
+  }
+
+  int largestBatch() {
+    return largestBatch;
   }
 
   /** Stops the thread after the queued writes, and closes the connection. */

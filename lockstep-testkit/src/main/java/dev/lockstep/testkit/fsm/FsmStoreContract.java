@@ -57,7 +57,7 @@ public abstract class FsmStoreContract {
   /**
    * The machine the contract fires at: NEW -start-> RUNNING -finish-> DONE, RUNNING -fail-> NEW.
    */
-  protected static final MachineDefinition JOB =
+  public static final MachineDefinition JOB =
       MachineDefinition.builder("job")
           .states("NEW", "RUNNING", "DONE")
           .initial("NEW")
