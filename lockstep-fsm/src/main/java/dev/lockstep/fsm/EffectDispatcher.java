@@ -1,0 +1,202 @@
+package dev.lockstep.fsm;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches due outbox entries after commit: at least once (a crash between the handler and {@link
+ * FsmStore#markDispatched} repeats it), with exponential backoff after failures, each failure
+ * logged as an {@link Outcome#EFFECT_FAILED} attempt. One platform thread, started on the first
+ * {@link #wake()}, woken by commits that wrote effects and otherwise polling every second (entries
+ * written by other processes and retries falling due).
+ */
+final class EffectDispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(EffectDispatcher.class);
+  private static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final int BATCH = 64;
+
+  private final FsmStore store;
+  private final Map<String, CompiledMachine> machines;
+  private final Duration initial;
+  private final Duration max;
+  private final boolean background;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition signal = lock.newCondition();
+  private boolean woken;
+  private boolean closed;
+  private Thread thread;
+
+  EffectDispatcher(
+      FsmStore store,
+      Map<String, CompiledMachine> machines,
+      Duration initial,
+      Duration max,
+      boolean background) {
+    this.store = store;
+    this.machines = machines;
+    this.initial = initial;
+    this.max = max;
+    this.background = background && machines.values().stream().anyMatch(m -> !m.effects.isEmpty());
+  }
+
+  /** Tells the dispatcher new entries may be due; starts its thread on first use. */
+  void wake() {
+    if (!background) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      if (thread == null) {
+        thread = new Thread(this::run, "lockstep-fsm-effects");
+        thread.setDaemon(true);
+        thread.start();
+      }
+      woken = true;
+      signal.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void run() {
+    while (true) {
+      lock.lock();
+      try {
+        while (!woken && !closed) {
+          if (signal.awaitNanos(POLL_NANOS) <= 0) {
+            break;
+          }
+        }
+        if (closed) {
+          return;
+        }
+        woken = false;
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      try {
+        dispatchDue();
+      } catch (RuntimeException e) {
+        LOG.warn("effect dispatch pass failed on {}: {}", store.describe(), e.toString());
+      }
+    }
+  }
+
+  /** Dispatches every due entry with a handler here, on the calling thread; returns successes. */
+  int dispatchDue() {
+    int done = 0;
+    while (true) {
+      List<OutboxEntry> due = store.pendingEffects(Instant.now(), BATCH);
+      int handled = 0;
+      for (OutboxEntry e : due) {
+        CompiledMachine m = machines.get(e.machine());
+        Action body = m == null ? null : m.effects.get(e.effect());
+        if (body == null) {
+          continue; // another engine (process) with a handler will dispatch it
+        }
+        handled++;
+        if (dispatchOne(e, body)) {
+          done++;
+        }
+        if (isClosed()) {
+          return done;
+        }
+      }
+      if (due.size() < BATCH || handled == 0) {
+        return done;
+      }
+    }
+  }
+
+  private boolean dispatchOne(OutboxEntry e, Action body) {
+    try {
+      var data = store.read(e.entityId()).map(EntityState::data).orElse(Map.of());
+      body.execute(
+          new ActionContext(
+              e.entityId(), e.from(), e.event(), e.to(), e.version(), data, e.payload()));
+    } catch (RuntimeException ex) {
+      int n = e.dispatchAttempts() + 1;
+      long delay =
+          n > 30 ? max.toMillis() : Math.min(initial.toMillis() << (n - 1), max.toMillis());
+      Instant now = Instant.now();
+      String msg =
+          "effect '"
+              + e.effect()
+              + "' dispatch "
+              + n
+              + " failed: "
+              + DefaultFsmEngine.describe(ex)
+              + "; next try in "
+              + delay
+              + " ms";
+      LOG.warn("{} (entity {}, version {})", msg, e.entityId(), e.version());
+      store.recordDispatchFailure(
+          e.id(),
+          now.plusMillis(delay),
+          new Attempt(
+              ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE,
+              now,
+              e.machine(),
+              e.entityId(),
+              e.event(),
+              e.from(),
+              e.to(),
+              null,
+              GuardResult.NONE,
+              Outcome.EFFECT_FAILED,
+              msg,
+              e.version()));
+      return false;
+    }
+    store.markDispatched(e.id(), Instant.now());
+    return true;
+  }
+
+  private boolean isClosed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void close() {
+    Thread t;
+    lock.lock();
+    try {
+      closed = true;
+      signal.signal();
+      t = thread;
+    } finally {
+      lock.unlock();
+    }
+    if (t != null) {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

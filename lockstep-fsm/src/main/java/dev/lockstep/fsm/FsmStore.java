@@ -1,0 +1,126 @@
+package dev.lockstep.fsm;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where entities, the attempt log and the outbox live: the storage SPI under {@link FsmEngine}. The
+ * engine runs the algorithm (read, decide, guard); a store only has to make {@link #commit} atomic
+ * and conditional. Stores: {@link #inMemory()}, {@link #sqlite(Path)} (the embedded default), and
+ * later PostgreSQL. Every store must pass the contract suite in {@code lockstep-testkit} ({@code
+ * dev.lockstep.testkit.fsm.FsmStoreContract}).
+ *
+ * <h2>What a store guarantees</h2>
+ *
+ * <ul>
+ *   <li>{@link #commit} is one atomic step: the conditional update {@code version = expected →
+ *       expected + 1} of the entity, its attempt row, and its outbox rows all happen, or none does.
+ *       If the entity's version is not the expected one, nothing changes except that a {@link
+ *       Outcome#CONFLICT} attempt row is written. Exactly one of any number of concurrent commits
+ *       against one version wins — across threads, and for shared stores across processes.
+ *   <li>{@link #attempt} finds the row a commit or log wrote, so a caller whose commit threw can
+ *       learn whether it committed. Attempt ids are random 63-bit numbers chosen by the engine;
+ *       stores must not reject a duplicate id (the engine checks the row it finds is its own).
+ *   <li>{@link #history} returns an entity's attempts in the order the store recorded them.
+ * </ul>
+ *
+ * <p>Not guaranteed: ordering of attempts across entities; that an outbox entry is handed to only
+ * one dispatcher (dispatch is at least once).
+ *
+ * <h2>Threading</h2>
+ *
+ * <p>Thread-safe: every method may be called from any thread at once. Methods block on I/O. After
+ * {@link #close()} every method throws {@link FsmStoreException}; close releases every thread and
+ * connection the store started. All methods throw {@link FsmStoreException} when the storage fails.
+ */
+public interface FsmStore extends AutoCloseable {
+
+  /**
+   * Returns a new, empty store in this JVM's memory: lost when the JVM ends, shared by the engines
+   * given it. Lean: no serialization, a short lock per entity.
+   */
+  static FsmStore inMemory() {
+    return new MemoryFsmStore();
+  }
+
+  /**
+   * Opens (creating and migrating when needed) the SQLite database {@code file} with {@link
+   * SqliteOptions#defaults()}: WAL, {@code synchronous=FULL}, group commit on.
+   *
+   * @throws FsmStoreException when the file cannot be opened or migrated, or its schema is newer
+   */
+  static FsmStore sqlite(Path file) {
+    return sqlite(file, SqliteOptions.defaults());
+  }
+
+  /**
+   * Opens (creating and migrating when needed) the SQLite database {@code file}. Several processes
+   * may open one file at once; each transition stays exact.
+   *
+   * @throws FsmStoreException when the file cannot be opened or migrated, or its schema is newer
+   */
+  static FsmStore sqlite(Path file, SqliteOptions options) {
+    return SqliteFsmStore.open(file, options);
+  }
+
+  /** Returns a short description for messages, such as the database file. */
+  String describe();
+
+  /**
+   * Inserts a new entity (version 0).
+   *
+   * @return false, changing nothing, if an entity with that id exists (any machine)
+   */
+  boolean insert(EntityState entity);
+
+  /** Reads one entity's current snapshot. */
+  Optional<EntityState> read(String entityId);
+
+  /**
+   * Atomically: if the entity's version is {@code commit.expectedVersion()}, sets its state to
+   * {@code commit.to()} and its version to expected + 1, writes {@code commit.attempt()} (outcome
+   * {@link Outcome#TRANSITIONED}, version expected + 1) and one outbox row per effect; otherwise
+   * writes only a {@link Outcome#CONFLICT} attempt row (same attempt id) naming both versions.
+   *
+   * @return whether it committed or conflicted, with the version found
+   */
+  CommitResult commit(TransitionCommit commit);
+
+  /**
+   * Writes one attempt that changed nothing (not allowed, guard rejected, failed, effect failed).
+   */
+  void log(Attempt attempt);
+
+  /**
+   * Returns the attempt with this id on {@code entityId}, if recorded: how the engine learns
+   * whether a commit whose answer was lost did commit.
+   */
+  Optional<Attempt> attempt(String entityId, long attemptId);
+
+  /** Returns every attempt on {@code entityId}, in recording order. */
+  List<Attempt> history(String entityId);
+
+  /** Returns every entity, ordered by id (for checkers and listings; not for hot paths). */
+  List<EntityState> entities();
+
+  /** Returns up to {@code limit} undispatched outbox entries due at {@code now}, oldest first. */
+  List<OutboxEntry> pendingEffects(Instant now, int limit);
+
+  /** Returns every outbox entry of {@code entityId}, dispatched or not, in creation order. */
+  List<OutboxEntry> outbox(String entityId);
+
+  /** Marks an outbox entry dispatched; idempotent. */
+  void markDispatched(long outboxId, Instant at);
+
+  /**
+   * Records a failed dispatch: bumps the entry's dispatch count, sets when it is due again and its
+   * last error, and writes {@code failure} (an {@link Outcome#EFFECT_FAILED} attempt) in one step.
+   */
+  void recordDispatchFailure(long outboxId, Instant nextAttempt, Attempt failure);
+
+  /** Closes the store, releasing its threads and connections. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,64 @@
+package dev.lockstep.fsm;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * One SQLite connection with its prepared statements, configured for the store: WAL, the chosen
+ * {@code synchronous}, a busy timeout. Transactions are begun explicitly ({@code BEGIN IMMEDIATE})
+ * on an autocommit connection, so that no write lock is held between them (sqlite-jdbc's own
+ * non-autocommit mode begins the next transaction eagerly, holding the lock). Not thread-safe: one
+ * thread at a time.
+ */
+final class SqliteConnection implements AutoCloseable {
+  private final Connection connection;
+  private final Map<String, String> sql;
+  private final Map<String, PreparedStatement> prepared = new HashMap<>();
+  private final Statement plain;
+
+  SqliteConnection(Path file, SqliteOptions options, Map<String, String> sql) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(
+        options.synchronous() == SqliteOptions.Synchronous.FULL
+            ? SQLiteConfig.SynchronousMode.FULL
+            : SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout((int) options.busyTimeout().toMillis());
+    this.connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    this.sql = sql;
+    this.plain = connection.createStatement();
+  }
+
+  PreparedStatement ps(String name) throws SQLException {
+    PreparedStatement ps = prepared.get(name);
+    if (ps == null) {
+      String text = sql.get(name);
+      if (text == null) {
+        throw new IllegalStateException("no statement '" + name + "' in statements.sql");
+      }
+      ps = connection.prepareStatement(text);
+      prepared.put(name, ps);
+    }
+    return ps;
+  }
+
+  void exec(String statement) throws SQLException {
+    plain.execute(statement);
+  }
+
+  @Override
+  public void close() throws SQLException {
+    for (PreparedStatement ps : prepared.values()) {
+      ps.close();
+    }
+    prepared.clear();
+    plain.close();
+    connection.close();
+  }
+}

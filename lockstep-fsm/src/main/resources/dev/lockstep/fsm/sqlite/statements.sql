@@ -1,0 +1,57 @@
+-- Named statements of the SQLite FSM store. Each starts with a "-- name:" line.
+
+-- name: insert_entity
+INSERT INTO fsm_entity (id, machine, state, version, data, created_ns, updated_ns)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+
+-- name: read_entity
+SELECT machine, state, version, data FROM fsm_entity WHERE id = ?
+
+-- name: read_version
+SELECT version FROM fsm_entity WHERE id = ?
+
+-- name: all_entities
+SELECT id, machine, state, version, data FROM fsm_entity ORDER BY id
+
+-- name: advance
+UPDATE fsm_entity SET state = ?, version = version + 1, updated_ns = ? WHERE id = ? AND version = ?
+
+-- name: insert_attempt
+INSERT INTO fsm_attempt (attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard,
+  guard_result, outcome, error, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: find_attempt
+SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
+  outcome, error, version
+FROM fsm_attempt WHERE attempt_id = ? AND entity_id = ? ORDER BY seq
+
+-- name: history
+SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
+  outcome, error, version
+FROM fsm_attempt WHERE entity_id = ? ORDER BY seq
+
+-- name: insert_outbox
+INSERT INTO fsm_outbox (machine, entity_id, version, effect, event, from_state, to_state, payload,
+  next_ns)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: pending_outbox
+SELECT id, machine, entity_id, version, effect, event, from_state, to_state, payload, attempts,
+  next_ns, dispatched_ns, last_error
+FROM fsm_outbox WHERE dispatched_ns IS NULL AND next_ns <= ? ORDER BY next_ns, id LIMIT ?
+
+-- name: entity_outbox
+SELECT id, machine, entity_id, version, effect, event, from_state, to_state, payload, attempts,
+  next_ns, dispatched_ns, last_error
+FROM fsm_outbox WHERE entity_id = ? ORDER BY id
+
+-- name: mark_dispatched
+UPDATE fsm_outbox SET dispatched_ns = ? WHERE id = ? AND dispatched_ns IS NULL
+
+-- name: dispatch_failed
+UPDATE fsm_outbox SET attempts = attempts + 1, next_ns = ?, last_error = ?
+WHERE id = ? AND dispatched_ns IS NULL
+
+-- name: schema_version
+SELECT coalesce(max(version), 0) FROM lockstep_fsm_schema

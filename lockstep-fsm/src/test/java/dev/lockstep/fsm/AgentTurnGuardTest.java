@@ -1,0 +1,77 @@
+package dev.lockstep.fsm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The in-memory store as the per-user guard of an agent framework (seed 000): IDLE → THINKING →
+ * RESPONDING → IDLE, with a declared error transition back to IDLE. A second message while the user
+ * is busy is refused, not queued or lost.
+ */
+class AgentTurnGuardTest {
+  static final MachineDefinition TURN =
+      MachineDefinition.builder("agent-turn")
+          .states("IDLE", "THINKING", "RESPONDING")
+          .initial("IDLE")
+          .transition(t -> t.from("IDLE").on("message").to("THINKING"))
+          .transition(t -> t.from("THINKING").on("thought").to("RESPONDING"))
+          .transition(t -> t.from("RESPONDING").on("done").to("IDLE"))
+          .transition(t -> t.from("THINKING", "RESPONDING").on("error").to("IDLE"))
+          .build();
+
+  @Test
+  void aTurnGoesRoundAndABusyUserRefusesASecondMessage() {
+    try (FsmStore store = FsmStore.inMemory();
+        FsmEngine engine = FsmEngine.builder(store).machine(TURN).entityLock(true).build()) {
+      engine.create("agent-turn", "user-1");
+      assertEquals(
+          new FireResult.Transitioned("IDLE", "THINKING", 1),
+          engine.fire("agent-turn", "user-1", "message", Map.of("text", "hi")));
+      assertEquals(
+          new FireResult.NotAllowed("THINKING", "message"),
+          engine.fire("agent-turn", "user-1", "message", Map.of("text", "again")));
+      assertInstanceOf(
+          FireResult.Transitioned.class, engine.fire("agent-turn", "user-1", "thought", Map.of()));
+      assertEquals(
+          new FireResult.Transitioned("RESPONDING", "IDLE", 3),
+          engine.fire("agent-turn", "user-1", "error", Map.of()));
+      assertEquals(
+          new FireResult.NotAllowed("IDLE", "error"),
+          engine.fire("agent-turn", "user-1", "error", Map.of()));
+
+      EntityState now = engine.current("user-1").orElseThrow();
+      assertEquals("IDLE", now.state());
+      assertEquals(3, now.version());
+      List<Outcome> outcomes = engine.history("user-1").stream().map(Attempt::outcome).toList();
+      assertEquals(
+          List.of(
+              Outcome.TRANSITIONED,
+              Outcome.NOT_ALLOWED,
+              Outcome.TRANSITIONED,
+              Outcome.TRANSITIONED,
+              Outcome.NOT_ALLOWED),
+          outcomes);
+      Attempt refused = engine.history("user-1").get(1);
+      assertEquals("THINKING", refused.from());
+      assertEquals("message", refused.event());
+      assertEquals(1, refused.version());
+    }
+  }
+
+  @Test
+  void differentUsersAreIndependent() {
+    try (FsmStore store = FsmStore.inMemory();
+        FsmEngine engine = FsmEngine.builder(store).machine(TURN).build()) {
+      engine.create("agent-turn", "a");
+      engine.create("agent-turn", "b");
+      assertInstanceOf(
+          FireResult.Transitioned.class, engine.fire("agent-turn", "a", "message", Map.of()));
+      assertInstanceOf(
+          FireResult.Transitioned.class, engine.fire("agent-turn", "b", "message", Map.of()));
+    }
+  }
+}

@@ -1,0 +1,369 @@
+package dev.lockstep.testkit.fsm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lockstep.fsm.Attempt;
+import dev.lockstep.fsm.CommitResult;
+import dev.lockstep.fsm.EffectRequest;
+import dev.lockstep.fsm.EntityState;
+import dev.lockstep.fsm.FireResult;
+import dev.lockstep.fsm.FsmEngine;
+import dev.lockstep.fsm.FsmStore;
+import dev.lockstep.fsm.FsmStoreException;
+import dev.lockstep.fsm.GuardResult;
+import dev.lockstep.fsm.MachineDefinition;
+import dev.lockstep.fsm.OutboxEntry;
+import dev.lockstep.fsm.Outcome;
+import dev.lockstep.fsm.TransitionCommit;
+import dev.lockstep.testkit.ThreadKind;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The contract every {@link FsmStore} must pass. Extend it, implement {@link #openStore(Path)}, and
+ * run it with JUnit 5:
+ *
+ * <pre>{@code
+ * class PostgresFsmStoreContractTest extends FsmStoreContract {
+ *   protected FsmStore openStore(Path dir) { return PostgresFsmStore.open(...); }
+ * }
+ * }</pre>
+ *
+ * <p>It checks the SPI directly (atomic conditional commits, conflict rows, history order, attempt
+ * lookup, outbox life cycle, closing) and through an engine (N-way races on platform and virtual
+ * threads with exactly one winner, fault injection before and after commit, a throwing guard, and
+ * the {@link FsmInvariantChecker} invariants after each). Each test opens a fresh store in a fresh
+ * temporary directory and closes it afterwards.
+ */
+public abstract class FsmStoreContract {
+  /**
+   * The machine the contract fires at: NEW -start-> RUNNING -finish-> DONE, RUNNING -fail-> NEW.
+   */
+  public static final MachineDefinition JOB =
+      MachineDefinition.builder("job")
+          .states("NEW", "RUNNING", "DONE")
+          .initial("NEW")
+          .transition(t -> t.from("NEW").on("start").to("RUNNING"))
+          .transition(t -> t.from("RUNNING").on("finish").to("DONE").actions("notify"))
+          .transition(t -> t.from("RUNNING").on("fail").to("NEW"))
+          .transition(t -> t.from("NEW").on("explode").to("DONE").guard("throws"))
+          .guard(
+              "throws",
+              c -> {
+                throw new IllegalStateException("guard threw on purpose");
+              })
+          .effect("notify", c -> {})
+          .build();
+
+  private static final AtomicLong IDS = new AtomicLong(1);
+
+  /** A fresh temporary directory for this test's store. */
+  @TempDir protected Path dir;
+
+  /** The store under test, opened before each test. */
+  protected FsmStore store;
+
+  /** Opens a new, empty store; {@code dir} is an empty directory it may use. */
+  protected abstract FsmStore openStore(Path dir);
+
+  /** Opens the store. */
+  @BeforeEach
+  void openTheStore() {
+    store = openStore(dir);
+  }
+
+  /** Closes the store. */
+  @AfterEach
+  void closeTheStore() {
+    store.close();
+  }
+
+  private FsmEngine engine(FsmStore s) {
+    return FsmEngine.builder(s).machine(JOB).dispatchEffects(false).build();
+  }
+
+  private static Attempt transitioned(String entity, String from, String to, long newVersion) {
+    return new Attempt(
+        IDS.getAndIncrement(),
+        Instant.now(),
+        "job",
+        entity,
+        "start",
+        from,
+        to,
+        null,
+        GuardResult.NONE,
+        Outcome.TRANSITIONED,
+        null,
+        newVersion);
+  }
+
+  @Test
+  void insertsReadsAndRefusesDuplicates() {
+    EntityState e = new EntityState("job", "e1", "NEW", 0, Map.of("n", 1, "s", "x"));
+    assertTrue(store.insert(e));
+    assertFalse(store.insert(new EntityState("other", "e1", "X", 0, Map.of())));
+    EntityState read = store.read("e1").orElseThrow();
+    assertEquals("job", read.machine());
+    assertEquals("NEW", read.state());
+    assertEquals(0, read.version());
+    assertEquals("x", read.data().get("s"));
+    assertEquals(1, ((Number) read.data().get("n")).intValue());
+    assertTrue(store.read("nope").isEmpty());
+  }
+
+  @Test
+  void aCommitMovesTheEntityAndWritesItsAttemptAndOutboxRows() {
+    store.insert(new EntityState("job", "e1", "NEW", 0, Map.of()));
+    Attempt a = transitioned("e1", "NEW", "RUNNING", 1);
+    CommitResult r =
+        store.commit(
+            new TransitionCommit(
+                0, "RUNNING", a, List.of(new EffectRequest("notify", Map.of("k", "v")))));
+    assertEquals(new CommitResult.Committed(1), r);
+    EntityState s = store.read("e1").orElseThrow();
+    assertEquals("RUNNING", s.state());
+    assertEquals(1, s.version());
+    assertEquals(
+        List.of(a.attemptId()), store.history("e1").stream().map(Attempt::attemptId).toList());
+    assertEquals(Outcome.TRANSITIONED, store.attempt("e1", a.attemptId()).orElseThrow().outcome());
+    List<OutboxEntry> outbox = store.outbox("e1");
+    assertEquals(1, outbox.size());
+    assertEquals(1, outbox.get(0).version());
+    assertEquals("notify", outbox.get(0).effect());
+    assertEquals("v", outbox.get(0).payload().get("k"));
+  }
+
+  @Test
+  void aStaleCommitChangesNothingButItsConflictRow() {
+    store.insert(new EntityState("job", "e1", "NEW", 0, Map.of()));
+    store.commit(
+        new TransitionCommit(0, "RUNNING", transitioned("e1", "NEW", "RUNNING", 1), List.of()));
+    Attempt stale = transitioned("e1", "NEW", "RUNNING", 1);
+    CommitResult r =
+        store.commit(
+            new TransitionCommit(
+                0, "RUNNING", stale, List.of(new EffectRequest("notify", Map.of()))));
+    assertEquals(new CommitResult.Conflicted(1), r);
+    assertEquals(1, store.read("e1").orElseThrow().version());
+    Attempt logged = store.attempt("e1", stale.attemptId()).orElseThrow();
+    assertEquals(Outcome.CONFLICT, logged.outcome());
+    assertEquals(0, logged.version());
+    assertTrue(store.outbox("e1").isEmpty(), "a conflict wrote an outbox row");
+    assertEquals(2, store.history("e1").size());
+  }
+
+  @Test
+  void concurrentCommitsAgainstOneVersionHaveExactlyOneWinner() throws Exception {
+    int threads = 8;
+    for (int round = 0; round < 10; round++) {
+      String id = "race-" + round;
+      store.insert(new EntityState("job", id, "NEW", 0, Map.of()));
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<CommitResult>> results = new ArrayList<>();
+      try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+        for (int i = 0; i < threads; i++) {
+          results.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return store.commit(
+                        new TransitionCommit(
+                            0, "RUNNING", transitioned(id, "NEW", "RUNNING", 1), List.of()));
+                  }));
+        }
+        go.countDown();
+        int won = 0;
+        for (Future<CommitResult> f : results) {
+          if (f.get() instanceof CommitResult.Committed) {
+            won++;
+          }
+        }
+        assertEquals(1, won, "round " + round + ": winners");
+      }
+      assertEquals(1, store.read(id).orElseThrow().version());
+      assertEquals(threads, store.history(id).size());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ThreadKind.class)
+  void racingFiresOnOneEntityHaveOneWinnerAndAllAreLogged(ThreadKind kind) {
+    try (FsmEngine engine = engine(store)) {
+      for (int round = 0; round < 5; round++) {
+        String id = kind + "-" + round;
+        engine.create("job", id);
+        RaceReport report =
+            FsmRaceHarness.on(engine, "job").threadKind(kind).raceOne(id, "start", 16);
+        report.assertOneWinner();
+      }
+      FsmInvariantChecker.check(store, List.of(JOB)).assertOk();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ThreadKind.class)
+  void firesOnDistinctEntitiesAllTransition(ThreadKind kind) {
+    try (FsmEngine engine = engine(store)) {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        ids.add("d-" + i);
+        engine.create("job", "d-" + i);
+      }
+      FsmRaceHarness.on(engine, "job")
+          .threadKind(kind)
+          .raceEach(ids, "start")
+          .assertAllTransitioned();
+      FsmInvariantChecker.check(store, List.of(JOB)).assertOk();
+    }
+  }
+
+  @Test
+  void historyKeepsRecordingOrderAndEntitiesAreSortedById() {
+    try (FsmEngine engine = engine(store)) {
+      engine.create("job", "b");
+      engine.create("job", "a");
+      engine.fire("job", "b", "finish", Map.of());
+      engine.fire("job", "b", "start", Map.of());
+      engine.fire("job", "b", "finish", Map.of("by", "me"));
+      assertEquals(
+          List.of(Outcome.NOT_ALLOWED, Outcome.TRANSITIONED, Outcome.TRANSITIONED),
+          store.history("b").stream().map(Attempt::outcome).toList());
+      assertEquals(
+          List.of("a", "b"), store.entities().stream().map(EntityState::entityId).toList());
+      assertEquals("DONE", engine.current("b").orElseThrow().state());
+      FsmInvariantChecker.check(store, List.of(JOB)).assertOk();
+    }
+  }
+
+  @Test
+  void outboxEntriesArePendingUntilDispatchedAndFailuresAreLogged() {
+    try (FsmEngine engine = engine(store)) {
+      engine.create("job", "o");
+      engine.fire("job", "o", "start", Map.of());
+      engine.fire("job", "o", "finish", Map.of("to", "ops"));
+      Instant now = Instant.now();
+      List<OutboxEntry> due = store.pendingEffects(now.plusSeconds(1), 10);
+      assertEquals(1, due.size());
+      OutboxEntry e = due.get(0);
+      assertEquals(2, e.version());
+      assertEquals("ops", e.payload().get("to"));
+      Attempt failure =
+          new Attempt(
+              IDS.getAndIncrement(),
+              now,
+              "job",
+              "o",
+              "finish",
+              "RUNNING",
+              "DONE",
+              null,
+              GuardResult.NONE,
+              Outcome.EFFECT_FAILED,
+              "effect 'notify' failed",
+              2);
+      store.recordDispatchFailure(e.id(), now.plusSeconds(60), failure);
+      assertTrue(store.pendingEffects(now.plusSeconds(1), 10).isEmpty(), "due before its retry");
+      OutboxEntry retried = store.pendingEffects(now.plusSeconds(61), 10).get(0);
+      assertEquals(1, retried.dispatchAttempts());
+      assertEquals("effect 'notify' failed", retried.lastError());
+      assertEquals(Outcome.EFFECT_FAILED, store.history("o").get(2).outcome());
+      store.markDispatched(e.id(), now);
+      store.markDispatched(e.id(), now);
+      assertTrue(store.pendingEffects(now.plusSeconds(3600), 10).isEmpty());
+      assertTrue(store.outbox("o").get(0).dispatched());
+      FsmInvariantChecker.check(store, List.of(JOB)).assertOk();
+    }
+  }
+
+  @Test
+  void aFailureBeforeCommitChangesNothingAndIsLoggedAsFailed() {
+    FaultyFsmStore faulty = FaultyFsmStore.wrap(store);
+    try (FsmEngine engine = engine(faulty)) {
+      engine.create("job", "f");
+      faulty.failNextCommit(Fault.BEFORE_COMMIT);
+      FireResult r = engine.fire("job", "f", "start", Map.of());
+      assertInstanceOf(
+          FaultyFsmStore.InjectedFault.class, assertInstanceOf(FireResult.Failed.class, r).error());
+      EntityState s = store.read("f").orElseThrow();
+      assertEquals("NEW", s.state());
+      assertEquals(0, s.version());
+      List<Attempt> h = store.history("f");
+      assertEquals(1, h.size());
+      assertEquals(Outcome.FAILED, h.get(0).outcome());
+      assertTrue(h.get(0).error().contains("injected fault"), h.get(0).error());
+      FsmInvariantChecker.check(store, List.of(JOB)).assertOk();
+    }
+  }
+
+  @Test
+  void aFailureAfterCommitAdvancesTheStateWithExactlyOneLogRow() {
+    FaultyFsmStore faulty = FaultyFsmStore.wrap(store);
+    try (FsmEngine engine = engine(faulty)) {
+      engine.create("job", "f");
+      faulty.failNextCommit(Fault.AFTER_COMMIT);
+      FireResult r = engine.fire("job", "f", "start", Map.of());
+      assertEquals(1, faulty.faultsInjected());
+      // The engine looked its attempt up and tells the caller what really happened.
+      assertEquals(new FireResult.Transitioned("NEW", "RUNNING", 1), r);
+      EntityState s = store.read("f").orElseThrow();
+      assertEquals("RUNNING", s.state());
+      assertEquals(1, s.version());
+      List<Attempt> h = store.history("f");
+      assertEquals(1, h.size(), "log rows: " + h);
+      assertEquals(Outcome.TRANSITIONED, h.get(0).outcome());
+      FsmInvariantChecker.check(store, List.of(JOB)).assertOk();
+    }
+  }
+
+  @Test
+  void aThrowingGuardChangesNothingAndIsLoggedWithItsError() {
+    try (FsmEngine engine = engine(store)) {
+      engine.create("job", "g");
+      FireResult r = engine.fire("job", "g", "explode", Map.of());
+      assertEquals(
+          "guard threw on purpose",
+          assertInstanceOf(FireResult.Failed.class, r).error().getMessage());
+      assertEquals(0, store.read("g").orElseThrow().version());
+      Attempt a = store.history("g").get(0);
+      assertEquals(Outcome.FAILED, a.outcome());
+      assertEquals(GuardResult.ERROR, a.guardResult());
+      assertEquals("throws", a.guard());
+      assertTrue(a.error().contains("guard threw on purpose"), a.error());
+    }
+  }
+
+  @Test
+  void closeLeavesNoThreadsAndLaterCallsFail() {
+    try (FsmEngine engine = FsmEngine.builder(store).machine(JOB).build()) {
+      engine.create("job", "c");
+      engine.fire("job", "c", "start", Map.of());
+      engine.fire("job", "c", "finish", Map.of()); // starts the effect dispatcher
+    }
+    store.close();
+    store.close(); // idempotent
+    FsmLeaks.assertNoThreads();
+    assertThrows(FsmStoreException.class, () -> store.read("c"));
+    assertThrows(
+        FsmStoreException.class,
+        () -> store.insert(new EntityState("job", "late", "NEW", 0, Map.of())));
+  }
+}
