@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       LockCommand.class,
+      DocCommand.class,
       FsmCommand.class
     })
 public final class Main implements Runnable {

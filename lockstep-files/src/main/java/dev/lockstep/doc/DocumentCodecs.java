@@ -41,8 +41,8 @@ public final class DocumentCodecs {
 
   /**
    * The untyped codec for a file's extension: {@code .json} → {@link #json()}, {@code .yaml} and
-   * {@code .yml} → {@link #yaml()}. The result is a wildcard so that more formats (Markdown
-   * workflows) can join without changing the signature.
+   * {@code .yml} → {@link #yaml()}, {@code .md} → {@link Workflow#codec()} (the Markdown workflow
+   * format). The result is a wildcard because the formats have different models.
    *
    * @throws IllegalArgumentException for any other extension, naming it
    */
@@ -55,7 +55,10 @@ public final class DocumentCodecs {
     if (file.endsWith(".yaml") || file.endsWith(".yml")) {
       return yaml();
     }
+    if (file.endsWith(".md")) {
+      return Workflow.codec();
+    }
     throw new IllegalArgumentException(
-        "unknown document extension for " + path + ": expected .json, .yaml or .yml");
+        "unknown document extension for " + path + ": expected .json, .yaml, .yml or .md");
   }
 }

@@ -1,0 +1,464 @@
+package dev.lockstep.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.doc.Change;
+import dev.lockstep.doc.DocumentOptions;
+import dev.lockstep.doc.DocumentStore;
+import dev.lockstep.doc.Finding;
+import dev.lockstep.doc.InvalidDocumentException;
+import dev.lockstep.doc.RecoveryReport;
+import dev.lockstep.doc.RevisionNotFoundException;
+import dev.lockstep.doc.StaleRevisionException;
+import dev.lockstep.doc.VerifyReport;
+import dev.lockstep.doc.Versioned;
+import dev.lockstep.lock.LockTimeoutException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lockstep doc …}: read and change durable state documents (JSON, YAML, Markdown workflows)
+ * from the shell, with the same lock, revisions, backups and change log as {@code DocumentStore}.
+ * Only parsing and printing live here.
+ */
+@Command(
+    name = "doc",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Durable state documents (.json, .yaml/.yml, .md workflows): read, change, audit, repair.",
+      "Changes take FILE.lock (flock, as Python filelock does), bump the revision inside the",
+      "document, keep backups FILE.backup.1..3 and append to FILE.changes.jsonl, fsync'd."
+    },
+    subcommands = {
+      DocCommand.Get.class,
+      DocCommand.Set.class,
+      DocCommand.Incr.class,
+      DocCommand.History.class,
+      DocCommand.Show.class,
+      DocCommand.Restore.class,
+      DocCommand.Verify.class,
+      DocCommand.Recover.class
+    },
+    exitCodeListHeading = "%nExit status (all subcommands):%n",
+    exitCodeList = {
+      "  0:ok",
+      "  1:verify found problems (the report says which)",
+      "  2:usage error (bad option, KEY or VALUE)",
+      "  3:stale revision (--expect-revision no longer holds)",
+      " 65:invalid document (with line numbers)",
+      " 66:FILE (or the revision asked for) does not exist or cannot be read",
+      " 75:lock timeout (the holder's pid when known)"
+    })
+final class DocCommand implements Runnable {
+  static final int PROBLEMS = 1;
+  static final int USAGE = 2;
+  static final int STALE = 3;
+  static final int EX_DATAERR = 65;
+  static final int EX_NOINPUT = 66;
+  static final int EX_TEMPFAIL = 75;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** What every subcommand shares: FILE, --format, --timeout, and turning failures into status. */
+  abstract static class Base implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The document (.json, .yaml, .md).")
+    Path file;
+
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        description = "json, yaml or markdown (default: from FILE's extension).")
+    String format;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "DURATION",
+        description = {
+          "How long to wait for FILE.lock in all (e.g. 500ms, 10s, PT1M). Default: 10 s per",
+          "attempt, 3 retries with backoff from 0.5 s, at most 2 min."
+        })
+    String timeout;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+
+    @Override
+    public final Integer call() {
+      String name = "lockstep doc " + spec.name();
+      DocModel<?> model;
+      try {
+        model = DocModel.of(file, format);
+      } catch (IllegalArgumentException e) {
+        return fail(USAGE, name + ": " + e.getMessage());
+      }
+      try {
+        DocumentOptions options = DocumentOptions.defaults().withOwner("lockstep-cli");
+        if (timeout != null) {
+          Duration d = LockCommand.parseDuration(timeout);
+          if (d == null) {
+            throw new IllegalArgumentException(
+                "--timeout must be a duration such as 10s, 500ms or PT10S, was '" + timeout + "'");
+          }
+          // --timeout bounds the whole wait: one attempt, no retries after it.
+          options = options.withLockTimeout(d).withRetries(0, Duration.ZERO, Duration.ZERO, d);
+        }
+        return run(model, options);
+      } catch (IllegalArgumentException e) {
+        return fail(USAGE, name + ": " + e.getMessage());
+      } catch (StaleRevisionException e) {
+        return fail(STALE, name + ": " + e.getMessage());
+      } catch (InvalidDocumentException e) {
+        return fail(EX_DATAERR, name + ": " + e.getMessage());
+      } catch (LockTimeoutException e) {
+        return fail(EX_TEMPFAIL, name + ": " + e.getMessage());
+      } catch (NoSuchFileException e) {
+        return fail(EX_NOINPUT, name + ": " + e.getFile() + ": no such file");
+      } catch (RevisionNotFoundException e) {
+        return fail(EX_NOINPUT, name + ": " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return fail(1, name + ": interrupted");
+      } catch (IOException | RuntimeException e) {
+        return fail(1, name + ": " + file + ": " + e);
+      } finally {
+        out().flush();
+      }
+    }
+
+    int fail(int status, String message) {
+      out().flush();
+      err().println(message);
+      err().flush();
+      return status;
+    }
+
+    abstract <T> int run(DocModel<T> model, DocumentOptions options)
+        throws IOException, InterruptedException;
+
+    /**
+     * Commits {@code change}: an update of the existing document, or its creation (revision 1) from
+     * the format's empty document when FILE does not exist yet.
+     */
+    static <T> Versioned<T> change(
+        DocumentStore<T> store, DocModel<T> model, UnaryOperator<T> change)
+        throws IOException, InterruptedException {
+      while (true) {
+        if (Files.exists(store.path())) {
+          return store.update(change);
+        }
+        T empty =
+            model
+                .empty()
+                .orElseThrow(
+                    () ->
+                        new NoSuchFileException(
+                            store.path().toString(),
+                            null,
+                            "a " + model.codec().format() + " document cannot start empty"));
+        try {
+          return store.compareAndSet(0, change.apply(empty));
+        } catch (StaleRevisionException raced) {
+          // Another writer created it meanwhile: apply the change to theirs.
+        }
+      }
+    }
+  }
+
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print the document, or the value at KEY (a dotted path: workers.w1.status, items.0).",
+        "Trees print as one line of JSON, text plainly, other scalars as JSON spells them."
+      })
+  static final class Get extends Base {
+    @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "Dotted path.")
+    String key;
+
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options) throws IOException {
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        Versioned<T> v = store.read();
+        JsonNode view = model.view(v.value());
+        JsonNode node = key == null ? view : DocPath.get(view, key);
+        if (node == null) {
+          return fail(EX_NOINPUT, "lockstep doc get: " + file + ": no key '" + key + "'");
+        }
+        out().println(DocPath.print(node));
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Set KEY=VALUE (VALUE read as YAML: 3, true, null, [a, b], text) in one commit, and print",
+        "the new revision. Creates FILE (revision 1) when missing. Markdown workflows: title,",
+        "status (Wave N/M), started, updated."
+      })
+  static final class Set extends Base {
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE")
+    List<String> assignments = new ArrayList<>();
+
+    @Option(
+        names = "--expect-revision",
+        paramLabel = "N",
+        description = "Commit only if the document is still at revision N (0: does not exist).")
+    Long expectRevision;
+
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options)
+        throws IOException, InterruptedException {
+      List<String[]> pairs = new ArrayList<>();
+      for (String a : assignments) {
+        int eq = a.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("expected KEY=VALUE, got '" + a + "'");
+        }
+        DocPath.segments(a.substring(0, eq));
+        pairs.add(new String[] {a.substring(0, eq), a.substring(eq + 1)});
+      }
+      UnaryOperator<T> change =
+          value -> {
+            T v = value;
+            for (String[] p : pairs) {
+              v = model.set(v, p[0], p[1]);
+            }
+            return v;
+          };
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        Versioned<T> committed;
+        if (expectRevision != null) {
+          T base;
+          if (expectRevision == 0) {
+            base =
+                model
+                    .empty()
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                "a " + model.codec().format() + " document cannot start empty"));
+          } else {
+            Versioned<T> current = store.read();
+            if (current.revision() != expectRevision) {
+              throw new StaleRevisionException(file, expectRevision, current.revision());
+            }
+            base = current.value();
+          }
+          committed = store.compareAndSet(expectRevision, change.apply(base));
+        } else {
+          committed = change(store, model, change);
+        }
+        out().println(committed.revision());
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "incr",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Add N (default 1) to the integer at KEY (absent counts as 0), in one commit per",
+        "increment; with --repeat, print each committed value as soon as it is durable."
+      })
+  static final class Incr extends Base {
+    @Parameters(index = "1", paramLabel = "KEY", description = "Dotted path to an integer.")
+    String key;
+
+    @Option(names = "--by", paramLabel = "N", description = "Amount to add (default 1).")
+    long by = 1;
+
+    @Option(
+        names = "--repeat",
+        paramLabel = "N",
+        description = "Increment N times, one commit each (default 1).")
+    int repeat = 1;
+
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options)
+        throws IOException, InterruptedException {
+      if (repeat < 1) {
+        throw new IllegalArgumentException("--repeat must be at least 1, not " + repeat);
+      }
+      DocPath.segments(key);
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        for (int i = 0; i < repeat; i++) {
+          Versioned<T> committed = change(store, model, v -> model.incr(v, key, by));
+          out().println(DocPath.print(DocPath.get(model.view(committed.value()), key)));
+          out().flush();
+        }
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = "List the change log: revision, time, operation, owner, pid@host, SHA-256.")
+  static final class History extends Base {
+    @Option(names = "--limit", paramLabel = "N", description = "Only the last N changes.")
+    Integer limit;
+
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options) throws IOException {
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        if (limit != null && limit < 1) {
+          throw new IllegalArgumentException("--limit must be at least 1, not " + limit);
+        }
+        List<Change> changes = limit == null ? store.history() : store.recentChanges(limit);
+        for (Change c : changes) {
+          out()
+              .printf(
+                  "%d\t%s\t%s\t%s\t%d@%s\t%s%n",
+                  c.revision(),
+                  c.time(),
+                  c.operation().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+                  c.owner() == null || c.owner().isEmpty() ? "-" : c.owner(),
+                  c.pid(),
+                  c.host(),
+                  c.sha256().substring(0, Math.min(12, c.sha256().length())));
+        }
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Print the document as it was at a revision, rebuilt from the change log.")
+  static final class Show extends Base {
+    @Option(names = "--revision", paramLabel = "N", required = true, description = "Revision.")
+    long revision;
+
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options) throws IOException {
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        Versioned<T> v = store.at(revision);
+        out().print(new String(model.codec().encode(v.value()), StandardCharsets.UTF_8));
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "restore",
+      mixinStandardHelpOptions = true,
+      description = "Commit the document as it was at revision N as a new revision; print it.")
+  static final class Restore extends Base {
+    @Option(names = "--revision", paramLabel = "N", required = true, description = "Revision.")
+    long revision;
+
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options)
+        throws IOException, InterruptedException {
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        out().println(store.restore(revision).revision());
+        return 0;
+      }
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check that document, backups and change log agree; print what a crash or another",
+        "program left (temp files, a torn log line, unlogged or external edits). Changes nothing."
+      })
+  static final class Verify extends Base {
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options)
+        throws IOException, InterruptedException {
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        VerifyReport report = store.verify();
+        if (report.ok()) {
+          out().println(file + ": ok at revision " + report.documentRevision());
+          return 0;
+        }
+        out()
+            .println(
+                file
+                    + ": "
+                    + report.findings().size()
+                    + " problem(s); document at revision "
+                    + report.documentRevision()
+                    + ", log at "
+                    + report.loggedRevision());
+        print(report.findings(), "");
+        return PROBLEMS;
+      }
+    }
+
+    void print(List<Finding> findings, String prefix) {
+      for (Finding f : findings) {
+        out()
+            .println(
+                "  "
+                    + prefix
+                    + f.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                    + (f.repairable() ? " (repairable)" : "")
+                    + ": "
+                    + f.file()
+                    + ": "
+                    + f.message());
+      }
+    }
+  }
+
+  @Command(
+      name = "recover",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Repair what verify reports as repairable (temp files, torn log tail, unlogged commit,",
+        "external edit); report the rest without touching the document."
+      })
+  static final class Recover extends Base {
+    @Override
+    <T> int run(DocModel<T> model, DocumentOptions options)
+        throws IOException, InterruptedException {
+      try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
+        RecoveryReport report = store.recover();
+        for (Finding f : report.repaired()) {
+          out().println("repaired " + f.kind() + ": " + f.file() + ": " + f.message());
+        }
+        for (Finding f : report.unrepaired()) {
+          out().println("NOT repaired " + f.kind() + ": " + f.file() + ": " + f.message());
+        }
+        if (report.repaired().isEmpty() && report.unrepaired().isEmpty()) {
+          out().println(file + ": nothing to repair");
+        }
+        return report.clean() ? 0 : PROBLEMS;
+      }
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.lockstep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DocCommandTest {
+  private static final String WORKFLOW =
+      """
+      # Workflow: Ingest docs
+      **Workflow ID:** wf_1
+      **Status:** Wave 2/5
+      **Revision:** 7
+      **Started:** 2026-01-21T10:00:00Z
+      **Updated:** 2026-01-21T10:05:00Z
+
+      ## Completed
+      - [x] fetch sources
+      ## Current Wave
+      - [~] parse pages
+      - [ ] index pages
+      ## Pending Waves
+      ### Wave 3
+      - [ ] summarize
+      ## Notes
+      - 2026-01-21T10:04:00Z retrying parse after timeout
+      """;
+
+  private static CliRun doc(String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "doc";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return CliRun.of(all);
+  }
+
+  @Test
+  void setGetIncrHistoryShowRestoreVerify(@TempDir Path dir) throws Exception {
+    String f = dir.resolve("state.yaml").toString();
+    CliRun set = doc("set", f, "workers.w1.status=busy", "count=3", "tags=[a, b]");
+    assertEquals(0, set.status(), set.err());
+    assertEquals("1\n", set.out(), "a missing document is created at revision 1");
+    assertEquals("busy\n", doc("get", f, "workers.w1.status").out());
+    assertEquals("[\"a\",\"b\"]\n", doc("get", f, "tags").out());
+    assertEquals(
+        "{\"revision\":1,\"workers\":{\"w1\":{\"status\":\"busy\"}},\"count\":3,\"tags\":[\"a\",\"b\"]}\n",
+        doc("get", f).out());
+
+    CliRun incr = doc("incr", f, "count", "--by", "2", "--repeat", "3");
+    assertEquals(0, incr.status(), incr.err());
+    assertEquals("5\n7\n9\n", incr.out());
+    assertEquals("4\n", doc("get", f, "revision").out());
+
+    List<String> history = doc("history", f).out().lines().toList();
+    assertEquals(4, history.size(), history.toString());
+    assertTrue(history.get(1).startsWith("2\t"), history.get(1));
+    assertTrue(history.get(1).contains("\tupdate\tlockstep-cli\t"), history.get(1));
+    assertEquals(2, doc("history", f, "--limit", "2").out().lines().count());
+
+    CliRun show = doc("show", f, "--revision", "2");
+    assertEquals(0, show.status(), show.err());
+    assertTrue(show.out().contains("count: 5"), show.out());
+    assertTrue(show.out().contains("revision: 2"), show.out());
+
+    CliRun restore = doc("restore", f, "--revision", "1");
+    assertEquals("5\n", restore.out(), restore.err());
+    assertEquals("3\n", doc("get", f, "count").out());
+
+    CliRun verify = doc("verify", f);
+    assertEquals(0, verify.status(), verify.out());
+    assertTrue(verify.out().contains("ok at revision 5"), verify.out());
+  }
+
+  @Test
+  void expectRevisionRefusesAStaleWriteAndWritesNothing(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("state.json");
+    assertEquals(0, doc("set", f.toString(), "a=1", "--expect-revision", "0").status());
+    assertEquals("2\n", doc("set", f.toString(), "a=2", "--expect-revision", "1").out());
+    String before = Files.readString(f);
+    CliRun stale = doc("set", f.toString(), "a=3", "--expect-revision", "1");
+    assertEquals(DocCommand.STALE, stale.status());
+    assertTrue(stale.err().contains("expected revision 1"), stale.err());
+    assertEquals(before, Files.readString(f));
+  }
+
+  @Test
+  void invalidDocumentsAreReportedWithLineNumbersAndNeverWritten(@TempDir Path dir)
+      throws Exception {
+    Path f = dir.resolve("STATE.md");
+    Files.writeString(f, WORKFLOW.replace("- [ ] index pages", "- [y] index pages"));
+    CliRun get = doc("get", f.toString(), "status");
+    assertEquals(DocCommand.EX_DATAERR, get.status());
+    assertTrue(get.err().contains("STATE.md:12:"), get.err());
+    String before = Files.readString(f);
+    assertEquals(DocCommand.EX_DATAERR, doc("set", f.toString(), "status=Wave 3/5").status());
+    assertEquals(before, Files.readString(f));
+  }
+
+  @Test
+  void markdownWorkflowsShowAsTreesAndTakeHeaderFields(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("STATE.md");
+    Files.writeString(f, WORKFLOW);
+    assertEquals("Wave 2/5\n", doc("get", f.toString(), "status").out());
+    assertEquals("index pages\n", doc("get", f.toString(), "currentWave.1.text").out());
+    CliRun set = doc("set", f.toString(), "status=Wave 3/5");
+    assertEquals("8\n", set.out(), set.err());
+    String after = Files.readString(f);
+    assertTrue(after.contains("**Status:** Wave 3/5\n**Revision:** 8\n"), after);
+    assertTrue(after.contains("- [~] parse pages\n"), after);
+    assertEquals(DocCommand.USAGE, doc("set", f.toString(), "status=almost done").status());
+    assertEquals(DocCommand.USAGE, doc("set", f.toString(), "owner=me").status());
+    assertEquals(DocCommand.USAGE, doc("incr", f.toString(), "revision").status());
+  }
+
+  @Test
+  void usageErrorsNameTheProblem(@TempDir Path dir) {
+    String f = dir.resolve("state.yaml").toString();
+    CliRun noEquals = doc("set", f, "justakey");
+    assertEquals(DocCommand.USAGE, noEquals.status());
+    assertTrue(noEquals.err().contains("KEY=VALUE"), noEquals.err());
+    CliRun revision = doc("set", f, "revision=9");
+    assertEquals(DocCommand.USAGE, revision.status());
+    assertEquals(0, doc("set", f, "name=x").status());
+    CliRun notInt = doc("incr", f, "name");
+    assertEquals(DocCommand.USAGE, notInt.status());
+    assertTrue(notInt.err().contains("not an integer"), notInt.err());
+    CliRun ext = doc("get", dir.resolve("state.txt").toString());
+    assertEquals(DocCommand.USAGE, ext.status());
+    assertTrue(ext.err().contains("--format"), ext.err());
+    assertEquals(DocCommand.EX_NOINPUT, doc("get", dir.resolve("none.yaml").toString()).status());
+    assertEquals(DocCommand.EX_NOINPUT, doc("get", f, "no.such.key").status());
+    assertEquals(DocCommand.EX_NOINPUT, doc("show", f, "--revision", "99").status());
+  }
+
+  @Test
+  void aLockHeldByAnotherProcessTimesOutWithStatus75(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("state.yaml");
+    assertEquals(0, doc("set", f.toString(), "a=1").status());
+    // flock(1) holds state.yaml.lock the way a Python filelock holder would; -o keeps the lock in
+    // flock itself (not in the shell it starts), so killing flock releases it.
+    Process holder =
+        new ProcessBuilder(
+                "flock",
+                "-o",
+                dir.resolve("state.yaml.lock").toString(),
+                "-c",
+                "echo held; sleep 60")
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+      assertEquals("held", r.readLine());
+      CliRun timedOut = doc("set", f.toString(), "a=2", "--timeout", "200ms");
+      assertEquals(DocCommand.EX_TEMPFAIL, timedOut.status(), timedOut.err());
+      assertTrue(timedOut.err().contains("state.yaml.lock"), timedOut.err());
+    } finally {
+      holder.descendants().forEach(ProcessHandle::destroyForcibly); // the shell's sleep
+      holder.destroyForcibly().waitFor();
+    }
+    assertEquals("1\n", doc("get", f.toString(), "a").out());
+    assertEquals("2\n", doc("set", f.toString(), "a=2", "--timeout", "5s").out());
+  }
+
+  @Test
+  void verifyReportsATornLogTailAndRecoverRepairsIt(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("state.yaml");
+    assertEquals(0, doc("set", f.toString(), "a=1").status());
+    // What a crash in the middle of an append leaves: half a line, no newline.
+    Files.writeString(
+        dir.resolve("state.yaml.changes.jsonl"), "{\"revision\":2,\"ti", StandardOpenOption.APPEND);
+    CliRun verify = doc("verify", f.toString());
+    assertEquals(DocCommand.PROBLEMS, verify.status(), verify.out());
+    assertTrue(verify.out().contains("torn-log-tail (repairable)"), verify.out());
+    CliRun recover = doc("recover", f.toString());
+    assertEquals(0, recover.status(), recover.out());
+    assertTrue(recover.out().startsWith("repaired TORN_LOG_TAIL"), recover.out());
+    CliRun again = doc("verify", f.toString());
+    assertEquals(0, again.status(), again.out());
+    assertEquals("1\n", doc("get", f.toString(), "a").out());
+  }
+}
