@@ -15,7 +15,7 @@ import java.util.List;
  * groups blank lines with the non-blank line that follows them.
  *
  * <p>Accepted: {@code \n} or {@code \r\n} line endings (one kind per document, fixed by the first
- * line), with or without a final line ending, blank lines (empty or only spaces and tabs) anywhere.
+ * line), with or without a final line ending, and blank lines (empty or only whitespace) anywhere.
  * Refused: bytes that are not UTF-8, a byte order mark, mixed line endings, a carriage return
  * anywhere but before {@code \n} in a {@code \r\n} document.
  */

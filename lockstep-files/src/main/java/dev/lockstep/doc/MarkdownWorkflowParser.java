@@ -114,7 +114,7 @@ final class MarkdownWorkflowParser {
     Line line = lines.get(0);
     String text = line.text();
     if (!text.startsWith("# ")) {
-      problem(line, "missing header \"# Workflow: <title>\": it must be the first line");
+      problem(line, "missing header \"# Workflow: <title>\": it must come first");
       if (!text.startsWith("**")) {
         next = 1; // not a header field either: reported once, here
       }

@@ -66,6 +66,32 @@ class WorkflowTest {
   }
 
   @Test
+  void theReadmesNewWorkflowExample() {
+    Workflow fresh =
+        Workflow.create("Ingest docs", "wf_2", WorkflowStatus.of(1, 3), T0)
+            .withCurrentWave(List.of(WorkflowTask.pending("fetch sources")))
+            .withPendingWaves(List.of(WorkflowWave.of("Wave 2", "parse pages", "index pages")));
+    assertEquals(
+        """
+        # Workflow: Ingest docs
+        **Workflow ID:** wf_2
+        **Status:** Wave 1/3
+        **Started:** 2026-01-21T10:00:00Z
+        **Updated:** 2026-01-21T10:00:00Z
+
+        ## Completed
+        ## Current Wave
+        - [ ] fetch sources
+        ## Pending Waves
+        ### Wave 2
+        - [ ] parse pages
+        - [ ] index pages
+        ## Notes
+        """,
+        text(fresh));
+  }
+
+  @Test
   void withRevisionChangesOnlyTheRevisionLine() throws IOException {
     for (String name : List.of("issue-example.md", "blank-lines-everywhere.md", "unicode.md")) {
       for (String eol : List.of("\n", "\r\n")) {

@@ -76,7 +76,7 @@ class WorkflowValidationTest {
   @Test
   void missingWorkflowHeader() {
     assertEquals(
-        List.of("STATE.md:1: missing header \"# Workflow: <title>\": it must be the first line"),
+        List.of("STATE.md:1: missing header \"# Workflow: <title>\": it must come first"),
         problems(removeLines(1)));
     assertEquals(
         List.of("STATE.md:1: bad header \"# Flow: Ingest docs\": expected \"# Workflow: <title>\""),
@@ -391,7 +391,7 @@ class WorkflowValidationTest {
             "STATE.md: missing section \"## Current Wave\"",
             "STATE.md: missing section \"## Pending Waves\"",
             "STATE.md: missing section \"## Notes\"",
-            "STATE.md:1: missing header \"# Workflow: <title>\": it must be the first line"),
+            "STATE.md:1: missing header \"# Workflow: <title>\": it must come first"),
         problems("Hello, world\n"));
   }
 
