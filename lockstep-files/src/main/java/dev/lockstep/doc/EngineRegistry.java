@@ -13,7 +13,12 @@ import java.util.function.Supplier;
 final class EngineRegistry {
   private EngineRegistry() {}
 
-  record Key(Path document, DocumentCodec<?> codec, DocumentOptions options, DocumentFiles files) {}
+  record Key(
+      Path document,
+      DocumentCodec<?> codec,
+      DocumentOptions options,
+      DocumentFiles files,
+      FileDocumentStore.Locks locks) {}
 
   private static final class Entry {
     final DocumentEngine<?> engine;

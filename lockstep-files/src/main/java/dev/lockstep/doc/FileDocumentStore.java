@@ -3,6 +3,7 @@ package dev.lockstep.doc;
 import dev.lockstep.file.AtomicFile;
 import dev.lockstep.file.FileLock;
 import dev.lockstep.file.FileLockHandle;
+import dev.lockstep.file.FileLockMode;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,8 +34,22 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     this.engine = engine;
   }
 
+  /** How a store gets its lock; tests substitute broken locks to show their tests can fail. */
+  @FunctionalInterface
+  interface Locks {
+    Locks REAL = FileLock::of;
+
+    FileLock of(Path lockFile, FileLockMode mode);
+  }
+
   static <T> DocumentStore<T> open(
       Path path, DocumentCodec<T> codec, DocumentOptions options, DocumentFiles files)
+      throws IOException {
+    return open(path, codec, options, files, Locks.REAL);
+  }
+
+  static <T> DocumentStore<T> open(
+      Path path, DocumentCodec<T> codec, DocumentOptions options, DocumentFiles files, Locks locks)
       throws IOException {
     Objects.requireNonNull(path, "path must not be null");
     Objects.requireNonNull(codec, "codec must not be null");
@@ -45,7 +60,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     }
     Path document = absolute.getParent().toRealPath().resolve(absolute.getFileName().toString());
     DocumentFilesLayout layout = DocumentFilesLayout.of(document, options);
-    EngineRegistry.Key key = new EngineRegistry.Key(document, codec, options, files);
+    EngineRegistry.Key key = new EngineRegistry.Key(document, codec, options, files, locks);
     DocumentEngine<T> engine =
         EngineRegistry.acquire(
             key,
@@ -55,10 +70,10 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
                     codec,
                     options,
                     files,
-                    FileLock.of(layout.lockFile(), options.lockMode())));
+                    locks.of(layout.lockFile(), options.lockMode())));
     FileDocumentStore<T> store = new FileDocumentStore<>(path, key, engine);
     try {
-      store.cleanLeftovers(FileLock.of(layout.lockFile(), options.lockMode()));
+      store.cleanLeftovers(locks.of(layout.lockFile(), options.lockMode()));
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;
