@@ -275,13 +275,27 @@ public final class BenchMain {
             DocsBenchmark.UPDATE_8T.size()));
     addRows(report, results);
     DocProcesses.run(report, 8, 50, out);
+    Report.Row procs = report.find(DocProcesses.SCENARIO, "lockstep");
+    Report.Row single = report.find("update-1t", "lockstep");
+    if (procs != null && single != null && single.opsPerSec() != null) {
+      report.notes.add(
+          String.format(
+              Locale.ROOT,
+              "%s: %.0f updates/s across 8 processes = %.2fx lockstep update-1t in one JVM"
+                  + " (no group commit across processes: each update is its own commit and"
+                  + " lock hand-off)",
+              DocProcesses.SCENARIO,
+              procs.opsPerSec(),
+              procs.opsPerSec() / single.opsPerSec()));
+    }
     report.compareThroughput("update-1t", DocsBenchmark.NAMES);
     report.compareThroughput("update-8t", DocsBenchmark.NAMES);
     compareAcross(report, "update-8t", "update-1t", "fsync-rename", Targets.CROSS_FSYNC_RENAME_1T);
     report.notes.add(
         "docs: a 4 KiB YAML document; lockstep = DocumentStore with DocumentOptions.defaults()"
-            + " (durability FULL, 3 backups, change log, group commit on); seed-style never fsyncs"
-            + " (not durable); append-fdatasync appends 200-byte records; temp dirs under "
+            + " (durability FULL, 3 backups, change log, group commit on); lockstep-no-fsync ="
+            + " durability NONE (the store's CPU cost without the disk; not durable); seed-style"
+            + " never fsyncs (not durable); append-fdatasync appends 200-byte records; temp dirs under "
             + System.getProperty("java.io.tmpdir"));
   }
 

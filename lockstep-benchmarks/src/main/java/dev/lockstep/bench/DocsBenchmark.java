@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * Suite {@code docs}: one update of a 4 KiB YAML state document per operation, in a fresh temp
  * directory per trial (deleted at teardown). Scenarios: {@code update-1t} (one thread; Lockstep
- * against the disk's limits and the seeds' design) and {@code update-8t} (eight threads of one JVM
- * on one document; Lockstep with and without group commit, and the seeds' design). BenchMain runs
- * each method with its own list of {@code impl} values ({@link #UPDATE_1T}, {@link #UPDATE_8T}).
+ * against the disk's limits and the seeds' design, and Lockstep without fsync to show its CPU cost)
+ * and {@code update-8t} (eight threads of one JVM on one document; Lockstep with and without group
+ * commit, and the seeds' design). BenchMain runs each method with its own list of {@code impl}
+ * values ({@link #UPDATE_1T}, {@link #UPDATE_8T}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -29,7 +30,7 @@ public class DocsBenchmark {
 
   /** The implementations of {@code update-1t}. */
   static final List<String> UPDATE_1T =
-      List.of("lockstep", "fsync-rename", "append-fdatasync", "seed-style");
+      List.of("lockstep", "lockstep-no-fsync", "fsync-rename", "append-fdatasync", "seed-style");
 
   /** The implementations of {@code update-8t}. */
   static final List<String> UPDATE_8T =
@@ -38,9 +39,21 @@ public class DocsBenchmark {
   /** Every implementation, in report order. */
   static final List<String> NAMES =
       List.of(
-          "lockstep", "lockstep-no-group-commit", "fsync-rename", "append-fdatasync", "seed-style");
+          "lockstep",
+          "lockstep-no-group-commit",
+          "lockstep-no-fsync",
+          "fsync-rename",
+          "append-fdatasync",
+          "seed-style");
 
-  @Param({"lockstep", "lockstep-no-group-commit", "fsync-rename", "append-fdatasync", "seed-style"})
+  @Param({
+    "lockstep",
+    "lockstep-no-group-commit",
+    "lockstep-no-fsync",
+    "fsync-rename",
+    "append-fdatasync",
+    "seed-style"
+  })
   public String impl;
 
   Path dir;

@@ -7,6 +7,7 @@ import dev.lockstep.doc.DocumentCodecs;
 import dev.lockstep.doc.DocumentOptions;
 import dev.lockstep.doc.DocumentStore;
 import dev.lockstep.doc.Versioned;
+import dev.lockstep.file.Durability;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,8 +19,13 @@ import java.util.List;
  */
 final class LockstepDocWriter implements DocWriter {
 
-  /** {@code lockstep}: the defaults (group commit on); the other turns group commit off. */
-  static final List<String> NAMES = List.of("lockstep", "lockstep-no-group-commit");
+  /**
+   * {@code lockstep}: the defaults (durability FULL, group commit on); {@code
+   * lockstep-no-group-commit}: group commit off; {@code lockstep-no-fsync}: durability NONE, which
+   * shows the store's CPU cost without the disk (informational, not a durable peer).
+   */
+  static final List<String> NAMES =
+      List.of("lockstep", "lockstep-no-group-commit", "lockstep-no-fsync");
 
   static final String FILE = "state.yaml";
 
@@ -35,6 +41,8 @@ final class LockstepDocWriter implements DocWriter {
       case "lockstep" -> new LockstepDocWriter(dir, DocumentOptions.defaults());
       case "lockstep-no-group-commit" ->
           new LockstepDocWriter(dir, DocumentOptions.defaults().withGroupCommit(false));
+      case "lockstep-no-fsync" ->
+          new LockstepDocWriter(dir, DocumentOptions.defaults().withDurability(Durability.NONE));
       default -> throw new IllegalArgumentException("unknown lockstep docs impl " + impl);
     };
   }
