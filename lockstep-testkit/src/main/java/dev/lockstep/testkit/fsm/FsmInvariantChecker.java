@@ -43,17 +43,43 @@ public final class FsmInvariantChecker {
   public static InvariantReport check(FsmStore store, List<MachineDefinition> definitions) {
     Map<String, MachineDefinition> byName = new HashMap<>();
     definitions.forEach(d -> byName.put(d.name(), d));
+    return check(store, byName, true);
+  }
+
+  /**
+   * Checks every entity without the machine definitions (for a database met on its own, as {@code
+   * lockstep fsm check --db FILE} does): the same invariants, except that the replay starts from
+   * the first transition's {@code from} state, since the initial state is the definition's, and
+   * that transitions are not checked against a machine.
+   */
+  public static InvariantReport check(FsmStore store) {
+    return check(store, Map.of(), false);
+  }
+
+  private static InvariantReport check(
+      FsmStore store, Map<String, MachineDefinition> byName, boolean withDefinitions) {
     List<String> violations = new ArrayList<>();
     int attempts = 0;
     List<EntityState> entities = store.entities();
     for (EntityState e : entities) {
       List<Attempt> history = store.history(e.entityId());
       attempts += history.size();
-      checkEntity(e, history, store.outbox(e.entityId()), byName.get(e.machine()), violations);
+      MachineDefinition def = byName.get(e.machine());
+      if (withDefinitions && def == null) {
+        violations.add(
+            "entity "
+                + e.entityId()
+                + ": machine '"
+                + e.machine()
+                + "' is not among the definitions given");
+        continue;
+      }
+      checkEntity(e, history, store.outbox(e.entityId()), def, violations);
     }
     return new InvariantReport(entities.size(), attempts, violations);
   }
 
+  /** Checks one entity; {@code def} null: replay from the first transition, no machine check. */
   private static void checkEntity(
       EntityState e,
       List<Attempt> history,
@@ -61,11 +87,7 @@ public final class FsmInvariantChecker {
       MachineDefinition def,
       List<String> violations) {
     String id = "entity " + e.entityId();
-    if (def == null) {
-      violations.add(id + ": machine '" + e.machine() + "' is not among the definitions given");
-      return;
-    }
-    String state = def.initial();
+    String state = def != null ? def.initial() : firstFrom(history, e.state());
     long expectedVersion = 0;
     Set<Long> transitionedVersions = new HashSet<>();
     for (Attempt a : history) {
@@ -82,8 +104,8 @@ public final class FsmInvariantChecker {
         violations.add(
             id + ": version " + a.version() + " left " + a.from() + " but replay is in " + state);
       }
-      Optional<Transition> t = def.transition(a.from(), a.event());
-      if (t.isEmpty() || !t.get().to().equals(a.to())) {
+      Optional<Transition> t = def == null ? Optional.empty() : def.transition(a.from(), a.event());
+      if (def != null && (t.isEmpty() || !t.get().to().equals(a.to()))) {
         violations.add(
             id
                 + ": version "
@@ -124,5 +146,14 @@ public final class FsmInvariantChecker {
                 + ", which no TRANSITIONED attempt produced");
       }
     }
+  }
+
+  private static String firstFrom(List<Attempt> history, String current) {
+    for (Attempt a : history) {
+      if (a.outcome() == Outcome.TRANSITIONED) {
+        return a.from();
+      }
+    }
+    return current;
   }
 }
