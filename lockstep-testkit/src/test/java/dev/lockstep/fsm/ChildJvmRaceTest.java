@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Shown to fail: with {@code -Dlockstep.fsm.brokenChildren=true} the children commit through
  * {@link LostUpdateFsmStore} (commits ignore the version); that run failed with several
- * TRANSITIONED in round 0 ("expected: <1> but was: <2>").
+ * TRANSITIONED in round 0 ("expected: <1> but was: <4>").
  */
 class ChildJvmRaceTest {
   private static final int CHILDREN = 4;

@@ -90,6 +90,7 @@ class EffectsAndInvariantsTest {
       assertEquals(2, label.dispatchAttempts());
       assertTrue(label.dispatched());
       FsmInvariantChecker.check(store, List.of(ORDER)).assertOk();
+      FsmInvariantChecker.check(store).assertOk();
     }
   }
 
