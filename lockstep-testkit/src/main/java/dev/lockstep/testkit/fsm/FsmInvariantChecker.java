@@ -37,35 +37,31 @@ public final class FsmInvariantChecker {
   private FsmInvariantChecker() {}
 
   /**
+   * Checks every entity of {@code store} without the machine definitions (as {@code lockstep fsm
+   * check --db FILE} does): the replay starts from the first transition's source state, and whether
+   * each logged transition exists in its machine is not checked.
+   */
+  public static InvariantReport check(FsmStore store) {
+    return check(store, null);
+  }
+
+  /**
    * Checks every entity of {@code store}; entities of machines not in {@code definitions} are
    * reported as violations.
    */
   public static InvariantReport check(FsmStore store, List<MachineDefinition> definitions) {
-    Map<String, MachineDefinition> byName = new HashMap<>();
-    definitions.forEach(d -> byName.put(d.name(), d));
-    return check(store, byName, true);
-  }
-
-  /**
-   * Checks every entity without the machine definitions (for a database met on its own, as {@code
-   * lockstep fsm check --db FILE} does): the same invariants, except that the replay starts from
-   * the first transition's {@code from} state, since the initial state is the definition's, and
-   * that transitions are not checked against a machine.
-   */
-  public static InvariantReport check(FsmStore store) {
-    return check(store, Map.of(), false);
-  }
-
-  private static InvariantReport check(
-      FsmStore store, Map<String, MachineDefinition> byName, boolean withDefinitions) {
+    Map<String, MachineDefinition> byName = definitions == null ? null : new HashMap<>();
+    if (definitions != null) {
+      definitions.forEach(d -> byName.put(d.name(), d));
+    }
     List<String> violations = new ArrayList<>();
     int attempts = 0;
     List<EntityState> entities = store.entities();
     for (EntityState e : entities) {
       List<Attempt> history = store.history(e.entityId());
       attempts += history.size();
-      MachineDefinition def = byName.get(e.machine());
-      if (withDefinitions && def == null) {
+      MachineDefinition def = byName == null ? null : byName.get(e.machine());
+      if (byName != null && def == null) {
         violations.add(
             "entity "
                 + e.entityId()
@@ -79,7 +75,6 @@ public final class FsmInvariantChecker {
     return new InvariantReport(entities.size(), attempts, violations);
   }
 
-  /** Checks one entity; {@code def} null: replay from the first transition, no machine check. */
   private static void checkEntity(
       EntityState e,
       List<Attempt> history,
@@ -87,7 +82,14 @@ public final class FsmInvariantChecker {
       MachineDefinition def,
       List<String> violations) {
     String id = "entity " + e.entityId();
-    String state = def != null ? def.initial() : firstFrom(history, e.state());
+    String state =
+        def != null
+            ? def.initial()
+            : history.stream()
+                .filter(a -> a.outcome() == Outcome.TRANSITIONED)
+                .map(Attempt::from)
+                .findFirst()
+                .orElse(e.state());
     long expectedVersion = 0;
     Set<Long> transitionedVersions = new HashSet<>();
     for (Attempt a : history) {
@@ -146,14 +148,5 @@ public final class FsmInvariantChecker {
                 + ", which no TRANSITIONED attempt produced");
       }
     }
-  }
-
-  private static String firstFrom(List<Attempt> history, String current) {
-    for (Attempt a : history) {
-      if (a.outcome() == Outcome.TRANSITIONED) {
-        return a.from();
-      }
-    }
-    return current;
   }
 }
