@@ -118,10 +118,10 @@ final class FsmEntityCommands {
       return FsmCommand.load(def, spec.commandLine().getErr(), status);
     }
 
-    FsmEngine engine(MachineDefinition d) {
+    FsmEngine engine(FsmStore store, MachineDefinition d) {
       // Effects need Java bodies: the command line records them in the outbox and leaves their
       // dispatch to a process that has the handlers.
-      return FsmEngine.builder(FsmStore.sqlite(db)).machine(d).dispatchEffects(false).build();
+      return FsmEngine.builder(store).machine(d).dispatchEffects(false).build();
     }
   }
 
@@ -151,7 +151,8 @@ final class FsmEntityCommands {
         return status[0];
       }
       Map<String, Object> values = data == null ? Map.of() : object("--data", data);
-      try (FsmEngine engine = engine(d)) {
+      try (FsmStore store = FsmStore.sqlite(db);
+          FsmEngine engine = engine(store, d)) {
         out().println(json(entity(engine.create(d.name(), entity, values))));
         return 0;
       } catch (DuplicateEntityException e) {
@@ -204,7 +205,8 @@ final class FsmEntityCommands {
       if (retry < 0) {
         throw new IllegalArgumentException("--retry must be >= 0, not " + retry);
       }
-      try (FsmEngine engine = engine(d)) {
+      try (FsmStore store = FsmStore.sqlite(db);
+          FsmEngine engine = engine(store, d)) {
         FireResult r =
             engine.fire(
                 d.name(), entity, event, values, retry == 0 ? Retry.none() : Retry.upTo(retry));

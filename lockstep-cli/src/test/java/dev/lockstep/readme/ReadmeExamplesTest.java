@@ -4,6 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockstep.doc.Change;
+import dev.lockstep.doc.DocumentCodecs;
+import dev.lockstep.doc.DocumentStore;
+import dev.lockstep.doc.StaleRevisionException;
+import dev.lockstep.doc.Versioned;
+import dev.lockstep.doc.Workflow;
+import dev.lockstep.doc.WorkflowStatus;
+import dev.lockstep.fsm.FireResult;
+import dev.lockstep.fsm.FsmEngine;
+import dev.lockstep.fsm.FsmStore;
+import dev.lockstep.fsm.MachineDefinition;
 import dev.lockstep.lock.CapacityExceededException;
 import dev.lockstep.lock.DeadlockException;
 import dev.lockstep.lock.KeyedLock;
@@ -17,12 +30,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The code of the README's API tour, compiled and run. Each README ```java block must appear
@@ -83,6 +99,108 @@ class ReadmeExamplesTest {
       System.out.println(snapshot.toJson());
     }
     // readme:end
+  }
+
+  @Test
+  void documents(@TempDir Path dir) throws Exception {
+    // readme:begin
+    try (DocumentStore<ObjectNode> state =
+        DocumentStore.open(dir.resolve("state.yaml"), DocumentCodecs.yaml())) {
+      state.createIfAbsent(JsonNodeFactory.instance.objectNode().put("counter", 0));
+      // under state.yaml.lock (flock, as Python's filelock): read, apply, validate, fsync, log
+      Versioned<ObjectNode> next =
+          state.update(doc -> doc.put("counter", doc.get("counter").asInt() + 1));
+      System.out.println(next.revision()); // 2, also in the file: "revision: 2"
+      try {
+        state.compareAndSet(1, next.value()); // optimistic: the document is past revision 1
+      } catch (StaleRevisionException e) {
+        // someone moved it on: re-read and decide
+      }
+      for (Change c : state.history()) { // state.yaml.changes.jsonl: who, when, what changed
+        System.out.println(c.revision() + " " + c.operation() + " " + c.patch().orElse(""));
+      }
+      ObjectNode first = state.at(1).value(); // any logged revision, rebuilt from the log
+    }
+    // readme:end
+    assertTrue(Files.readString(dir.resolve("state.yaml")).contains("counter: 1"));
+  }
+
+  @Test
+  void workflow(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("STATE.md"),
+        """
+        # Workflow: Ingest docs
+        **Workflow ID:** wf_1
+        **Status:** Wave 2/5
+        **Revision:** 7
+        **Started:** 2026-01-21T10:00:00Z
+        **Updated:** 2026-01-21T10:05:00Z
+
+        ## Completed
+        - [x] fetch sources
+        ## Current Wave
+        - [~] parse pages
+        - [ ] index pages
+        ## Pending Waves
+        ### Wave 3
+        - [ ] summarize
+        ## Notes
+        - 2026-01-21T10:04:00Z retrying parse after timeout
+        """);
+    // readme:begin
+    try (DocumentStore<Workflow> workflow =
+        DocumentStore.open(dir.resolve("STATE.md"), Workflow.codec())) {
+      Instant now = Instant.now();
+      workflow.update(
+          wf ->
+              wf.markDone("parse pages")
+                  .markDone("index pages")
+                  .completeWave() // into Completed; Wave 3 becomes the current wave
+                  .withStatus(WorkflowStatus.of(3, 5))
+                  .addNote(now, "wave 2 done")
+                  .withUpdated(now));
+    }
+    // readme:end
+    String after = Files.readString(dir.resolve("STATE.md"));
+    assertTrue(after.contains("**Revision:** 8"), after);
+    assertTrue(after.contains("## Current Wave\n- [ ] summarize"), after);
+  }
+
+  @Test
+  void machines(@TempDir Path dir) throws Exception {
+    Files.writeString(
+        dir.resolve("user-guard.yaml"),
+        """
+        name: user-guard
+        initial: IDLE
+        states: [IDLE, THINKING, RESPONDING]
+        guards:
+          small: "payload.size < 10"
+        transitions:
+          - {from: IDLE, on: message, to: THINKING, guard: small}
+          - {from: THINKING, on: reply, to: RESPONDING}
+          - {from: RESPONDING, on: done, to: IDLE}
+          - {from: [THINKING, RESPONDING], on: fail, to: IDLE}
+        """);
+    // readme:begin
+    MachineDefinition guard = MachineDefinition.load(dir.resolve("user-guard.yaml"));
+    try (FsmStore store = FsmStore.sqlite(dir.resolve("agents.db")); // or FsmStore.inMemory()
+        FsmEngine machines = FsmEngine.builder(store).machine(guard).build()) {
+      machines.create("user-guard", "alice");
+      switch (machines.fire("user-guard", "alice", "message", Map.of("size", 3))) {
+        case FireResult.Transitioned t -> System.out.println("now " + t.to() + " v" + t.version());
+        case FireResult.Conflict c -> System.out.println("another worker fired first");
+        case FireResult.NotAllowed n -> System.out.println("no 'message' in " + n.state());
+        case FireResult.GuardRejected g -> System.out.println(g.reason());
+        case FireResult.Failed f -> f.error().printStackTrace();
+      }
+      machines.history("alice").forEach(System.out::println); // every attempt, any outcome
+    }
+    // readme:end
+    try (FsmStore store = FsmStore.sqlite(dir.resolve("agents.db"))) {
+      assertEquals("THINKING", store.read("alice").orElseThrow().state());
+    }
   }
 
   @Test
