@@ -89,6 +89,22 @@ final class FsmEntityCommands {
       return Files.exists(db) ? null : fail(FsmCommand.EX_NOINPUT, db + ": no such database");
     }
 
+    /** Runs {@code body} on the existing database's entity {@code entity}, or says it is not. */
+    int withEntity(
+        String entity, java.util.function.BiFunction<FsmStore, EntityState, Integer> body) {
+      Integer missing = requireDb();
+      if (missing != null) {
+        return missing;
+      }
+      try (FsmStore store = FsmStore.sqlite(db)) {
+        Optional<EntityState> e = store.read(entity);
+        if (e.isEmpty()) {
+          return fail(FAILED, db + ": no entity '" + entity + "'");
+        }
+        return body.apply(store, e.get());
+      }
+    }
+
     @Override
     public final Integer call() {
       try {
@@ -259,18 +275,12 @@ final class FsmEntityCommands {
 
     @Override
     int run() {
-      Integer missing = requireDb();
-      if (missing != null) {
-        return missing;
-      }
-      try (FsmStore store = FsmStore.sqlite(db)) {
-        Optional<EntityState> e = store.read(entity);
-        if (e.isEmpty()) {
-          return fail(FAILED, db + ": no entity '" + entity + "'");
-        }
-        out().println(json(entity(e.get())));
-        return 0;
-      }
+      return withEntity(
+          entity,
+          (store, e) -> {
+            out().println(json(entity(e)));
+            return 0;
+          });
     }
   }
 
@@ -287,31 +297,26 @@ final class FsmEntityCommands {
 
     @Override
     int run() {
-      Integer missing = requireDb();
-      if (missing != null) {
-        return missing;
+      return withEntity(entity, (store, e) -> print(store.history(entity)));
+    }
+
+    private int print(List<Attempt> attempts) {
+      for (Attempt a : attempts) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("attempt", a.attemptId());
+        m.put("time", a.time().toString());
+        m.put("machine", a.machine());
+        m.put("event", a.event());
+        m.put("from", a.from());
+        m.put("to", a.to());
+        m.put("guard", a.guard());
+        m.put("guardResult", a.guardResult().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("outcome", a.outcome().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("version", a.version());
+        m.put("error", a.error());
+        out().println(json(m));
       }
-      try (FsmStore store = FsmStore.sqlite(db)) {
-        if (store.read(entity).isEmpty()) {
-          return fail(FAILED, db + ": no entity '" + entity + "'");
-        }
-        for (Attempt a : store.history(entity)) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("attempt", a.attemptId());
-          m.put("time", a.time().toString());
-          m.put("machine", a.machine());
-          m.put("event", a.event());
-          m.put("from", a.from());
-          m.put("to", a.to());
-          m.put("guard", a.guard());
-          m.put("guardResult", a.guardResult().name().toLowerCase(java.util.Locale.ROOT));
-          m.put("outcome", a.outcome().name().toLowerCase(java.util.Locale.ROOT));
-          m.put("version", a.version());
-          m.put("error", a.error());
-          out().println(json(m));
-        }
-        return 0;
-      }
+      return 0;
     }
   }
 
