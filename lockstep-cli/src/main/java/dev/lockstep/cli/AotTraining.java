@@ -15,6 +15,18 @@ import java.util.stream.Stream;
  */
 public final class AotTraining {
 
+  private static final String MACHINE =
+      """
+      name: training
+      initial: A
+      states: [A, B]
+      guards:
+        small: "payload.n < 10"
+      transitions:
+        - {from: A, on: go, to: B, guard: small}
+        - {from: B, on: back, to: A}
+      """;
+
   private AotTraining() {}
 
   /** Runs the training commands; exits with 1 if one of them fails. */
@@ -29,6 +41,10 @@ public final class AotTraining {
       System.setErr(sink);
       dir = Files.createTempDirectory("lockstep-aot-training-");
       String lockFile = dir.resolve("training.lock").toString();
+      String yaml = dir.resolve("state.yaml").toString();
+      String json = dir.resolve("state.json").toString();
+      String def = Files.writeString(dir.resolve("machine.yaml"), MACHINE).toString();
+      String db = dir.resolve("training.db").toString();
       for (String[] command :
           new String[][] {
             {"version"},
@@ -38,7 +54,21 @@ public final class AotTraining {
             // `lockstep lock FILE -- CMD` runs in shell loops: its classes (JNA, the lock table,
             // the process launch) belong in the cache.
             {"lock", lockFile, "--", "true"},
-            {"lock", "--shared", "--timeout", "1s", lockFile, "--", "true"}
+            {"lock", "--shared", "--timeout", "1s", lockFile, "--", "true"},
+            // doc and fsm: Jackson, the store, SQLite's native library, CEL.
+            {"doc", "set", yaml, "a.b=1", "c=text"},
+            {"doc", "incr", yaml, "a.b", "--repeat", "2"},
+            {"doc", "get", yaml, "a"},
+            {"doc", "history", yaml},
+            {"doc", "set", json, "a=1"},
+            {"doc", "get", json},
+            {"fsm", "validate", def},
+            {"fsm", "render", def},
+            {"fsm", "create", "--db", db, "--def", def, "e1"},
+            {"fsm", "fire", "--db", db, "--def", def, "e1", "go", "--payload", "{\"n\": 1}"},
+            {"fsm", "state", "--db", db, "e1"},
+            {"fsm", "history", "--db", db, "e1"},
+            {"fsm", "check", "--db", db}
           }) {
         if (Main.run(command) != 0) {
           failures++;

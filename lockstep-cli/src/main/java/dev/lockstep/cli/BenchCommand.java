@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "SUITE",
-      description = "Suite to run: locks, rwlock, startup, ... (the runner lists them).")
+      description = "Suite to run: locks, rwlock, startup, docs, fsm (the runner lists them).")
   String suite;
 
   @Option(

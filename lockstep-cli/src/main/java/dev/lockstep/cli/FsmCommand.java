@@ -23,10 +23,22 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "fsm",
     mixinStandardHelpOptions = true,
-    description = "State machines: check and draw definition files (YAML or JSON).",
-    subcommands = {FsmCommand.Validate.class, FsmCommand.Render.class})
+    description = {
+      "State machines: check and draw definition files (YAML or JSON); create entities, fire",
+      "events (exactly one winner per race), read state and history, check a database."
+    },
+    subcommands = {
+      FsmCommand.Validate.class,
+      FsmCommand.Render.class,
+      FsmEntityCommands.Create.class,
+      FsmEntityCommands.Fire.class,
+      FsmEntityCommands.State.class,
+      FsmEntityCommands.History.class,
+      FsmEntityCommands.Check.class
+    })
 final class FsmCommand implements Runnable {
   static final int INVALID = 1;
+  static final int USAGE = 2;
   static final int EX_NOINPUT = 66;
 
   @Spec CommandSpec spec;

@@ -3,6 +3,8 @@ package dev.lockstep.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /** One in-process run of the {@code lockstep} command line, with its captured output. */
 record CliRun(int status, String out, String err) {
@@ -23,5 +25,26 @@ record CliRun(int status, String out, String err) {
       System.setOut(oldOut);
       System.setErr(oldErr);
     }
+  }
+
+  /** The command line that runs {@code lockstep ARGS...} in a fresh JVM on the test class path. */
+  static List<String> childCommand(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElseThrow());
+    cmd.addAll(
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-XX:-UsePerfData",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName()));
+    if (Runtime.version().feature() >= 23) {
+      // As the launcher does: protobuf (under CEL) uses sun.misc.Unsafe, which JDK 24+ warns about.
+      cmd.add(1, "--sun-misc-unsafe-memory-access=allow");
+    }
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 }

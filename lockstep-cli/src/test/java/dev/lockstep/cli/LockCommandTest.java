@@ -24,21 +24,8 @@ class LockCommandTest {
   /** Exit status and what the process printed to stdout and stderr. */
   record Result(int status, String out, String err) {}
 
-  /** The command line that runs {@code lockstep ARGS...} in a fresh JVM. */
   private static List<String> lockstep(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElseThrow());
-    cmd.addAll(
-        List.of(
-            "--enable-native-access=ALL-UNNAMED",
-            "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-XX:-UsePerfData",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName()));
-    cmd.addAll(List.of(args));
-    return cmd;
+    return CliRun.childCommand(args);
   }
 
   private static Result run(List<String> command) throws Exception {

@@ -8,6 +8,7 @@ import java.util.Map;
 /** Shallow-immutable views of JSON-compatible maps, without copying maps already frozen. */
 final class JsonValues {
   private static final Class<?> FROZEN = Collections.unmodifiableMap(new HashMap<>()).getClass();
+  private static final Class<?> IMMUTABLE = Map.of().getClass().getEnclosingClass();
   private static final Map<String, Object> EMPTY = Collections.unmodifiableMap(new HashMap<>());
 
   private JsonValues() {}
@@ -17,8 +18,8 @@ final class JsonValues {
     if (map == null || map.isEmpty()) {
       return EMPTY;
     }
-    if (map.getClass() == FROZEN) {
-      return map;
+    if (map.getClass() == FROZEN || map.getClass().getEnclosingClass() == IMMUTABLE) {
+      return map; // Map.of / Map.copyOf maps are immutable already
     }
     return Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }

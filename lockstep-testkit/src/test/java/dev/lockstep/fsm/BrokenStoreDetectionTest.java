@@ -56,6 +56,7 @@ class BrokenStoreDetectionTest {
       assertTrue(caught, "the race harness never saw two winners on a lost-update store");
       InvariantReport report = FsmInvariantChecker.check(store, List.of(FsmStoreContract.JOB));
       assertFalse(report.ok(), "the invariant checker found nothing on a lost-update store");
+      assertFalse(FsmInvariantChecker.check(store).ok(), "nothing found without definitions");
       assertTrue(
           report.violations().stream().anyMatch(v -> v.contains("replay is in")),
           report.violations().toString());

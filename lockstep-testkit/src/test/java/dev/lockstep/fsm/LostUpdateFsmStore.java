@@ -1,25 +1,31 @@
 package dev.lockstep.fsm;
 
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 /**
  * A deliberately broken store: its commit ignores the version the engine read and commits against
- * whatever version is current — the lost update of an {@code UPDATE … WHERE id = ?} without {@code
- * AND version = ?}. Reads are slowed down a little so that racing fires all read before any
- * commits. Racing fires on one entity then transition several times; the race and invariant tests
- * use it to show they can fail.
+ * whatever version is current (again until it commits) — the lost update of an {@code UPDATE …
+ * WHERE id = ?} without {@code AND version = ?}. Reads are slowed down a little so that racing
+ * fires all read before any commits. Racing fires on one entity then transition several times; the
+ * race and invariant tests use it to show they can fail.
  */
-final class LostUpdateFsmStore implements FsmStore {
-  private final FsmStore delegate;
+final class LostUpdateFsmStore extends ForwardingFsmStore {
 
   LostUpdateFsmStore(FsmStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   @Override
   public CommitResult commit(TransitionCommit c) {
+    while (true) {
+      CommitResult r = commitAtCurrentVersion(c);
+      if (r instanceof CommitResult.Committed) {
+        return r;
+      }
+    }
+  }
+
+  private CommitResult commitAtCurrentVersion(TransitionCommit c) {
     long current = delegate.read(c.entityId()).orElseThrow().version();
     Attempt a = c.attempt();
     Attempt moved =
@@ -53,55 +59,5 @@ final class LostUpdateFsmStore implements FsmStore {
   @Override
   public String describe() {
     return "lost-update " + delegate.describe();
-  }
-
-  @Override
-  public boolean insert(EntityState entity) {
-    return delegate.insert(entity);
-  }
-
-  @Override
-  public void log(Attempt attempt) {
-    delegate.log(attempt);
-  }
-
-  @Override
-  public Optional<Attempt> attempt(String entityId, long attemptId) {
-    return delegate.attempt(entityId, attemptId);
-  }
-
-  @Override
-  public List<Attempt> history(String entityId) {
-    return delegate.history(entityId);
-  }
-
-  @Override
-  public List<EntityState> entities() {
-    return delegate.entities();
-  }
-
-  @Override
-  public List<OutboxEntry> pendingEffects(Instant now, int limit) {
-    return delegate.pendingEffects(now, limit);
-  }
-
-  @Override
-  public List<OutboxEntry> outbox(String entityId) {
-    return delegate.outbox(entityId);
-  }
-
-  @Override
-  public void markDispatched(long outboxId, Instant at) {
-    delegate.markDispatched(outboxId, at);
-  }
-
-  @Override
-  public void recordDispatchFailure(long outboxId, Instant nextAttempt, Attempt failure) {
-    delegate.recordDispatchFailure(outboxId, nextAttempt, failure);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }
