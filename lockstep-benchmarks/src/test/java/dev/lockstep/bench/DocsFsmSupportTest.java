@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.doc.Change;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +56,33 @@ class DocsFsmSupportTest {
     assertTrue(report.checks.stream().anyMatch(c -> c.metric().equals("refused") && !c.met()));
     assertTrue(report.checks.stream().anyMatch(c -> c.metric().equals("committed") && !c.met()));
     assertTrue(report.checks.stream().anyMatch(c -> c.metric().equals("lost") && c.met()));
+  }
+
+  private static Change commit(long pid, long millis) {
+    return new Change(
+        1,
+        Instant.EPOCH.plusMillis(millis),
+        pid,
+        "host",
+        "",
+        Change.Operation.UPDATE,
+        Optional.empty(),
+        Optional.empty(),
+        "sha");
+  }
+
+  @Test
+  void handOffsCountProcessChangesAndMedianGaps() {
+    DocProcesses.HandOffs h =
+        DocProcesses.handOffs(
+            List.of(commit(1, 0), commit(1, 2), commit(2, 12), commit(2, 16), commit(1, 46)));
+    assertEquals(4, h.pairs());
+    assertEquals(2, h.handOffs());
+    assertEquals(3.0, h.medianSameMillis(), 1e-9); // gaps 2 and 4
+    assertEquals(20.0, h.medianOtherMillis(), 1e-9); // gaps 10 and 30
+    DocProcesses.HandOffs none = DocProcesses.handOffs(List.of(commit(1, 0)));
+    assertEquals(0, none.pairs());
+    assertTrue(Double.isNaN(none.medianOtherMillis()));
   }
 
   @Test
