@@ -120,7 +120,7 @@ class DocsFsmSupportTest {
     report.rows.add(new Report.Row("update-1t", "fsync-rename", 1, 1000.0, null, null, null, null));
     report.rows.add(new Report.Row("update-8t", "lockstep", 8, 4000.0, null, null, null, null));
     report.compareThroughput("update-1t", DocsBenchmark.NAMES);
-    BenchMain.compareAcross(
+    DocsFsmSuites.compareAcross(
         report, "update-8t", "update-1t", "fsync-rename", Targets.CROSS_FSYNC_RENAME_1T);
     assertEquals(2, report.comparisons.size());
     Report.Comparison one = report.comparisons.get(0);
@@ -146,8 +146,8 @@ class DocsFsmSupportTest {
     Report report = new Report("fsm", true);
     report.rows.add(
         new Report.Row("sqlite-8t-full", "lockstep", 8, 19_000.0, null, null, null, null));
-    BenchMain.floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
-    BenchMain.floor(report, "sqlite-8t-normal", Targets.FSM_SQLITE_NORMAL_MIN_OPS); // no row
+    DocsFsmSuites.floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
+    DocsFsmSuites.floor(report, "sqlite-8t-normal", Targets.FSM_SQLITE_NORMAL_MIN_OPS); // no row
     assertEquals(1, report.checks.size());
     assertFalse(report.checks.get(0).met());
   }
