@@ -335,8 +335,14 @@ public final class BenchMain {
         }
       }
       int threads = VIRTUAL_THREADS.getOrDefault(method, p.getThreads());
+      Map<String, Object> extra = null;
+      Result<?> refused = r.getSecondaryResults().get("refused"); // FsmBenchmark.Refusals
+      if (refused != null) {
+        extra = new LinkedHashMap<>();
+        extra.put("refused", (long) refused.getScore());
+      }
       report.rows.add(
-          new Report.Row(scenario, p.getParam("impl"), threads, ops, err, null, alloc, null));
+          new Report.Row(scenario, p.getParam("impl"), threads, ops, err, null, alloc, extra));
     }
     report.rows.sort(
         java.util.Comparator.comparing((Report.Row row) -> scenarioOrder(row.scenario()))
