@@ -221,6 +221,9 @@ final class DocumentEngine<T> {
         op.fail(e);
       }
     }
+    if (changed && start.invalidLine != null) {
+      lines.add(0, start.invalidLine);
+    }
     try {
       if (changed) {
         writer.write(current.bytes, start.exists(), handle);
@@ -254,7 +257,10 @@ final class DocumentEngine<T> {
 
   private Step<T> step(PendingCommit<T> op, Staged<T> cur) throws IOException {
     T input = null;
-    if (cur.exists()) {
+    if (cur.exists() && op.needsCurrent) {
+      if (cur.invalid != null) {
+        throw cur.invalid;
+      }
       input = cur.take();
       if (input == null) {
         input = codec.decode(cur.bytes, source);
@@ -283,7 +289,10 @@ final class DocumentEngine<T> {
     }
     JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(fresh) : null;
     String sha = Hashes.sha256(bytes);
-    JsonNode patch = tree != null && cur.tree != null ? JsonDiff.asJson(cur.tree, tree) : null;
+    JsonNode patch =
+        tree != null && cur.tree != null && cur.invalid == null
+            ? JsonDiff.asJson(cur.tree, tree)
+            : null;
     Change change = change(next, op.operation, patch, bytes, sha);
     Staged<T> staged = new Staged<>(bytes, sha, next, next, fresh, tree);
     return new Step<>(
@@ -314,7 +323,16 @@ final class DocumentEngine<T> {
     if (logged && cached != null && sha.equals(cached.sha)) {
       return cached.withFloor(Math.max(cached.revision, loggedRevision));
     }
-    T value = codec.decode(bytes, source);
+    T value;
+    try {
+      value = codec.decode(bytes, source);
+    } catch (InvalidDocumentException invalid) {
+      // updates fail with this; a restore may replace it, logging the content first
+      long revision = loggedRevision + 1;
+      Change edit = change(revision, Change.Operation.EXTERNAL_EDIT, null, bytes, sha);
+      return new Staged<>(
+          bytes, sha, 0, revision, null, null, invalid, ChangeLog.format(edit, null));
+    }
     long revision = codec.revision(value);
     JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(value) : null;
     if (!logged) {
