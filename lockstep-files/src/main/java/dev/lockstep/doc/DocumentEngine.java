@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,15 +21,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The commit algorithm of one document in this JVM, shared by every store opened on the same path
  * with the same codec and file options.
  *
- * <p>Implementation notes. Group commit is a combining lock: a caller queues its {@link
- * PendingCommit} and takes the fair {@code leader} lock; whoever holds it drains the queue, takes
- * the file lock, runs every queued body in arrival order (each on the previous one's result, each
- * with its own revision and log line), writes the final content once, appends all lines with one
- * fsync and completes every caller. A caller whose change another leader already committed finds it
- * done when it gets the leader lock. Batches are thus bounded by the callers in flight. If the file
- * lock cannot be had, only the leader's own commit fails; the others go back to the queue head and
- * each waits on its own deadline. All mutable state ({@link #cache}, the {@link ChangeLog}) is used
- * only while holding {@code state} together with the file lock.
+ * <p>Implementation notes. {@link GroupCommitter} forms the batches; a batch takes the file lock,
+ * runs every body in arrival order (each on the previous one's result, each with its own revision
+ * and log line), writes the final content once, appends all lines with one fsync and completes
+ * every caller. If the file lock cannot be had, only the leader's own commit fails; the others go
+ * back to the queue head and each waits on its own deadline. All mutable state ({@link #cache}, the
+ * {@link ChangeLog}) is used only while holding {@code state} together with the file lock.
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;
@@ -42,8 +38,7 @@ final class DocumentEngine<T> {
   private final CommitWriter writer;
   private final String source;
   private final ReentrantLock state = new ReentrantLock();
-  private final ReentrantLock leader = new ReentrantLock(true);
-  private final ArrayDeque<PendingCommit<T>> queue = new ArrayDeque<>();
+  private final GroupCommitter<T> committer = new GroupCommitter<>();
   private Staged<T> cache;
 
   DocumentEngine(
@@ -88,55 +83,16 @@ final class DocumentEngine<T> {
       runBatch(new ArrayList<>(List.of(op)), op);
       return op.answer();
     }
-    synchronized (queue) {
-      queue.addLast(op);
-    }
-    boolean interrupted = false;
-    try {
-      while (!op.isDone()) {
-        boolean leading;
-        try {
-          leading = leader.tryLock(remainingNanos(op.startNanos), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          if (dequeue(op)) {
-            throw e;
-          }
-          interrupted = true; // already in a running batch: wait for its answer
-          leader.lock();
-          leading = true;
-        }
-        if (!leading) {
-          if (dequeue(op)) {
-            throw new LockTimeoutException(
+    return committer.submit(
+        op,
+        op.startNanos + options.retryDeadline().toNanos(),
+        this::runBatch,
+        () ->
+            new LockTimeoutException(
                 "document " + layout.document(),
                 layout.lockFile(),
                 options.retryDeadline(),
-                "another thread of this JVM committing to the same document");
-          }
-          leader.lock();
-        }
-        try {
-          if (op.isDone()) {
-            break;
-          }
-          List<PendingCommit<T>> batch;
-          synchronized (queue) {
-            batch = new ArrayList<>(queue);
-            queue.clear();
-          }
-          if (!batch.isEmpty()) {
-            runBatch(batch, op);
-          }
-        } finally {
-          leader.unlock();
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return op.answer();
+                "another thread of this JVM committing to the same document"));
   }
 
   /** Runs {@code task} under the file lock (with the retry policy) and the engine's state lock. */
@@ -157,12 +113,6 @@ final class DocumentEngine<T> {
     R run(FileLockHandle handle) throws IOException;
   }
 
-  private boolean dequeue(PendingCommit<T> op) {
-    synchronized (queue) {
-      return queue.remove(op);
-    }
-  }
-
   private void runBatch(List<PendingCommit<T>> batch, PendingCommit<T> leaderOp) {
     FileLockHandle handle;
     try {
@@ -170,11 +120,7 @@ final class DocumentEngine<T> {
     } catch (IOException | InterruptedException | RuntimeException e) {
       leaderOp.fail(e);
       batch.remove(leaderOp);
-      synchronized (queue) {
-        for (int i = batch.size() - 1; i >= 0; i--) {
-          queue.addFirst(batch.get(i));
-        }
-      }
+      committer.requeue(batch);
       return;
     }
     try (handle) {

@@ -1,0 +1,97 @@
+package dev.lockstep.doc;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Combines concurrent commits of one document in this JVM into batches.
+ *
+ * <p>Implementation notes. A caller queues its {@link PendingCommit}; if no batch is running it
+ * becomes the leader: it takes everything queued and runs it as one batch (outside the monitor),
+ * then wakes every waiter at once. Waiters whose commit the batch completed return; of the others,
+ * the first to wake leads the next batch. Batches are thus bounded by the callers in flight, and a
+ * finished batch costs one wake-up round, not a hand-off per caller. A waiter whose commit is still
+ * queued when its deadline passes leaves the queue and times out; once its commit is in a running
+ * batch it waits for the answer (also when interrupted, keeping the interrupt status).
+ */
+final class GroupCommitter<T> {
+
+  /** Runs one batch; must complete {@code leader}, and complete or {@link #requeue} the rest. */
+  @FunctionalInterface
+  interface Batch<T> {
+    void run(List<PendingCommit<T>> batch, PendingCommit<T> leader);
+  }
+
+  private final ReentrantLock monitor = new ReentrantLock();
+  private final Condition changed = monitor.newCondition();
+  private final ArrayDeque<PendingCommit<T>> queue = new ArrayDeque<>();
+  private boolean running;
+
+  Versioned<T> submit(
+      PendingCommit<T> op, long deadlineNanos, Batch<T> batch, Supplier<RuntimeException> timeout)
+      throws IOException, InterruptedException {
+    boolean interrupted = false;
+    monitor.lock();
+    try {
+      queue.addLast(op);
+      while (!op.isDone()) {
+        if (!running) {
+          running = true;
+          List<PendingCommit<T>> ops = new ArrayList<>(queue);
+          queue.clear();
+          monitor.unlock();
+          try {
+            batch.run(ops, op);
+          } finally {
+            monitor.lock();
+            running = false;
+            changed.signalAll();
+          }
+          continue;
+        }
+        boolean queued = queue.contains(op);
+        long remaining = deadlineNanos - System.nanoTime();
+        if (queued && remaining <= 0) {
+          queue.remove(op);
+          throw timeout.get();
+        }
+        try {
+          if (queued) {
+            changed.awaitNanos(remaining);
+          } else {
+            changed.await();
+          }
+        } catch (InterruptedException e) {
+          if (queue.remove(op)) {
+            throw e;
+          }
+          interrupted = true; // in a running batch: wait for its answer
+        }
+      }
+    } finally {
+      monitor.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return op.answer();
+  }
+
+  /** Puts commits a failed leader could not run back at the head of the queue, in order. */
+  void requeue(List<PendingCommit<T>> ops) {
+    monitor.lock();
+    try {
+      for (int i = ops.size() - 1; i >= 0; i--) {
+        queue.addFirst(ops.get(i));
+      }
+      changed.signalAll();
+    } finally {
+      monitor.unlock();
+    }
+  }
+}
