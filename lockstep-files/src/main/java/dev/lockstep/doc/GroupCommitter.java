@@ -31,6 +31,7 @@ final class GroupCommitter<T> {
   private final Condition changed = monitor.newCondition();
   private final ArrayDeque<PendingCommit<T>> queue = new ArrayDeque<>();
   private boolean running;
+  private Thread leader; // the thread running the current batch
 
   Versioned<T> submit(
       PendingCommit<T> op, long deadlineNanos, Batch<T> batch, Supplier<RuntimeException> timeout)
@@ -38,10 +39,16 @@ final class GroupCommitter<T> {
     boolean interrupted = false;
     monitor.lock();
     try {
+      if (running && leader == Thread.currentThread()) {
+        throw new IllegalStateException(
+            "a document update was called from inside an update of the same document, which would"
+                + " wait for itself; return the new value from the operator instead");
+      }
       queue.addLast(op);
       while (!op.isDone()) {
         if (!running) {
           running = true;
+          leader = Thread.currentThread();
           List<PendingCommit<T>> ops = new ArrayList<>(queue);
           queue.clear();
           monitor.unlock();
@@ -50,6 +57,7 @@ final class GroupCommitter<T> {
           } finally {
             monitor.lock();
             running = false;
+            leader = null;
             changed.signalAll();
           }
           continue;
