@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The commit algorithm of one document in this JVM, shared by every store opened on the same path
@@ -24,9 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Implementation notes. {@link GroupCommitter} forms the batches; a batch takes the file lock,
  * runs every body in arrival order (each on the previous one's result, each with its own revision
  * and log line), writes the final content once, appends all lines with one fsync and completes
- * every caller. If the file lock cannot be had, only the leader's own commit fails; the others go
- * back to the queue head and each waits on its own deadline. All mutable state ({@link #cache}, the
- * {@link ChangeLog}) is used only while holding {@code state} together with the file lock.
+ * every caller. If the file lock cannot be had, only the leader's own commit fails; the others stay
+ * queued, each waiting on its own deadline. All mutable state ({@link #cache}, the {@link
+ * ChangeLog}) is used only while holding {@code state} together with the file lock.
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;
@@ -80,7 +81,7 @@ final class DocumentEngine<T> {
   /** Commits {@code op} (batched with concurrent ones when group commit is on). */
   Versioned<T> submit(PendingCommit<T> op) throws IOException, InterruptedException {
     if (!options.groupCommit()) {
-      runBatch(new ArrayList<>(List.of(op)), op);
+      runBatch(() -> List.of(op), op);
       return op.answer();
     }
     return committer.submit(
@@ -113,20 +114,24 @@ final class DocumentEngine<T> {
     R run(FileLockHandle handle) throws IOException;
   }
 
-  private void runBatch(List<PendingCommit<T>> batch, PendingCommit<T> leaderOp) {
+  /**
+   * Runs one batch: takes the file lock, loads the document, and only then takes the queued commits
+   * ({@code drain}), so that callers arriving while the lock is taken still join.
+   */
+  private void runBatch(Supplier<List<PendingCommit<T>>> drain, PendingCommit<T> leaderOp) {
     FileLockHandle handle;
     try {
       handle = acquire(leaderOp.startNanos);
     } catch (IOException | InterruptedException | RuntimeException e) {
+      committer.remove(leaderOp); // the others stay queued, each on its own deadline
       leaderOp.fail(e);
-      batch.remove(leaderOp);
-      committer.requeue(batch);
       return;
     }
+    List<PendingCommit<T>> batch = new ArrayList<>();
     try (handle) {
       state.lock();
       try {
-        commitBatch(batch, handle);
+        commitBatch(drain, batch, handle);
       } finally {
         state.unlock();
       }
@@ -137,7 +142,8 @@ final class DocumentEngine<T> {
     }
   }
 
-  private void commitBatch(List<PendingCommit<T>> batch, FileLockHandle handle) {
+  private void commitBatch(
+      Supplier<List<PendingCommit<T>>> drain, List<PendingCommit<T>> batch, FileLockHandle handle) {
     List<byte[]> lines = new ArrayList<>();
     Change[] lastChange = new Change[1];
     Staged<T> start;
@@ -145,9 +151,11 @@ final class DocumentEngine<T> {
       start = load(lines, lastChange);
     } catch (IOException | RuntimeException e) {
       cache = null;
+      batch.addAll(drain.get());
       batch.forEach(op -> op.fail(e));
       return;
     }
+    batch.addAll(drain.get());
     Staged<T> current = start;
     List<PendingCommit<T>> accepted = new ArrayList<>();
     List<Versioned<T>> replies = new ArrayList<>();

@@ -12,19 +12,24 @@ import java.util.function.Supplier;
  * Combines concurrent commits of one document in this JVM into batches.
  *
  * <p>Implementation notes. A caller queues its {@link PendingCommit}; if no batch is running it
- * becomes the leader: it takes everything queued and runs it as one batch (outside the monitor),
- * then wakes every waiter at once. Waiters whose commit the batch completed return; of the others,
- * the first to wake leads the next batch. Batches are thus bounded by the callers in flight, and a
- * finished batch costs one wake-up round, not a hand-off per caller. A waiter whose commit is still
- * queued when its deadline passes leaves the queue and times out; once its commit is in a running
- * batch it waits for the answer (also when interrupted, keeping the interrupt status).
+ * becomes the leader: it takes the file lock and loads the document, then takes everything queued
+ * by then and runs it as one batch (outside the monitor), then wakes every waiter at once. Waiters
+ * whose commit the batch completed return; of the others, the first to wake leads the next batch.
+ * Batches are thus bounded by the callers in flight, and a finished batch costs one wake-up round,
+ * not a hand-off per caller. A waiter whose commit is still queued when its deadline passes leaves
+ * the queue and times out; once its commit is in a running batch it waits for the answer (also when
+ * interrupted, keeping the interrupt status).
  */
 final class GroupCommitter<T> {
 
-  /** Runs one batch; must complete {@code leader}, and complete or {@link #requeue} the rest. */
+  /**
+   * Runs one batch. It calls {@code drain} once, when it is ready, to take every queued commit (the
+   * leader's included) and must complete each of them; if it cannot run at all, it {@link #remove}s
+   * and fails the leader's commit only, leaving the others queued.
+   */
   @FunctionalInterface
   interface Batch<T> {
-    void run(List<PendingCommit<T>> batch, PendingCommit<T> leader);
+    void run(Supplier<List<PendingCommit<T>>> drain, PendingCommit<T> leader);
   }
 
   private final ReentrantLock monitor = new ReentrantLock();
@@ -49,11 +54,9 @@ final class GroupCommitter<T> {
         if (!running) {
           running = true;
           leader = Thread.currentThread();
-          List<PendingCommit<T>> ops = new ArrayList<>(queue);
-          queue.clear();
           monitor.unlock();
           try {
-            batch.run(ops, op);
+            batch.run(this::drain, op);
           } finally {
             monitor.lock();
             running = false;
@@ -90,14 +93,22 @@ final class GroupCommitter<T> {
     return op.answer();
   }
 
-  /** Puts commits a failed leader could not run back at the head of the queue, in order. */
-  void requeue(List<PendingCommit<T>> ops) {
+  private List<PendingCommit<T>> drain() {
     monitor.lock();
     try {
-      for (int i = ops.size() - 1; i >= 0; i--) {
-        queue.addFirst(ops.get(i));
-      }
-      changed.signalAll();
+      List<PendingCommit<T>> ops = new ArrayList<>(queue);
+      queue.clear();
+      return ops;
+    } finally {
+      monitor.unlock();
+    }
+  }
+
+  /** Takes a commit out of the queue (its leader could not run the batch). */
+  void remove(PendingCommit<T> op) {
+    monitor.lock();
+    try {
+      queue.remove(op);
     } finally {
       monitor.unlock();
     }
