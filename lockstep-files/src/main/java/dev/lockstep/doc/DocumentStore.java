@@ -102,7 +102,8 @@ public interface DocumentStore<T> extends AutoCloseable {
 
   /**
    * Opens the document at {@code path}. If nobody holds the document's lock, temp files left by a
-   * crashed writer are removed and a torn last log line is cut off.
+   * crashed writer are removed (a torn last log line is cut off by the next commit or by {@link
+   * #recover()}).
    *
    * @throws IOException if the directory cannot be read while cleaning crash leftovers
    */
@@ -128,7 +129,10 @@ public interface DocumentStore<T> extends AutoCloseable {
   /**
    * Applies {@code change} to the current document under the lock and commits the result as the
    * next revision (the revision the operator sets is ignored). The operator gets a value of its own
-   * that it may mutate and return.
+   * that it may mutate and return; if it throws, nothing of its change is written and the exception
+   * reaches this caller only. It must not call this store's (or another store's on the same
+   * document) updating methods: that fails with an {@link IllegalStateException} or a {@link
+   * dev.lockstep.lock.DeadlockException} rather than waiting for itself.
    *
    * @return the committed value and its revision
    * @throws java.nio.file.NoSuchFileException if the document does not exist

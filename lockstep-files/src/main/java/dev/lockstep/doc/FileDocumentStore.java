@@ -176,7 +176,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
 
   @Override
   public Versioned<T> restore(long revision) throws IOException, InterruptedException {
-    return submit(Change.Operation.RESTORE, (current, r) -> at(revision).value());
+    return submit(Change.Operation.RESTORE, false, (current, r) -> at(revision).value());
   }
 
   @Override
@@ -186,6 +186,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     }
     return submit(
         Change.Operation.RESTORE_BACKUP,
+        false,
         (current, r) -> {
           Path backup = engine.layout().backup(n);
           byte[] bytes;
@@ -251,8 +252,14 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
 
   private Versioned<T> submit(Change.Operation operation, PendingCommit.Body<T> body)
       throws IOException, InterruptedException {
+    return submit(operation, true, body);
+  }
+
+  private Versioned<T> submit(
+      Change.Operation operation, boolean needsCurrent, PendingCommit.Body<T> body)
+      throws IOException, InterruptedException {
     ensureOpen();
-    return engine.submit(new PendingCommit<>(operation, body));
+    return engine.submit(new PendingCommit<>(operation, needsCurrent, body));
   }
 
   private void ensureOpen() {
