@@ -74,4 +74,21 @@ class AgentTurnGuardTest {
           FireResult.Transitioned.class, engine.fire("agent-turn", "b", "message", Map.of()));
     }
   }
+
+  @Test
+  void aBoundedStoreKeepsTheLastAttemptsAndStaysExact() {
+    try (FsmStore store = FsmStore.inMemory(2);
+        FsmEngine engine = FsmEngine.builder(store).machine(TURN).build()) {
+      engine.create("agent-turn", "u");
+      for (int i = 0; i < 10; i++) {
+        engine.fire("agent-turn", "u", "message", Map.of());
+        engine.fire("agent-turn", "u", "error", Map.of());
+      }
+      assertEquals(20, engine.current("u").orElseThrow().version());
+      List<Attempt> h = engine.history("u");
+      assertEquals(2, h.size());
+      assertEquals(20, h.get(1).version());
+      assertEquals("error", h.get(1).event());
+    }
+  }
 }
