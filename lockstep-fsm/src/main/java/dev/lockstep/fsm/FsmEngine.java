@@ -98,14 +98,19 @@ public interface FsmEngine extends AutoCloseable {
       String machine, String entityId, String event, Map<String, Object> payload, Retry retry);
 
   /**
-   * {@link #fire(String, String, String, Map)} on a virtual thread. The future never completes
-   * exceptionally except with {@link IllegalArgumentException} for an unknown machine, or {@link
-   * java.util.concurrent.RejectedExecutionException} after {@link #close()}.
+   * {@link #fire(String, String, String, Map)} on a virtual thread; the calling thread does not
+   * wait. The future completes with the result, never exceptionally (outcomes are results).
+   *
+   * @throws IllegalArgumentException (at once) when the machine is not registered with this engine
+   * @throws java.util.concurrent.RejectedExecutionException (at once) after {@link #close()}
    */
   CompletableFuture<FireResult> fireAsync(
       String machine, String entityId, String event, Map<String, Object> payload);
 
-  /** {@link #fire(String, String, String, Map, Retry)} on a virtual thread. */
+  /**
+   * {@link #fire(String, String, String, Map, Retry)} on a virtual thread; see {@link
+   * #fireAsync(String, String, String, Map)}.
+   */
   CompletableFuture<FireResult> fireAsync(
       String machine, String entityId, String event, Map<String, Object> payload, Retry retry);
 
