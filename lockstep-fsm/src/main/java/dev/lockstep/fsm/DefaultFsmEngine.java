@@ -41,7 +41,7 @@ final class DefaultFsmEngine implements FsmEngine {
     Map<String, CompiledMachine> compiled = new HashMap<>();
     b.machines.forEach((n, d) -> compiled.put(n, new CompiledMachine(d, b.effectHandlers)));
     this.machines = Map.copyOf(compiled);
-    this.entityLock = b.entityLock ? KeyedLock.create() : null;
+    this.entityLock = b.entityLock;
     this.entityLockTimeout = b.entityLockTimeout;
     this.guards = new GuardRunner(b.guardTimeout);
     this.dispatcher =

@@ -157,7 +157,19 @@ public interface FsmEngine extends AutoCloseable {
      */
     Builder entityLock(boolean enabled);
 
-    /** How long a fire waits for the entity lock before failing (default 30 s). */
+    /**
+     * Puts {@code lock} in front of each fire, keyed by entity id: like {@link
+     * #entityLock(boolean)}, with your lock's options — for example a cap on active entities
+     * ({@code LockOptions.maxActiveKeys}), over which a fire fails with {@code
+     * CapacityExceededException} (logged, nothing changed). The lock may be shared with your own
+     * code.
+     */
+    Builder entityLock(dev.lockstep.lock.KeyedLock<String> lock);
+
+    /**
+     * How long a fire waits for the entity lock before failing with {@code LockTimeoutException}
+     * (logged, nothing changed; default 30 s).
+     */
     Builder entityLockTimeout(Duration timeout);
 
     /**

@@ -3,6 +3,12 @@ package dev.lockstep.fsm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.lockstep.lock.CapacityExceededException;
+import dev.lockstep.lock.KeyedLock;
+import dev.lockstep.lock.LockHandle;
+import dev.lockstep.lock.LockOptions;
+import dev.lockstep.lock.LockRecorder;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,6 +95,24 @@ class AgentTurnGuardTest {
       assertEquals(2, h.size());
       assertEquals(20, h.get(1).version());
       assertEquals("error", h.get(1).event());
+    }
+  }
+
+  @Test
+  void aCapOnActiveUsersRefusesNewOnesWhileTheLockIsFull() throws Exception {
+    KeyedLock<String> users = KeyedLock.create(new LockOptions("users", 1, LockRecorder.noop()));
+    try (FsmStore store = FsmStore.inMemory();
+        FsmEngine engine = FsmEngine.builder(store).machine(TURN).entityLock(users).build()) {
+      engine.create("agent-turn", "a");
+      engine.create("agent-turn", "b");
+      try (LockHandle busy = users.acquire("a", Duration.ofSeconds(5))) {
+        FireResult r = engine.fire("agent-turn", "b", "message", Map.of());
+        assertInstanceOf(
+            CapacityExceededException.class, assertInstanceOf(FireResult.Failed.class, r).error());
+      }
+      assertInstanceOf(
+          FireResult.Transitioned.class, engine.fire("agent-turn", "b", "message", Map.of()));
+      assertEquals(Outcome.FAILED, engine.history("b").get(0).outcome());
     }
   }
 }
