@@ -139,8 +139,9 @@ public interface FsmEngine extends AutoCloseable {
   FsmStore store();
 
   /**
-   * Stops the effect dispatcher and the async executor (waiting for running fires), leaving the
-   * store open. Pending effects stay in the outbox. Idempotent.
+   * Stops the effect dispatcher (waiting for an effect handler that is running to return) and the
+   * async executor (waiting for running fires), leaving the store open. Pending effects stay in the
+   * outbox for the next engine. Idempotent.
    */
   @Override
   void close();
