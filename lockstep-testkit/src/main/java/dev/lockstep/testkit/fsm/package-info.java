@@ -5,7 +5,8 @@
  * <ul>
  *   <li>{@link dev.lockstep.testkit.fsm.FsmRaceHarness}: N concurrent fires on platform or virtual
  *       threads, with a {@link dev.lockstep.testkit.fsm.RaceReport} that checks exactly one winner
- *       and that every attempt was logged.
+ *       and that every attempt was logged; {@link dev.lockstep.testkit.fsm.FsmProcessRace} races
+ *       separate child JVMs on one SQLite file.
  *   <li>{@link dev.lockstep.testkit.fsm.FsmInvariantChecker}: version = number of transitions,
  *       replay gives the current state, no outbox row without its transition.
  *   <li>{@link dev.lockstep.testkit.fsm.FaultyFsmStore}: commits that fail before, or after,
