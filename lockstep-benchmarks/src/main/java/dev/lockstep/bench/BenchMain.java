@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -25,22 +26,33 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * {@code BenchMain SUITE [--quick] [--json FILE]}: runs a suite side by side with its peers, prints
  * the results and comparisons, and optionally writes them as JSON (shape in BENCHMARKS.md). Suites:
- * {@code locks}, {@code rwlock}, {@code startup}.
+ * {@code locks}, {@code rwlock}, {@code startup}, {@code docs}, {@code fsm}.
  */
 public final class BenchMain {
-  static final List<String> SUITES = List.of("locks", "rwlock", "startup");
+  static final List<String> SUITES = List.of("locks", "rwlock", "startup", "docs", "fsm");
 
-  /** JMH method → scenario name in the JSON. */
-  static final Map<String, String> SCENARIOS =
-      Map.of(
-          "uncontended", "uncontended",
-          "keys1000", "keys-1000-2t",
-          "hotKey", "hot-key-2t",
-          "vthreads1000", "vthreads-1000",
-          "vthreads100000", "vthreads-100000",
-          "uncontendedRead", "uncontended-read",
-          "uncontendedWrite", "uncontended-write",
-          "readWrite9010", "rw-90-10-2t");
+  /**
+   * JMH method → scenario name in the JSON (a {@code synchronous} parameter is appended: {@code
+   * sqlite-8t-full}), in report order.
+   */
+  static final Map<String, String> SCENARIOS = scenarios();
+
+  private static Map<String, String> scenarios() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("uncontended", "uncontended");
+    m.put("keys1000", "keys-1000-2t");
+    m.put("hotKey", "hot-key-2t");
+    m.put("vthreads1000", "vthreads-1000");
+    m.put("vthreads100000", "vthreads-100000");
+    m.put("uncontendedRead", "uncontended-read");
+    m.put("uncontendedWrite", "uncontended-write");
+    m.put("readWrite9010", "rw-90-10-2t");
+    m.put("update1t", "update-1t");
+    m.put("update8t", "update-8t");
+    m.put("sqlite8t", "sqlite-8t");
+    m.put("memory1t", "memory-1t");
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   /** Virtual threads per invocation, reported as the row's thread count. */
   static final Map<String, Integer> VIRTUAL_THREADS =
@@ -109,6 +121,8 @@ public final class BenchMain {
       case "locks" -> locks(report, args.quick(), out);
       case "rwlock" -> rwlock(report, args.quick(), out);
       case "startup" -> StartupBench.run(report, args.quick(), out);
+      case "docs" -> docs(report, args.quick(), out);
+      case "fsm" -> fsm(report, args.quick(), out);
       default -> throw new AssertionError(args.suite());
     }
     report.print(out);
@@ -241,6 +255,106 @@ public final class BenchMain {
     }
   }
 
+  static void docs(Report report, boolean quick, PrintStream out) throws Exception {
+    List<RunResult> results = new ArrayList<>();
+    results.addAll(
+        jmh(
+            out,
+            throughput(quick, method(DocsBenchmark.class, "update1t"))
+                .jvmArgsAppend(NATIVE_ACCESS)
+                .param("impl", DocsBenchmark.UPDATE_1T.toArray(String[]::new)),
+            "docs update-1t",
+            DocsBenchmark.UPDATE_1T.size()));
+    results.addAll(
+        jmh(
+            out,
+            throughput(quick, method(DocsBenchmark.class, "update8t"))
+                .jvmArgsAppend(NATIVE_ACCESS)
+                .param("impl", DocsBenchmark.UPDATE_8T.toArray(String[]::new)),
+            "docs update-8t",
+            DocsBenchmark.UPDATE_8T.size()));
+    addRows(report, results);
+    DocProcesses.run(report, 8, 50, out);
+    Report.Row procs = report.find(DocProcesses.SCENARIO, "lockstep");
+    Report.Row single = report.find("update-1t", "lockstep");
+    if (procs != null && single != null && single.opsPerSec() != null) {
+      report.notes.add(
+          String.format(
+              Locale.ROOT,
+              "%s: %.0f updates/s across 8 processes = %.2fx lockstep update-1t in one JVM"
+                  + " (no group commit across processes: each update is its own commit and"
+                  + " lock hand-off)",
+              DocProcesses.SCENARIO,
+              procs.opsPerSec(),
+              procs.opsPerSec() / single.opsPerSec()));
+    }
+    report.compareThroughput("update-1t", DocsBenchmark.NAMES);
+    report.compareThroughput("update-8t", DocsBenchmark.NAMES);
+    compareAcross(report, "update-8t", "update-1t", "fsync-rename", Targets.CROSS_FSYNC_RENAME_1T);
+    report.notes.add(
+        "docs: a 4 KiB YAML document; lockstep = DocumentStore with DocumentOptions.defaults()"
+            + " (durability FULL, 3 backups, change log, group commit on); lockstep-no-fsync ="
+            + " durability NONE (the store's CPU cost without the disk; not durable); seed-style"
+            + " never fsyncs (not durable); append-fdatasync appends 200-byte records; temp dirs under "
+            + System.getProperty("java.io.tmpdir"));
+  }
+
+  /**
+   * Adds the comparison of Lockstep in {@code scenario} against {@code peer} in {@code
+   * peerScenario}, named {@code peerName}.
+   */
+  static void compareAcross(
+      Report report, String scenario, String peerScenario, String peer, String peerName) {
+    Report.Row mine = report.find(scenario, "lockstep");
+    Report.Row theirs = report.find(peerScenario, peer);
+    if (mine != null
+        && theirs != null
+        && mine.opsPerSec() != null
+        && theirs.opsPerSec() != null
+        && theirs.opsPerSec() > 0) {
+      report.compare(scenario, peerName, mine.opsPerSec() / theirs.opsPerSec());
+    }
+  }
+
+  /** sqlite-jdbc loads a native library; JDK 22+ warns unless native access is enabled. */
+  static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
+  static void fsm(Report report, boolean quick, PrintStream out) throws Exception {
+    List<RunResult> results = new ArrayList<>();
+    results.addAll(
+        jmh(
+            out,
+            throughput(quick, FsmBenchmark.class).jvmArgsAppend(NATIVE_ACCESS),
+            "fsm sqlite-8t",
+            FsmBenchmark.NAMES.size() * 2));
+    results.addAll(
+        jmh(
+            out,
+            throughput(quick, FsmMemoryBenchmark.class),
+            "fsm memory-1t",
+            FsmMemoryBenchmark.NAMES.size()));
+    addRows(report, results);
+    for (String s : List.of("sqlite-8t-full", "sqlite-8t-normal")) {
+      report.compareThroughput(s, FsmBenchmark.NAMES);
+    }
+    report.compareThroughput("memory-1t", FsmMemoryBenchmark.NAMES);
+    floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
+    floor(report, "sqlite-8t-normal", Targets.FSM_SQLITE_NORMAL_MIN_OPS);
+    FsmRace.run(report, quick ? 200 : 1000, out);
+    report.notes.add(
+        "fsm: sqlite-8t = 8 threads on distinct entities, WAL, a fresh database per trial;"
+            + " lockstep = SqliteOptions.defaults() (group commit, up to 256 per transaction);"
+            + " memory-1t: lockstep's in-memory store keeps every attempt (replaced per iteration)");
+  }
+
+  /** Checks Lockstep's throughput in {@code scenario} against an absolute floor. */
+  static void floor(Report report, String scenario, double minOps) {
+    Report.Row r = report.find(scenario, "lockstep");
+    if (r != null && r.opsPerSec() != null) {
+      report.check(scenario, "lockstep", "opsPerSec", r.opsPerSec(), ">=", minOps, "required");
+    }
+  }
+
   // ---------------------------------------------------------------- JMH
 
   static String include(Class<?> benchmark) {
@@ -258,8 +372,13 @@ public final class BenchMain {
   }
 
   static ChainedOptionsBuilder throughput(boolean quick, Class<?> benchmark) {
+    return throughput(quick, include(benchmark));
+  }
+
+  /** Throughput runs of the benchmarks matching {@code include}. */
+  static ChainedOptionsBuilder throughput(boolean quick, String include) {
     return common(quick)
-        .include(include(benchmark))
+        .include(include)
         .warmupIterations(quick ? 3 : 5)
         .warmupTime(TimeValue.milliseconds(quick ? 200 : 1000))
         .measurementIterations(quick ? 5 : 10)
@@ -275,6 +394,11 @@ public final class BenchMain {
         .warmupBatchSize(1)
         .measurementIterations(iterations)
         .measurementBatchSize(1);
+  }
+
+  /** The JMH include pattern of one benchmark method. */
+  static String method(Class<?> benchmark, String method) {
+    return "^" + Pattern.quote(benchmark.getName() + "." + method) + "$";
   }
 
   static Collection<RunResult> jmh(
@@ -297,7 +421,7 @@ public final class BenchMain {
       BenchmarkParams p = r.getParams();
       String full = p.getBenchmark();
       String method = full.substring(full.lastIndexOf('.') + 1);
-      String scenario = SCENARIOS.getOrDefault(method, method);
+      String scenario = scenarioName(method, p.getParam("synchronous"));
       Result<?> primary = r.getPrimaryResult();
       double ops = opsPerSecond(primary.getScore(), primary.getScoreUnit());
       double err =
@@ -319,30 +443,40 @@ public final class BenchMain {
             .thenComparing(row -> implOrder(row.impl())));
   }
 
+  /** The JSON scenario of a JMH method, with its {@code synchronous} parameter if it has one. */
+  static String scenarioName(String method, String synchronous) {
+    String scenario = SCENARIOS.getOrDefault(method, method);
+    return synchronous == null ? scenario : scenario + "-" + synchronous.toLowerCase(Locale.ROOT);
+  }
+
   private static int scenarioOrder(String scenario) {
-    List<String> order = new ArrayList<>(SCENARIOS.size());
-    for (String m :
-        List.of(
-            "uncontended",
-            "keys1000",
-            "hotKey",
-            "vthreads1000",
-            "vthreads100000",
-            "uncontendedRead",
-            "uncontendedWrite",
-            "readWrite9010")) {
-      order.add(SCENARIOS.get(m));
-    }
+    List<String> order = List.copyOf(SCENARIOS.values());
     int i = order.indexOf(scenario);
-    return i < 0 ? Integer.MAX_VALUE : i;
+    if (i >= 0) {
+      return 2 * i;
+    }
+    for (i = 0; i < order.size(); i++) {
+      if (scenario.startsWith(order.get(i) + "-")) { // sqlite-8t-full, sqlite-8t-normal
+        return 2 * i + (scenario.endsWith("-normal") ? 1 : 0);
+      }
+    }
+    return Integer.MAX_VALUE;
   }
 
   private static int implOrder(String impl) {
-    int i = KeyedLockImpl.NAMES.indexOf(impl);
-    if (i < 0) {
-      i = RwLockImpl.NAMES.indexOf(impl);
+    for (List<String> names :
+        List.of(
+            KeyedLockImpl.NAMES,
+            RwLockImpl.NAMES,
+            DocsBenchmark.NAMES,
+            FsmBenchmark.NAMES,
+            FsmMemoryBenchmark.NAMES)) {
+      int i = names.indexOf(impl);
+      if (i >= 0) {
+        return i;
+      }
     }
-    return i < 0 ? Integer.MAX_VALUE : i;
+    return Integer.MAX_VALUE;
   }
 
   /** A JMH score as operations per second: "ops/s", "ops/ms", ... or a time per op "ns/op", ... */

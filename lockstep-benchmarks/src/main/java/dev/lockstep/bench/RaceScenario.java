@@ -1,7 +1,13 @@
 package dev.lockstep.bench;
 
+import dev.lockstep.fsm.EntityState;
+import dev.lockstep.fsm.FireResult;
+import dev.lockstep.fsm.FsmEngine;
+import dev.lockstep.fsm.FsmStore;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -18,7 +24,7 @@ final class RaceScenario {
   private RaceScenario() {}
 
   /** One racer system: prepares a fresh entity, then fires the same event from a thread. */
-  interface Racers {
+  interface Racers extends AutoCloseable {
     /** Prepares a fresh entity for trial {@code trial}; returns its handle. */
     Object prepare(int trial) throws Exception;
 
@@ -27,6 +33,10 @@ final class RaceScenario {
 
     /** Whether exactly one transition really happened to the entity. */
     boolean oneTransition(Object entity) throws Exception;
+
+    /** Releases the system's resources (engines, stores, temp directories). */
+    @Override
+    default void close() {}
   }
 
   /** The outcome of all trials. */
@@ -99,10 +109,79 @@ final class RaceScenario {
   }
 
   /**
+   * Lockstep on {@code store}: a fresh entity {@code race-TRIAL} per trial; "won" means {@link
+   * FireResult.Transitioned}. The entity must end in THINKING at version 1 with exactly one
+   * TRANSITIONED attempt in its history. {@code cleanup} runs at close, after the engine and the
+   * store are closed.
+   */
+  static Racers lockstep(FsmStore store, Runnable cleanup) {
+    FsmEngine engine = FsmEngine.builder(store).machine(LockstepMachines.AGENT_TURN).build();
+    return new Racers() {
+      @Override
+      public Object prepare(int trial) {
+        String id = "race-" + trial;
+        engine.create(LockstepMachines.MACHINE, id);
+        return id;
+      }
+
+      @Override
+      public boolean fire(Object entity) {
+        return engine.fire(LockstepMachines.MACHINE, (String) entity, "think", Map.of())
+            instanceof FireResult.Transitioned;
+      }
+
+      @Override
+      public boolean oneTransition(Object entity) {
+        String id = (String) entity;
+        EntityState now = engine.current(id).orElseThrow();
+        long transitioned =
+            engine.history(id).stream()
+                .filter(a -> a.outcome() == dev.lockstep.fsm.Outcome.TRANSITIONED)
+                .count();
+        return now.state().equals("THINKING") && now.version() == 1 && transitioned == 1;
+      }
+
+      @Override
+      public void close() {
+        try {
+          engine.close();
+          store.close();
+        } finally {
+          cleanup.run();
+        }
+      }
+    };
+  }
+
+  /** Lockstep in memory. */
+  static Racers lockstepInMemory() {
+    return lockstep(FsmStore.inMemory(), () -> {});
+  }
+
+  /** Lockstep on SQLite (default options: WAL, synchronous FULL, group commit) in a temp dir. */
+  static Racers lockstepSqlite() {
+    Path dir = TempDirs.create("fsm-race");
+    try {
+      return lockstep(FsmStore.sqlite(dir.resolve("race.db")), () -> TempDirs.delete(dir));
+    } catch (RuntimeException e) {
+      TempDirs.delete(dir);
+      throw e;
+    }
+  }
+
+  /**
    * Quick manual check: {@code java -cp lockstep-benchmarks.jar dev.lockstep.bench.RaceScenario}.
    */
   public static void main(String[] args) throws Exception {
     int trials = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-    System.out.println("spring-statemachine: " + run(spring(), trials));
+    try (Racers r = lockstepInMemory()) {
+      System.out.println("lockstep-memory: " + run(r, trials));
+    }
+    try (Racers r = lockstepSqlite()) {
+      System.out.println("lockstep-sqlite: " + run(r, trials));
+    }
+    try (Racers r = spring()) {
+      System.out.println("spring-statemachine: " + run(r, trials));
+    }
   }
 }

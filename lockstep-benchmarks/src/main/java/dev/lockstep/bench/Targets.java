@@ -2,12 +2,21 @@ package dev.lockstep.bench;
 
 import java.util.Map;
 
-/** The targets of issue 9, section 5 (ratios in one run, higher is better for Lockstep). */
+/**
+ * The targets of issue 9 §5 (locks, rwlock, startup), issue 10 §6 (docs) and issue 11 §5 (fsm):
+ * ratios in one run, higher is better for Lockstep, and absolute floors.
+ */
 final class Targets {
   private Targets() {}
 
   /** A ratio target: {@code kind} is "required" or "aim" (a stretch goal). */
   record Target(double value, String kind) {}
+
+  /**
+   * The peer name of a comparison across scenarios: Lockstep's {@code update-8t} against {@code
+   * fsync-rename}'s {@code update-1t}.
+   */
+  static final String CROSS_FSYNC_RENAME_1T = "fsync-rename@update-1t";
 
   private static final Map<String, Target> RATIOS =
       Map.ofEntries(
@@ -20,7 +29,15 @@ final class Targets {
           Map.entry("rwlock/rw-90-10-2t/rrwl-fair", new Target(5.0, "required")),
           Map.entry("rwlock/rw-90-10-2t/rrwl-nonfair", new Target(0.5, "required")),
           // Start-up: lockstep's median <= 2x a Python filelock one-shot.
-          Map.entry("startup/one-shot/python-filelock", new Target(0.5, "required")));
+          Map.entry("startup/one-shot/python-filelock", new Target(0.5, "required")),
+          // Docs: 100 sequential durable updates within 1.5x the time of 100 fsync-renames.
+          Map.entry("docs/update-1t/fsync-rename", new Target(1 / 1.5, "required")),
+          // Docs: 8 updaters with group commit >= 5x the single-writer fsync-rename rate.
+          Map.entry("docs/update-8t/" + CROSS_FSYNC_RENAME_1T, new Target(5.0, "required")),
+          // FSM: 8 threads, synchronous=FULL, >= 12x the seeds' design.
+          Map.entry("fsm/sqlite-8t-full/seed-style", new Target(12.0, "required")),
+          // FSM: in-memory transitions, attempt log included, >= 100x Spring Statemachine.
+          Map.entry("fsm/memory-1t/spring", new Target(100.0, "required")));
 
   /** The target for Lockstep against {@code peer} in a scenario, or null if the issue sets none. */
   static Target ratio(String suite, String scenario, String peer) {
@@ -35,4 +52,10 @@ final class Targets {
 
   /** Heap retained by the lock after every key was released. */
   static final double RETAINED_AFTER_RELEASE_MAX = 1 << 20;
+
+  /** FSM, 8 firing threads on SQLite with synchronous=FULL: durable transitions per second. */
+  static final double FSM_SQLITE_FULL_MIN_OPS = 20_000;
+
+  /** FSM, 8 firing threads on SQLite with synchronous=NORMAL: transitions per second. */
+  static final double FSM_SQLITE_NORMAL_MIN_OPS = 40_000;
 }
