@@ -65,6 +65,8 @@ class AgentTurnGuardTest {
       assertEquals("THINKING", refused.from());
       assertEquals("message", refused.event());
       assertEquals(1, refused.version());
+      assertEquals(3, FsmInvariants.check(store, List.of(TURN)).assertOk().attempts() - 2);
+      FsmInvariants.check(store).assertOk();
     }
   }
 
