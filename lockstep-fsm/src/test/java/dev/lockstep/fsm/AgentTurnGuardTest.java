@@ -65,7 +65,7 @@ class AgentTurnGuardTest {
       assertEquals("THINKING", refused.from());
       assertEquals("message", refused.event());
       assertEquals(1, refused.version());
-      assertEquals(3, FsmInvariants.check(store, List.of(TURN)).assertOk().attempts() - 2);
+      assertEquals(5, FsmInvariants.check(store, List.of(TURN)).assertOk().attempts());
       FsmInvariants.check(store).assertOk();
     }
   }
