@@ -65,6 +65,8 @@ class AgentTurnGuardTest {
       assertEquals("THINKING", refused.from());
       assertEquals("message", refused.event());
       assertEquals(1, refused.version());
+      assertEquals(5, FsmInvariants.check(store, List.of(TURN)).assertOk().attempts());
+      FsmInvariants.check(store).assertOk();
     }
   }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lockstep.testkit.fsm.FsmInvariantChecker;
 import dev.lockstep.testkit.fsm.FsmProcessRace;
-import dev.lockstep.testkit.fsm.InvariantReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.testkit.fsm.FsmInvariantChecker;
 import dev.lockstep.testkit.fsm.FsmLeaks;
-import dev.lockstep.testkit.fsm.InvariantReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
