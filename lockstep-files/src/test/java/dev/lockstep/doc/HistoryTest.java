@@ -43,7 +43,7 @@ class HistoryTest {
       assertTrue(gone.getMessage().contains("7..10"), gone.getMessage());
       assertEquals(11, s.update(d -> d.put("n", 10)).revision());
       assertEquals(0, s.compact(Retention.keepLast(100)));
-      assertEquals(4, s.compact(Retention.newerThan(Instant.now().plusSeconds(60))));
+      assertEquals(4, s.compact(Retention.olderThan(Instant.now().plusSeconds(60))));
       assertEquals(List.of(10L, 11L), s.history().stream().map(Change::revision).toList());
       assertEquals(10, s.at(11).value().get("n").asInt());
       assertTrue(s.verify().ok(), s.verify().toString());
