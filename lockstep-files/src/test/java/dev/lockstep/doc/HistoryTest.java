@@ -90,4 +90,30 @@ class HistoryTest {
       assertEquals(1, r.unrepaired().size());
     }
   }
+
+  /**
+   * Compaction replaces the log file; a store with its own engine (another owner) that kept the old
+   * file open notices the new one at its next commit and appends there.
+   *
+   * <p>Checked against a broken variant: without the file-identity check in ChangeLog.refresh, b's
+   * line goes to the replaced (unlinked) file and the history ends at revision 12.
+   */
+  @Test
+  void aStoreThatKeptTheOldLogOpenAppendsToTheCompactedOne() throws Exception {
+    Path file = dir.resolve("state.json");
+    try (DocumentStore<ObjectNode> a = store(file, DocumentOptions.defaults().withOwner("a"));
+        DocumentStore<ObjectNode> b =
+            DocumentStore.open(
+                file, DocumentCodecs.json(), DocumentOptions.defaults().withOwner("b"))) {
+      b.update(d -> d.put("n", 10));
+      a.update(d -> d.put("n", 11));
+      assertEquals(10, a.compact(Retention.keepLast(2)));
+      assertEquals(13, b.update(d -> d.put("n", 12)).revision());
+      List<Change> h = a.history();
+      assertEquals(List.of(10L, 11L, 12L, 13L), h.stream().map(Change::revision).toList());
+      assertEquals("b", h.get(3).owner());
+      assertEquals(12, a.at(13).value().get("n").asInt());
+      assertTrue(a.verify().ok(), a.verify().toString());
+    }
+  }
 }
