@@ -101,11 +101,13 @@ public interface DocumentStore<T> extends AutoCloseable {
   }
 
   /**
-   * Opens the document at {@code path}. If nobody holds the document's lock, temp files left by a
+   * Opens the document at {@code path}, creating the change log's directory if it is missing (the
+   * document's directory must exist). If nobody holds the document's lock, temp files left by a
    * crashed writer are removed (a torn last log line is cut off by the next commit or by {@link
    * #recover()}).
    *
-   * @throws IOException if the directory cannot be read while cleaning crash leftovers
+   * @throws IOException if the document's directory does not exist, the log's directory cannot be
+   *     created, or the directory cannot be read while cleaning crash leftovers
    */
   static <T> DocumentStore<T> open(Path path, DocumentCodec<T> codec, DocumentOptions options)
       throws IOException {

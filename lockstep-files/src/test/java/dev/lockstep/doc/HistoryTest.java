@@ -52,8 +52,7 @@ class HistoryTest {
 
   @Test
   void aCustomChangeLogPathAndBackupCount() throws Exception {
-    Path logs = Files.createDirectories(dir.resolve("memory/logs"));
-    Path log = logs.resolve("state_changes.jsonl");
+    Path log = dir.resolve(".parac/memory/logs/state_changes.jsonl"); // created on open
     Path file = dir.resolve("state.json");
     try (DocumentStore<ObjectNode> s =
         store(file, DocumentOptions.defaults().withChangeLog(log).withBackups(1))) {
