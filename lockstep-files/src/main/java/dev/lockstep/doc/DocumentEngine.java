@@ -136,6 +136,9 @@ final class DocumentEngine<T> {
         state.unlock();
       }
     } catch (RuntimeException | Error e) {
+      if (batch.isEmpty()) {
+        batch.addAll(drain.get()); // failed before taking the queue: fail it, or it would retry
+      }
       for (PendingCommit<T> op : batch) {
         op.fail(e);
       }

@@ -5,6 +5,7 @@ import dev.lockstep.file.FileLock;
 import dev.lockstep.file.FileLockHandle;
 import dev.lockstep.file.FileLockMode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     }
     Path document = absolute.getParent().toRealPath().resolve(absolute.getFileName().toString());
     DocumentFilesLayout layout = DocumentFilesLayout.of(document, options);
+    Files.createDirectories(layout.changeLog().getParent()); // e.g. .parac/memory/logs/
     EngineRegistry.Key key = new EngineRegistry.Key(document, codec, options, files, locks);
     DocumentEngine<T> engine =
         EngineRegistry.acquire(
