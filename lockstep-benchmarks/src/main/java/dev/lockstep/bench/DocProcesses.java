@@ -3,6 +3,7 @@ package dev.lockstep.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lockstep.doc.Change;
 import dev.lockstep.doc.DocumentCodecs;
 import dev.lockstep.doc.DocumentOptions;
 import dev.lockstep.doc.DocumentStore;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +105,36 @@ final class DocProcesses {
   }
 
   /** A finished run: the verdict, the wall time from the start signal, what each child said. */
-  record Run(Verdict verdict, double seconds, List<ChildReport> children) {}
+  record Run(Verdict verdict, double seconds, List<ChildReport> children, HandOffs handOffs) {}
+
+  /**
+   * How the lock moved between processes, from the change log: of the {@code pairs} consecutive
+   * commits, {@code handOffs} were by another process than the one before; the median time between
+   * consecutive commits by the same process and by another one (NaN when there is none).
+   */
+  record HandOffs(int pairs, int handOffs, double medianSameMillis, double medianOtherMillis) {}
+
+  /** Hand-off statistics of commits given as (pid, time) in log order. */
+  static HandOffs handOffs(List<Change> commits) {
+    List<Double> same = new ArrayList<>();
+    List<Double> other = new ArrayList<>();
+    for (int i = 1; i < commits.size(); i++) {
+      Change a = commits.get(i - 1);
+      Change b = commits.get(i);
+      double gap = Duration.between(a.time(), b.time()).toNanos() / 1e6;
+      (a.pid() == b.pid() ? same : other).add(gap);
+    }
+    return new HandOffs(Math.max(0, commits.size() - 1), other.size(), median(same), median(other));
+  }
+
+  static double median(List<Double> values) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
 
   /** Runs the scenario and adds its row and checks to {@code report}. */
   static void run(Report report, int processes, int updates, PrintStream out) throws Exception {
@@ -112,6 +143,17 @@ final class DocProcesses {
     try {
       Run run = execute(dir, processes, updates, false);
       record(report, processes, run.verdict(), run.seconds());
+      HandOffs h = run.handOffs();
+      report.notes.add(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s: of %d consecutive commits %d changed process (lock hand-offs); median gap"
+                  + " %.1f ms to a commit by the same process, %.1f ms to one by another",
+              SCENARIO,
+              h.pairs(),
+              h.handOffs(),
+              h.medianSameMillis(),
+              h.medianOtherMillis()));
       for (ChildReport r : run.children()) {
         for (String e : r.errors()) {
           report.notes.add(SCENARIO + ": refused: " + e);
@@ -187,9 +229,15 @@ final class DocProcesses {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       Versioned<ObjectNode> after;
+      HandOffs handOffs;
       try (DocumentStore<ObjectNode> store =
           DocumentStore.open(doc, DocumentCodecs.yaml(), DocumentOptions.defaults())) {
         after = store.read();
+        handOffs =
+            handOffs(
+                store.history().stream()
+                    .filter(c -> c.operation() == Change.Operation.UPDATE)
+                    .toList());
       }
       Verdict v =
           judge(
@@ -199,7 +247,7 @@ final class DocProcesses {
               reports,
               after.value().path("counter").asLong(),
               after.revision());
-      return new Run(v, seconds, reports);
+      return new Run(v, seconds, reports, handOffs);
     } finally {
       for (Process p : children) {
         p.destroyForcibly();

@@ -108,65 +108,81 @@ final class RaceScenario {
     };
   }
 
+  /** A trial of the Lockstep racers: its own store, engine and (for SQLite) temp directory. */
+  private record LockstepTrial(FsmStore store, FsmEngine engine, String id, Path dir) {
+    void close() {
+      try {
+        engine.close();
+        store.close();
+      } finally {
+        TempDirs.delete(dir);
+      }
+    }
+  }
+
   /**
-   * Lockstep on {@code store}: a fresh entity {@code race-TRIAL} per trial; "won" means {@link
+   * Lockstep: every trial gets a fresh store from {@code stores} (given a temp directory, or null
+   * in memory) and an engine on it, and races on entity {@code race-TRIAL}; "won" means {@link
    * FireResult.Transitioned}. The entity must end in THINKING at version 1 with exactly one
-   * TRANSITIONED attempt in its history. {@code cleanup} runs at close, after the engine and the
-   * store are closed.
+   * TRANSITIONED attempt in its history; the trial's store is then closed and its directory
+   * deleted.
    */
-  static Racers lockstep(FsmStore store, Runnable cleanup) {
-    FsmEngine engine = FsmEngine.builder(store).machine(LockstepMachines.AGENT_TURN).build();
+  static Racers lockstep(boolean sqlite) {
     return new Racers() {
       @Override
       public Object prepare(int trial) {
-        String id = "race-" + trial;
-        engine.create(LockstepMachines.MACHINE, id);
-        return id;
+        Path dir = sqlite ? TempDirs.create("fsm-race") : null;
+        FsmStore store = null;
+        try {
+          store = sqlite ? FsmStore.sqlite(dir.resolve("race.db")) : FsmStore.inMemory();
+          FsmEngine engine = FsmEngine.builder(store).machine(LockstepMachines.AGENT_TURN).build();
+          String id = "race-" + trial;
+          engine.create(LockstepMachines.MACHINE, id);
+          return new LockstepTrial(store, engine, id, dir);
+        } catch (RuntimeException e) {
+          if (store != null) {
+            store.close();
+          }
+          TempDirs.delete(dir);
+          throw e;
+        }
       }
 
       @Override
       public boolean fire(Object entity) {
-        return engine.fire(LockstepMachines.MACHINE, (String) entity, "think", Map.of())
+        LockstepTrial t = (LockstepTrial) entity;
+        return t.engine().fire(LockstepMachines.MACHINE, t.id(), "think", Map.of())
             instanceof FireResult.Transitioned;
       }
 
       @Override
       public boolean oneTransition(Object entity) {
-        String id = (String) entity;
-        EntityState now = engine.current(id).orElseThrow();
-        long transitioned =
-            engine.history(id).stream()
-                .filter(a -> a.outcome() == dev.lockstep.fsm.Outcome.TRANSITIONED)
-                .count();
-        return now.state().equals("THINKING") && now.version() == 1 && transitioned == 1;
-      }
-
-      @Override
-      public void close() {
+        LockstepTrial t = (LockstepTrial) entity;
         try {
-          engine.close();
-          store.close();
+          EntityState now = t.engine().current(t.id()).orElseThrow();
+          long transitioned =
+              t.engine().history(t.id()).stream()
+                  .filter(a -> a.outcome() == dev.lockstep.fsm.Outcome.TRANSITIONED)
+                  .count();
+          return now.state().equals("THINKING") && now.version() == 1 && transitioned == 1;
         } finally {
-          cleanup.run();
+          t.close();
         }
       }
     };
   }
 
-  /** Lockstep in memory. */
+  /** Lockstep in memory, a fresh store per trial. */
   static Racers lockstepInMemory() {
-    return lockstep(FsmStore.inMemory(), () -> {});
+    return lockstep(false);
   }
 
-  /** Lockstep on SQLite (default options: WAL, synchronous FULL, group commit) in a temp dir. */
+  /**
+   * Lockstep on SQLite (default options: WAL, synchronous FULL, group commit), a fresh database in
+   * a fresh temp directory per trial.
+   */
   static Racers lockstepSqlite() {
-    Path dir = TempDirs.create("fsm-race");
-    try {
-      return lockstep(FsmStore.sqlite(dir.resolve("race.db")), () -> TempDirs.delete(dir));
-    } catch (RuntimeException e) {
-      TempDirs.delete(dir);
-      throw e;
-    }
+    return lockstep(true);
   }
 
   /**

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.doc.Change;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +58,33 @@ class DocsFsmSupportTest {
     assertTrue(report.checks.stream().anyMatch(c -> c.metric().equals("lost") && c.met()));
   }
 
+  private static Change commit(long pid, long millis) {
+    return new Change(
+        1,
+        Instant.EPOCH.plusMillis(millis),
+        pid,
+        "host",
+        "",
+        Change.Operation.UPDATE,
+        Optional.empty(),
+        Optional.empty(),
+        "sha");
+  }
+
+  @Test
+  void handOffsCountProcessChangesAndMedianGaps() {
+    DocProcesses.HandOffs h =
+        DocProcesses.handOffs(
+            List.of(commit(1, 0), commit(1, 2), commit(2, 12), commit(2, 16), commit(1, 46)));
+    assertEquals(4, h.pairs());
+    assertEquals(2, h.handOffs());
+    assertEquals(3.0, h.medianSameMillis(), 1e-9); // gaps 2 and 4
+    assertEquals(20.0, h.medianOtherMillis(), 1e-9); // gaps 10 and 30
+    DocProcesses.HandOffs none = DocProcesses.handOffs(List.of(commit(1, 0)));
+    assertEquals(0, none.pairs());
+    assertTrue(Double.isNaN(none.medianOtherMillis()));
+  }
+
   @Test
   void parsesWhatAChildSaid() {
     DocProcesses.ChildReport r =
@@ -90,7 +120,7 @@ class DocsFsmSupportTest {
     report.rows.add(new Report.Row("update-1t", "fsync-rename", 1, 1000.0, null, null, null, null));
     report.rows.add(new Report.Row("update-8t", "lockstep", 8, 4000.0, null, null, null, null));
     report.compareThroughput("update-1t", DocsBenchmark.NAMES);
-    BenchMain.compareAcross(
+    DocsFsmSuites.compareAcross(
         report, "update-8t", "update-1t", "fsync-rename", Targets.CROSS_FSYNC_RENAME_1T);
     assertEquals(2, report.comparisons.size());
     Report.Comparison one = report.comparisons.get(0);
@@ -116,8 +146,8 @@ class DocsFsmSupportTest {
     Report report = new Report("fsm", true);
     report.rows.add(
         new Report.Row("sqlite-8t-full", "lockstep", 8, 19_000.0, null, null, null, null));
-    BenchMain.floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
-    BenchMain.floor(report, "sqlite-8t-normal", Targets.FSM_SQLITE_NORMAL_MIN_OPS); // no row
+    DocsFsmSuites.floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
+    DocsFsmSuites.floor(report, "sqlite-8t-normal", Targets.FSM_SQLITE_NORMAL_MIN_OPS); // no row
     assertEquals(1, report.checks.size());
     assertFalse(report.checks.get(0).met());
   }
