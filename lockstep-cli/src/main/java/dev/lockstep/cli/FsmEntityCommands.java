@@ -8,11 +8,11 @@ import dev.lockstep.fsm.DuplicateEntityException;
 import dev.lockstep.fsm.EntityState;
 import dev.lockstep.fsm.FireResult;
 import dev.lockstep.fsm.FsmEngine;
+import dev.lockstep.fsm.FsmInvariants;
 import dev.lockstep.fsm.FsmStore;
+import dev.lockstep.fsm.InvariantReport;
 import dev.lockstep.fsm.MachineDefinition;
 import dev.lockstep.fsm.Retry;
-import dev.lockstep.testkit.fsm.FsmInvariantChecker;
-import dev.lockstep.testkit.fsm.InvariantReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -357,8 +357,8 @@ final class FsmEntityCommands {
       try (FsmStore store = FsmStore.sqlite(db)) {
         InvariantReport report =
             definitions.isEmpty()
-                ? FsmInvariantChecker.check(store)
-                : FsmInvariantChecker.check(store, definitions);
+                ? FsmInvariants.check(store)
+                : FsmInvariants.check(store, definitions);
         for (String v : report.violations()) {
           out().println("violation: " + v);
         }

@@ -89,7 +89,7 @@ final class Compaction<T> {
     }
     return switch (retention) {
       case Retention.KeepLast k -> Math.max(0, lines.size() - k.lines());
-      case Retention.NewerThan n -> {
+      case Retention.OlderThan n -> {
         Instant cutoff = n.cutoff();
         int i = 0;
         while (i < lines.size() - 1 && lines.get(i).change().time().isBefore(cutoff)) {

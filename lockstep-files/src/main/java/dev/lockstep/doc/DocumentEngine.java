@@ -10,27 +10,24 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The commit algorithm of one document in this JVM, shared by every store opened on the same path
  * with the same codec and file options.
  *
- * <p>Implementation notes. Group commit is a combining lock: a caller queues its {@link
- * PendingCommit} and takes the fair {@code leader} lock; whoever holds it drains the queue, takes
- * the file lock, runs every queued body in arrival order (each on the previous one's result, each
- * with its own revision and log line), writes the final content once, appends all lines with one
- * fsync and completes every caller. A caller whose change another leader already committed finds it
- * done when it gets the leader lock. Batches are thus bounded by the callers in flight. If the file
- * lock cannot be had, only the leader's own commit fails; the others go back to the queue head and
- * each waits on its own deadline. All mutable state ({@link #cache}, the {@link ChangeLog}) is used
- * only while holding {@code state} together with the file lock.
+ * <p>Implementation notes. {@link GroupCommitter} forms the batches; a batch takes the file lock,
+ * runs every body in arrival order (each on the previous one's result, each with its own revision
+ * and log line), writes the final content once, appends all lines with one fsync and completes
+ * every caller. If the file lock cannot be had, only the leader's own commit fails; the others stay
+ * queued, each waiting on its own deadline. All mutable state ({@link #cache}, the {@link
+ * ChangeLog}) is used only while holding {@code state} together with the file lock.
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;
@@ -42,8 +39,7 @@ final class DocumentEngine<T> {
   private final CommitWriter writer;
   private final String source;
   private final ReentrantLock state = new ReentrantLock();
-  private final ReentrantLock leader = new ReentrantLock(true);
-  private final ArrayDeque<PendingCommit<T>> queue = new ArrayDeque<>();
+  private final GroupCommitter<T> committer = new GroupCommitter<>();
   private Staged<T> cache;
 
   DocumentEngine(
@@ -85,58 +81,19 @@ final class DocumentEngine<T> {
   /** Commits {@code op} (batched with concurrent ones when group commit is on). */
   Versioned<T> submit(PendingCommit<T> op) throws IOException, InterruptedException {
     if (!options.groupCommit()) {
-      runBatch(new ArrayList<>(List.of(op)), op);
+      runBatch(() -> List.of(op), op);
       return op.answer();
     }
-    synchronized (queue) {
-      queue.addLast(op);
-    }
-    boolean interrupted = false;
-    try {
-      while (!op.isDone()) {
-        boolean leading;
-        try {
-          leading = leader.tryLock(remainingNanos(op.startNanos), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          if (dequeue(op)) {
-            throw e;
-          }
-          interrupted = true; // already in a running batch: wait for its answer
-          leader.lock();
-          leading = true;
-        }
-        if (!leading) {
-          if (dequeue(op)) {
-            throw new LockTimeoutException(
+    return committer.submit(
+        op,
+        op.startNanos + options.retryDeadline().toNanos(),
+        this::runBatch,
+        () ->
+            new LockTimeoutException(
                 "document " + layout.document(),
                 layout.lockFile(),
                 options.retryDeadline(),
-                "another thread of this JVM committing to the same document");
-          }
-          leader.lock();
-        }
-        try {
-          if (op.isDone()) {
-            break;
-          }
-          List<PendingCommit<T>> batch;
-          synchronized (queue) {
-            batch = new ArrayList<>(queue);
-            queue.clear();
-          }
-          if (!batch.isEmpty()) {
-            runBatch(batch, op);
-          }
-        } finally {
-          leader.unlock();
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return op.answer();
+                "another thread of this JVM committing to the same document"));
   }
 
   /** Runs {@code task} under the file lock (with the retry policy) and the engine's state lock. */
@@ -157,41 +114,39 @@ final class DocumentEngine<T> {
     R run(FileLockHandle handle) throws IOException;
   }
 
-  private boolean dequeue(PendingCommit<T> op) {
-    synchronized (queue) {
-      return queue.remove(op);
-    }
-  }
-
-  private void runBatch(List<PendingCommit<T>> batch, PendingCommit<T> leaderOp) {
+  /**
+   * Runs one batch: takes the file lock, loads the document, and only then takes the queued commits
+   * ({@code drain}), so that callers arriving while the lock is taken still join.
+   */
+  private void runBatch(Supplier<List<PendingCommit<T>>> drain, PendingCommit<T> leaderOp) {
     FileLockHandle handle;
     try {
       handle = acquire(leaderOp.startNanos);
     } catch (IOException | InterruptedException | RuntimeException e) {
+      committer.remove(leaderOp); // the others stay queued, each on its own deadline
       leaderOp.fail(e);
-      batch.remove(leaderOp);
-      synchronized (queue) {
-        for (int i = batch.size() - 1; i >= 0; i--) {
-          queue.addFirst(batch.get(i));
-        }
-      }
       return;
     }
+    List<PendingCommit<T>> batch = new ArrayList<>();
     try (handle) {
       state.lock();
       try {
-        commitBatch(batch, handle);
+        commitBatch(drain, batch, handle);
       } finally {
         state.unlock();
       }
     } catch (RuntimeException | Error e) {
+      if (batch.isEmpty()) {
+        batch.addAll(drain.get()); // failed before taking the queue: fail it, or it would retry
+      }
       for (PendingCommit<T> op : batch) {
         op.fail(e);
       }
     }
   }
 
-  private void commitBatch(List<PendingCommit<T>> batch, FileLockHandle handle) {
+  private void commitBatch(
+      Supplier<List<PendingCommit<T>>> drain, List<PendingCommit<T>> batch, FileLockHandle handle) {
     List<byte[]> lines = new ArrayList<>();
     Change[] lastChange = new Change[1];
     Staged<T> start;
@@ -199,9 +154,11 @@ final class DocumentEngine<T> {
       start = load(lines, lastChange);
     } catch (IOException | RuntimeException e) {
       cache = null;
+      batch.addAll(drain.get());
       batch.forEach(op -> op.fail(e));
       return;
     }
+    batch.addAll(drain.get());
     Staged<T> current = start;
     List<PendingCommit<T>> accepted = new ArrayList<>();
     List<Versioned<T>> replies = new ArrayList<>();
@@ -220,6 +177,9 @@ final class DocumentEngine<T> {
       } catch (IOException | RuntimeException e) {
         op.fail(e);
       }
+    }
+    if (changed && start.invalidLine != null) {
+      lines.add(0, start.invalidLine);
     }
     try {
       if (changed) {
@@ -254,7 +214,10 @@ final class DocumentEngine<T> {
 
   private Step<T> step(PendingCommit<T> op, Staged<T> cur) throws IOException {
     T input = null;
-    if (cur.exists()) {
+    if (cur.exists() && op.needsCurrent) {
+      if (cur.invalid != null) {
+        throw cur.invalid;
+      }
       input = cur.take();
       if (input == null) {
         input = codec.decode(cur.bytes, source);
@@ -283,7 +246,10 @@ final class DocumentEngine<T> {
     }
     JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(fresh) : null;
     String sha = Hashes.sha256(bytes);
-    JsonNode patch = tree != null && cur.tree != null ? JsonDiff.asJson(cur.tree, tree) : null;
+    JsonNode patch =
+        tree != null && cur.tree != null && cur.invalid == null
+            ? JsonDiff.asJson(cur.tree, tree)
+            : null;
     Change change = change(next, op.operation, patch, bytes, sha);
     Staged<T> staged = new Staged<>(bytes, sha, next, next, fresh, tree);
     return new Step<>(
@@ -314,7 +280,16 @@ final class DocumentEngine<T> {
     if (logged && cached != null && sha.equals(cached.sha)) {
       return cached.withFloor(Math.max(cached.revision, loggedRevision));
     }
-    T value = codec.decode(bytes, source);
+    T value;
+    try {
+      value = codec.decode(bytes, source);
+    } catch (InvalidDocumentException invalid) {
+      // updates fail with this; a restore may replace it, logging the content first
+      long revision = loggedRevision + 1;
+      Change edit = change(revision, Change.Operation.EXTERNAL_EDIT, null, bytes, sha);
+      return new Staged<>(
+          bytes, sha, 0, revision, null, null, invalid, ChangeLog.format(edit, null));
+    }
     long revision = codec.revision(value);
     JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(value) : null;
     if (!logged) {

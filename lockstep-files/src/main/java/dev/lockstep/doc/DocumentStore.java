@@ -48,10 +48,10 @@ import java.util.function.UnaryOperator;
  *   <li><b>Lock checked at the commit point</b>: if the lock file was deleted or replaced while
  *       held, the commit is refused with a {@link LockLostException} and nothing is written.
  *   <li><b>Group commit</b>: concurrent updates of one document in one JVM (through any number of
- *       stores on the same path and options) are applied one after another under one lock hold,
- *       written with one document fsync and one log fsync; each caller still gets its own revision
- *       and log line and is answered only once its change is durable. A failing operator fails only
- *       its own caller.
+ *       stores on the same path with equal codecs and options) are applied one after another under
+ *       one lock hold, written with one document fsync and one log fsync; each caller still gets
+ *       its own revision and log line and is answered only once its change is durable. A failing
+ *       operator fails only its own caller.
  *   <li><b>Crash leftovers are cleaned</b>: temp files left by a crash are removed when the
  *       document is opened (when its lock is free) and by {@link #recover()}.
  * </ul>
@@ -101,10 +101,13 @@ public interface DocumentStore<T> extends AutoCloseable {
   }
 
   /**
-   * Opens the document at {@code path}. If nobody holds the document's lock, temp files left by a
-   * crashed writer are removed and a torn last log line is cut off.
+   * Opens the document at {@code path}, creating the change log's directory if it is missing (the
+   * document's directory must exist). If nobody holds the document's lock, temp files left by a
+   * crashed writer are removed (a torn last log line is cut off by the next commit or by {@link
+   * #recover()}).
    *
-   * @throws IOException if the directory cannot be read while cleaning crash leftovers
+   * @throws IOException if the document's directory does not exist, the log's directory cannot be
+   *     created, or the directory cannot be read while cleaning crash leftovers
    */
   static <T> DocumentStore<T> open(Path path, DocumentCodec<T> codec, DocumentOptions options)
       throws IOException {
@@ -128,7 +131,10 @@ public interface DocumentStore<T> extends AutoCloseable {
   /**
    * Applies {@code change} to the current document under the lock and commits the result as the
    * next revision (the revision the operator sets is ignored). The operator gets a value of its own
-   * that it may mutate and return.
+   * that it may mutate and return; if it throws, nothing of its change is written and the exception
+   * reaches this caller only. It must not call this store's (or another store's on the same
+   * document) updating methods: that fails with an {@link IllegalStateException} or a {@link
+   * dev.lockstep.lock.DeadlockException} rather than waiting for itself.
    *
    * @return the committed value and its revision
    * @throws java.nio.file.NoSuchFileException if the document does not exist

@@ -5,6 +5,7 @@ import dev.lockstep.file.FileLock;
 import dev.lockstep.file.FileLockHandle;
 import dev.lockstep.file.FileLockMode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +61,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     }
     Path document = absolute.getParent().toRealPath().resolve(absolute.getFileName().toString());
     DocumentFilesLayout layout = DocumentFilesLayout.of(document, options);
+    Files.createDirectories(layout.changeLog().getParent()); // e.g. .parac/memory/logs/
     EngineRegistry.Key key = new EngineRegistry.Key(document, codec, options, files, locks);
     DocumentEngine<T> engine =
         EngineRegistry.acquire(
@@ -176,7 +178,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
 
   @Override
   public Versioned<T> restore(long revision) throws IOException, InterruptedException {
-    return submit(Change.Operation.RESTORE, (current, r) -> at(revision).value());
+    return submit(Change.Operation.RESTORE, false, (current, r) -> at(revision).value());
   }
 
   @Override
@@ -186,6 +188,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     }
     return submit(
         Change.Operation.RESTORE_BACKUP,
+        false,
         (current, r) -> {
           Path backup = engine.layout().backup(n);
           byte[] bytes;
@@ -251,8 +254,14 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
 
   private Versioned<T> submit(Change.Operation operation, PendingCommit.Body<T> body)
       throws IOException, InterruptedException {
+    return submit(operation, true, body);
+  }
+
+  private Versioned<T> submit(
+      Change.Operation operation, boolean needsCurrent, PendingCommit.Body<T> body)
+      throws IOException, InterruptedException {
     ensureOpen();
-    return engine.submit(new PendingCommit<>(operation, body));
+    return engine.submit(new PendingCommit<>(operation, needsCurrent, body));
   }
 
   private void ensureOpen() {

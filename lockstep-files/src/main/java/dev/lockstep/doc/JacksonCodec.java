@@ -65,7 +65,8 @@ final class JacksonCodec<T> implements TreeCodec<T> {
       tree = mapper.readTree(content);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw invalid(source, at == null ? 0 : Math.max(0, at.getLineNr()), e.getOriginalMessage());
+      throw invalid(
+          source, at == null ? 0 : Math.max(0, at.getLineNr()), oneLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -179,5 +180,32 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   private static InvalidDocumentException invalid(String source, int line, String message) {
     return new InvalidDocumentException(
         source, List.of(new InvalidDocumentException.Problem(line, message)));
+  }
+
+  /**
+   * SnakeYAML's messages span several lines: the problem, then {@code in 'reader', line 7, column
+   * 1:}, a copy of the line and a caret. The line number is reported on its own, so keep the
+   * problem's words, on one line: {@code while parsing a flow node; expected the node content, but
+   * found '<stream end>'}.
+   */
+  static String oneLine(String message) {
+    if (message == null || message.indexOf('\n') < 0) {
+      return message;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String line : message.split("\n")) {
+      String t = line.strip();
+      if (t.isEmpty() || t.startsWith("in '") || t.chars().allMatch(c -> c == '^' || c == ' ')) {
+        continue;
+      }
+      if (line.startsWith("    ")) {
+        continue; // SnakeYAML's copy of the offending line
+      }
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      sb.append(t);
+    }
+    return sb.length() == 0 ? message.strip() : sb.toString();
   }
 }

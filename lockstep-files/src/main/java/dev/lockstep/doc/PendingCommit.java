@@ -24,11 +24,20 @@ final class PendingCommit<T> {
 
   final Change.Operation operation;
   final Body<T> body;
+
+  /** Whether the body reads the current value; restores do not, so they work on invalid content. */
+  final boolean needsCurrent;
+
   final long startNanos;
   private final CompletableFuture<Versioned<T>> result = new CompletableFuture<>();
 
   PendingCommit(Change.Operation operation, Body<T> body) {
+    this(operation, true, body);
+  }
+
+  PendingCommit(Change.Operation operation, boolean needsCurrent, Body<T> body) {
     this.operation = operation;
+    this.needsCurrent = needsCurrent;
     this.body = body;
     this.startNanos = System.nanoTime();
   }

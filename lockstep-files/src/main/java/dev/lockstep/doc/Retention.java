@@ -15,9 +15,9 @@ public sealed interface Retention {
     return new KeepLast(lines);
   }
 
-  /** Keep the lines written at or after {@code cutoff} (and always the last line). */
-  static Retention newerThan(Instant cutoff) {
-    return new NewerThan(cutoff);
+  /** Drop the lines written before {@code cutoff} (the last line is always kept). */
+  static Retention olderThan(Instant cutoff) {
+    return new OlderThan(cutoff);
   }
 
   /**
@@ -39,9 +39,9 @@ public sealed interface Retention {
    *
    * @param cutoff lines written before it are dropped (the last line is always kept)
    */
-  record NewerThan(Instant cutoff) implements Retention {
+  record OlderThan(Instant cutoff) implements Retention {
     /** Checks the cutoff. */
-    public NewerThan {
+    public OlderThan {
       Objects.requireNonNull(cutoff, "cutoff must not be null");
     }
   }

@@ -16,13 +16,33 @@ final class Staged<T> {
   private T value;
   JsonNode tree;
 
+  /** Why the document does not decode, or null; then {@link #invalidLine} logs its content. */
+  final InvalidDocumentException invalid;
+
+  /** The external-edit line for invalid content, written only if a commit replaces it. */
+  final byte[] invalidLine;
+
   Staged(byte[] bytes, String sha, long revision, long floor, T value, JsonNode tree) {
+    this(bytes, sha, revision, floor, value, tree, null, null);
+  }
+
+  Staged(
+      byte[] bytes,
+      String sha,
+      long revision,
+      long floor,
+      T value,
+      JsonNode tree,
+      InvalidDocumentException invalid,
+      byte[] invalidLine) {
     this.bytes = bytes;
     this.sha = sha;
     this.revision = revision;
     this.floor = floor;
     this.value = value;
     this.tree = tree;
+    this.invalid = invalid;
+    this.invalidLine = invalidLine;
   }
 
   boolean exists() {

@@ -45,6 +45,9 @@ class CodecsTest {
             () -> DocumentCodecs.yaml().decode(utf8("a: 1\nb: [x\nc: 2\n"), "state.yaml"));
     assertTrue(e.getMessage().contains("state.yaml:"), e.getMessage());
     assertTrue(e.problems().get(0).line() > 1, e.getMessage());
+    // One line per problem: SnakeYAML's context lines (in 'reader', the caret) are dropped.
+    assertEquals(1, e.problems().get(0).message().lines().count(), e.getMessage());
+    assertTrue(!e.problems().get(0).message().contains("in 'reader'"), e.getMessage());
     InvalidDocumentException list =
         assertThrows(
             InvalidDocumentException.class,
@@ -90,6 +93,7 @@ class CodecsTest {
     assertEquals("json", DocumentCodecs.forPath(Path.of("a/state.json")).format());
     assertEquals("yaml", DocumentCodecs.forPath(Path.of("state.yaml")).format());
     assertEquals("yaml", DocumentCodecs.forPath(Path.of("state.YML")).format());
+    assertEquals("markdown", DocumentCodecs.forPath(Path.of("STATE.md")).format());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class, () -> DocumentCodecs.forPath(Path.of("STATE.txt")));

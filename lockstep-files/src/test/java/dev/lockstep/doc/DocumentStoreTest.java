@@ -107,4 +107,32 @@ class DocumentStoreTest {
       assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(file));
     }
   }
+
+  @Test
+  void anUpdateFromInsideAnUpdateFailsInsteadOfWaitingForItself() throws Exception {
+    Path file = dir.resolve("state.json");
+    for (boolean group : new boolean[] {true, false}) {
+      try (DocumentStore<ObjectNode> store =
+          DocumentStore.open(
+              file, DocumentCodecs.json(), DocumentOptions.defaults().withGroupCommit(group))) {
+        store.createIfAbsent(obj("{\"a\":1}"));
+        RuntimeException e =
+            assertThrows(
+                RuntimeException.class,
+                () ->
+                    store.update(
+                        d -> {
+                          try {
+                            return store.update(x -> x).value();
+                          } catch (Exception inner) {
+                            throw new IllegalStateException(inner);
+                          }
+                        }));
+        assertTrue(
+            e instanceof IllegalStateException || e instanceof dev.lockstep.lock.DeadlockException,
+            e.toString());
+        assertEquals(1, store.read().revision());
+      }
+    }
+  }
 }

@@ -43,7 +43,7 @@ class HistoryTest {
       assertTrue(gone.getMessage().contains("7..10"), gone.getMessage());
       assertEquals(11, s.update(d -> d.put("n", 10)).revision());
       assertEquals(0, s.compact(Retention.keepLast(100)));
-      assertEquals(4, s.compact(Retention.newerThan(Instant.now().plusSeconds(60))));
+      assertEquals(4, s.compact(Retention.olderThan(Instant.now().plusSeconds(60))));
       assertEquals(List.of(10L, 11L), s.history().stream().map(Change::revision).toList());
       assertEquals(10, s.at(11).value().get("n").asInt());
       assertTrue(s.verify().ok(), s.verify().toString());
@@ -52,8 +52,7 @@ class HistoryTest {
 
   @Test
   void aCustomChangeLogPathAndBackupCount() throws Exception {
-    Path logs = Files.createDirectories(dir.resolve("memory/logs"));
-    Path log = logs.resolve("state_changes.jsonl");
+    Path log = dir.resolve(".parac/memory/logs/state_changes.jsonl"); // created on open
     Path file = dir.resolve("state.json");
     try (DocumentStore<ObjectNode> s =
         store(file, DocumentOptions.defaults().withChangeLog(log).withBackups(1))) {
@@ -88,6 +87,32 @@ class HistoryTest {
       assertEquals(Finding.Kind.CORRUPT_LOG_LINE, report.findings().get(0).kind());
       RecoveryReport r = s.recover();
       assertEquals(1, r.unrepaired().size());
+    }
+  }
+
+  /**
+   * Compaction replaces the log file; a store with its own engine (another owner) that kept the old
+   * file open notices the new one at its next commit and appends there.
+   *
+   * <p>Checked against a broken variant: without the file-identity check in ChangeLog.refresh, b's
+   * line goes to the replaced (unlinked) file and the history ends at revision 12.
+   */
+  @Test
+  void aStoreThatKeptTheOldLogOpenAppendsToTheCompactedOne() throws Exception {
+    Path file = dir.resolve("state.json");
+    try (DocumentStore<ObjectNode> a = store(file, DocumentOptions.defaults().withOwner("a"));
+        DocumentStore<ObjectNode> b =
+            DocumentStore.open(
+                file, DocumentCodecs.json(), DocumentOptions.defaults().withOwner("b"))) {
+      b.update(d -> d.put("n", 10));
+      a.update(d -> d.put("n", 11));
+      assertEquals(10, a.compact(Retention.keepLast(2)));
+      assertEquals(13, b.update(d -> d.put("n", 12)).revision());
+      List<Change> h = a.history();
+      assertEquals(List.of(10L, 11L, 12L, 13L), h.stream().map(Change::revision).toList());
+      assertEquals("b", h.get(3).owner());
+      assertEquals(12, a.at(13).value().get("n").asInt());
+      assertTrue(a.verify().ok(), a.verify().toString());
     }
   }
 }

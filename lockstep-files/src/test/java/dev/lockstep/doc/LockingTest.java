@@ -133,4 +133,48 @@ class LockingTest {
       assertEquals(0, holder.waitFor(START));
     }
   }
+
+  /**
+   * With group commit, callers queued behind a leader that cannot get the lock time out on their
+   * own deadlines (none hangs, none is committed), and commit normally once the holder is gone.
+   */
+  @Test
+  void queuedCallersTimeOutOnTheirOwnDeadlines() throws Exception {
+    Path file = dir.resolve("state.yaml");
+    DocumentOptions options =
+        DocumentOptions.defaults()
+            .withLockTimeout(Duration.ofMillis(100))
+            .withRetries(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMillis(300));
+    try (DocumentStore<ObjectNode> store = open(file, options)) {
+      try (Procs holder =
+          Procs.start(
+              List.of(
+                  "flock",
+                  dir.resolve("state.yaml.lock").toString(),
+                  "sh",
+                  "-c",
+                  "echo locked; exec cat >/dev/null"))) {
+        holder.awaitLine("locked", START);
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+          List<java.util.concurrent.Future<Versioned<ObjectNode>>> calls =
+              new java.util.ArrayList<>();
+          for (int i = 0; i < 4; i++) {
+            calls.add(pool.submit(() -> store.update(LockingTest::increment)));
+          }
+          for (var call : calls) {
+            java.util.concurrent.ExecutionException e =
+                assertThrows(java.util.concurrent.ExecutionException.class, call::get);
+            assertTrue(e.getCause() instanceof LockTimeoutException, e.getCause().toString());
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+        assertEquals(1, store.read().revision());
+      }
+      assertEquals(2, store.update(LockingTest::increment).revision());
+      assertEquals(2, store.history().size());
+    }
+  }
 }

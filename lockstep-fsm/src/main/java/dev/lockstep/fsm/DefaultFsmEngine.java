@@ -11,13 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The engine: one attempt is read → allowed? → guard → in-transition actions → {@link
@@ -36,7 +32,7 @@ final class DefaultFsmEngine implements FsmEngine {
   private final Map<String, CompiledMachine> machines;
   private final KeyedLock<String> entityLock;
   private final Duration entityLockTimeout;
-  private final long guardTimeoutNanos;
+  private final GuardRunner guards;
   private final ExecutorService async = Executors.newVirtualThreadPerTaskExecutor();
   private final EffectDispatcher dispatcher;
 
@@ -45,9 +41,9 @@ final class DefaultFsmEngine implements FsmEngine {
     Map<String, CompiledMachine> compiled = new HashMap<>();
     b.machines.forEach((n, d) -> compiled.put(n, new CompiledMachine(d, b.effectHandlers)));
     this.machines = Map.copyOf(compiled);
-    this.entityLock = b.entityLock ? KeyedLock.create() : null;
+    this.entityLock = b.entityLock;
     this.entityLockTimeout = b.entityLockTimeout;
-    this.guardTimeoutNanos = b.guardTimeout.toNanos();
+    this.guards = new GuardRunner(b.guardTimeout);
     this.dispatcher =
         new EffectDispatcher(store, machines, b.backoffInitial, b.backoffMax, b.dispatchEffects);
   }
@@ -108,120 +104,59 @@ final class DefaultFsmEngine implements FsmEngine {
     }
   }
 
+  /** The fields every attempt row of one try shares. */
+  private record Draft(long id, Instant time, String machine, String entityId, String event) {
+    Attempt row(
+        String from, String to, String guard, GuardResult g, Outcome o, String error, long v) {
+      return new Attempt(id, time, machine, entityId, event, from, to, guard, g, o, error, v);
+    }
+  }
+
+  private static long newAttemptId() {
+    return ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+  }
+
   private FireResult attempt(
       CompiledMachine m, String entityId, String event, Map<String, Object> payload) {
-    long id = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-    Instant now = Instant.now();
+    Draft d = new Draft(newAttemptId(), Instant.now(), m.name, entityId, event);
     EntityState s;
     try {
       s = store.read(entityId).orElse(null);
     } catch (RuntimeException e) {
-      return failed(
-          new Attempt(
-              id,
-              now,
-              m.name,
-              entityId,
-              event,
-              null,
-              null,
-              null,
-              GuardResult.NONE,
-              Outcome.FAILED,
-              describe(e),
-              -1),
-          e);
+      return failed(d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, describe(e), -1), e);
     }
     if (s == null || !s.machine().equals(m.name)) {
-      NoSuchEntityException e =
-          new NoSuchEntityException(
-              s == null
-                  ? "no entity '" + entityId + "' in " + store.describe()
-                  : "entity '"
-                      + entityId
-                      + "' belongs to machine '"
-                      + s.machine()
-                      + "', not '"
-                      + m.name
-                      + "'");
+      NoSuchEntityException e = noSuchEntity(m, entityId, s);
+      String state = s == null ? null : s.state();
       return failed(
-          new Attempt(
-              id,
-              now,
-              m.name,
-              entityId,
-              event,
-              s == null ? null : s.state(),
-              null,
-              null,
-              GuardResult.NONE,
-              Outcome.FAILED,
-              e.getMessage(),
-              -1),
-          e);
+          d.row(state, null, null, GuardResult.NONE, Outcome.FAILED, e.getMessage(), -1), e);
     }
     String from = s.state();
     long version = s.version();
     CompiledMachine.Step step = m.step(from, event);
     if (step == null) {
-      FireResult r = new FireResult.NotAllowed(from, event);
       return logged(
-          new Attempt(
-              id,
-              now,
-              m.name,
-              entityId,
-              event,
-              from,
-              null,
-              null,
-              GuardResult.NONE,
-              Outcome.NOT_ALLOWED,
-              null,
-              version),
-          r);
+          d.row(from, null, null, GuardResult.NONE, Outcome.NOT_ALLOWED, null, version),
+          new FireResult.NotAllowed(from, event));
     }
     String to = step.transition().to();
-    String guardName = null;
-    GuardResult guardResult = GuardResult.NONE;
+    String guard = null;
+    GuardResult verdict = GuardResult.NONE;
     if (step.guard() != null) {
-      guardName = step.guard().name();
-      GuardOutcome g = runGuard(step.guard(), new GuardContext(from, event, s.data(), payload));
-      guardResult = g.result;
-      if (g.result == GuardResult.REJECTED) {
-        String reason = "guard '" + guardName + "' returned false in state " + from;
+      guard = step.guard().name();
+      GuardRunner.Verdict g =
+          guards.test(step.guard(), new GuardContext(from, event, s.data(), payload));
+      verdict = g.result();
+      if (verdict == GuardResult.REJECTED) {
+        String reason = "guard '" + guard + "' returned false in state " + from;
         return logged(
-            new Attempt(
-                id,
-                now,
-                m.name,
-                entityId,
-                event,
-                from,
-                to,
-                guardName,
-                guardResult,
-                Outcome.GUARD_REJECTED,
-                reason,
-                version),
-            new FireResult.GuardRejected(guardName, reason));
+            d.row(from, to, guard, verdict, Outcome.GUARD_REJECTED, reason, version),
+            new FireResult.GuardRejected(guard, reason));
       }
-      if (g.error != null) {
+      if (g.error() != null) {
         return failed(
-            new Attempt(
-                id,
-                now,
-                m.name,
-                entityId,
-                event,
-                from,
-                to,
-                guardName,
-                guardResult,
-                Outcome.FAILED,
-                describe(g.error),
-                version),
-            g.error);
+            d.row(from, to, guard, verdict, Outcome.FAILED, describe(g.error()), version),
+            g.error());
       }
     }
     if (!step.actions().isEmpty()) {
@@ -232,39 +167,12 @@ final class DefaultFsmEngine implements FsmEngine {
           a.body().execute(ctx);
         } catch (RuntimeException e) {
           String msg = "action '" + a.name() + "' threw: " + describe(e);
-          return failed(
-              new Attempt(
-                  id,
-                  now,
-                  m.name,
-                  entityId,
-                  event,
-                  from,
-                  to,
-                  guardName,
-                  guardResult,
-                  Outcome.FAILED,
-                  msg,
-                  version),
-              e);
+          return failed(d.row(from, to, guard, verdict, Outcome.FAILED, msg, version), e);
         }
       }
     }
     List<EffectRequest> effects = effects(step, payload);
-    Attempt a =
-        new Attempt(
-            id,
-            now,
-            m.name,
-            entityId,
-            event,
-            from,
-            to,
-            guardName,
-            guardResult,
-            Outcome.TRANSITIONED,
-            null,
-            version + 1);
+    Attempt a = d.row(from, to, guard, verdict, Outcome.TRANSITIONED, null, version + 1);
     CommitResult result;
     try {
       result = store.commit(new TransitionCommit(version, to, a, effects));
@@ -280,6 +188,19 @@ final class DefaultFsmEngine implements FsmEngine {
       }
       case CommitResult.Conflicted c -> new FireResult.Conflict(version, c.actualVersion());
     };
+  }
+
+  private NoSuchEntityException noSuchEntity(CompiledMachine m, String entityId, EntityState s) {
+    return new NoSuchEntityException(
+        s == null
+            ? "no entity '" + entityId + "' in " + store.describe()
+            : "entity '"
+                + entityId
+                + "' belongs to machine '"
+                + s.machine()
+                + "', not '"
+                + m.name
+                + "'");
   }
 
   /** The commit threw: find out whether it committed before answering. */
@@ -303,7 +224,7 @@ final class DefaultFsmEngine implements FsmEngine {
       long actual = current(a.entityId()).map(EntityState::version).orElse(-1L);
       return new FireResult.Conflict(version, actual);
     }
-    return failed(
+    Attempt failure =
         new Attempt(
             a.attemptId(),
             a.time(),
@@ -316,8 +237,8 @@ final class DefaultFsmEngine implements FsmEngine {
             a.guardResult(),
             Outcome.FAILED,
             "commit failed: " + describe(e),
-            version),
-        e);
+            version);
+    return failed(failure, e);
   }
 
   private static List<EffectRequest> effects(CompiledMachine.Step step, Map<String, Object> p) {
@@ -328,56 +249,9 @@ final class DefaultFsmEngine implements FsmEngine {
     return names.stream().map(n -> new EffectRequest(n, p)).toList();
   }
 
-  private record GuardOutcome(GuardResult result, Throwable error) {}
-
-  private GuardOutcome runGuard(Guard guard, GuardContext ctx) {
-    CompletionStage<Boolean> stage = guard.test(ctx);
-    CompletableFuture<Boolean> f = stage.toCompletableFuture();
-    try {
-      Boolean ok = f.isDone() ? f.join() : f.get(guardTimeoutNanos, TimeUnit.NANOSECONDS);
-      if (ok == null) {
-        return new GuardOutcome(
-            GuardResult.ERROR,
-            new IllegalStateException("guard '" + guard.name() + "' answered null"));
-      }
-      return new GuardOutcome(ok ? GuardResult.PASSED : GuardResult.REJECTED, null);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      return new GuardOutcome(
-          GuardResult.TIMED_OUT,
-          new TimeoutException(
-              "guard '"
-                  + guard.name()
-                  + "' gave no answer within "
-                  + Duration.ofNanos(guardTimeoutNanos)));
-    } catch (ExecutionException | java.util.concurrent.CompletionException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      return new GuardOutcome(GuardResult.ERROR, cause);
-    } catch (java.util.concurrent.CancellationException e) {
-      return new GuardOutcome(GuardResult.ERROR, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new GuardOutcome(GuardResult.ERROR, e);
-    }
-  }
-
   private FireResult failEarly(CompiledMachine m, String entityId, String event, Exception e) {
-    long id = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-    return failed(
-        new Attempt(
-            id,
-            Instant.now(),
-            m.name,
-            entityId,
-            event,
-            null,
-            null,
-            null,
-            GuardResult.NONE,
-            Outcome.FAILED,
-            describe(e),
-            -1),
-        e);
+    Draft d = new Draft(newAttemptId(), Instant.now(), m.name, entityId, event);
+    return failed(d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, describe(e), -1), e);
   }
 
   private FireResult failed(Attempt a, Throwable error) {

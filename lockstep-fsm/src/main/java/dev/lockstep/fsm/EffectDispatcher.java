@@ -45,6 +45,7 @@ final class EffectDispatcher {
     this.initial = initial;
     this.max = max;
     this.background = background && machines.values().stream().anyMatch(m -> !m.effects.isEmpty());
+    wake(); // entries left by earlier runs or other processes are dispatched without a new commit
   }
 
   /** Tells the dispatcher new entries may be due; starts its thread on first use. */

@@ -1,5 +1,7 @@
 package dev.lockstep.fsm;
 
+import dev.lockstep.lock.KeyedLock;
+import dev.lockstep.lock.LockOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +12,7 @@ final class EngineBuilder implements FsmEngine.Builder {
   final FsmStore store;
   final Map<String, MachineDefinition> machines = new LinkedHashMap<>();
   final Map<String, Action> effectHandlers = new LinkedHashMap<>();
-  boolean entityLock;
+  KeyedLock<String> entityLock;
   Duration entityLockTimeout = Duration.ofSeconds(30);
   Duration guardTimeout = Duration.ofSeconds(5);
   Duration backoffInitial = Duration.ofMillis(100);
@@ -33,7 +35,13 @@ final class EngineBuilder implements FsmEngine.Builder {
 
   @Override
   public FsmEngine.Builder entityLock(boolean enabled) {
-    this.entityLock = enabled;
+    this.entityLock = enabled ? KeyedLock.create(LockOptions.named("fsm-entities")) : null;
+    return this;
+  }
+
+  @Override
+  public FsmEngine.Builder entityLock(KeyedLock<String> lock) {
+    this.entityLock = Objects.requireNonNull(lock, "lock");
     return this;
   }
 

@@ -98,14 +98,19 @@ public interface FsmEngine extends AutoCloseable {
       String machine, String entityId, String event, Map<String, Object> payload, Retry retry);
 
   /**
-   * {@link #fire(String, String, String, Map)} on a virtual thread. The future never completes
-   * exceptionally except with {@link IllegalArgumentException} for an unknown machine, or {@link
-   * java.util.concurrent.RejectedExecutionException} after {@link #close()}.
+   * {@link #fire(String, String, String, Map)} on a virtual thread; the calling thread does not
+   * wait. The future completes with the result, never exceptionally (outcomes are results).
+   *
+   * @throws IllegalArgumentException (at once) when the machine is not registered with this engine
+   * @throws java.util.concurrent.RejectedExecutionException (at once) after {@link #close()}
    */
   CompletableFuture<FireResult> fireAsync(
       String machine, String entityId, String event, Map<String, Object> payload);
 
-  /** {@link #fire(String, String, String, Map, Retry)} on a virtual thread. */
+  /**
+   * {@link #fire(String, String, String, Map, Retry)} on a virtual thread; see {@link
+   * #fireAsync(String, String, String, Map)}.
+   */
   CompletableFuture<FireResult> fireAsync(
       String machine, String entityId, String event, Map<String, Object> payload, Retry retry);
 
@@ -134,8 +139,9 @@ public interface FsmEngine extends AutoCloseable {
   FsmStore store();
 
   /**
-   * Stops the effect dispatcher and the async executor (waiting for running fires), leaving the
-   * store open. Pending effects stay in the outbox. Idempotent.
+   * Stops the effect dispatcher (waiting for an effect handler that is running to return) and the
+   * async executor (waiting for running fires), leaving the store open. Pending effects stay in the
+   * outbox for the next engine. Idempotent.
    */
   @Override
   void close();
@@ -152,7 +158,19 @@ public interface FsmEngine extends AutoCloseable {
      */
     Builder entityLock(boolean enabled);
 
-    /** How long a fire waits for the entity lock before failing (default 30 s). */
+    /**
+     * Puts {@code lock} in front of each fire, keyed by entity id: like {@link
+     * #entityLock(boolean)}, with your lock's options — for example a cap on active entities
+     * ({@code LockOptions.maxActiveKeys}), over which a fire fails with {@code
+     * CapacityExceededException} (logged, nothing changed). The lock may be shared with your own
+     * code.
+     */
+    Builder entityLock(dev.lockstep.lock.KeyedLock<String> lock);
+
+    /**
+     * How long a fire waits for the entity lock before failing with {@code LockTimeoutException}
+     * (logged, nothing changed; default 30 s).
+     */
     Builder entityLockTimeout(Duration timeout);
 
     /**

@@ -39,10 +39,23 @@ public interface FsmStore extends AutoCloseable {
 
   /**
    * Returns a new, empty store in this JVM's memory: lost when the JVM ends, shared by the engines
-   * given it. Lean: no serialization, a short lock per entity.
+   * given it. Lean: no serialization, a short lock per entity. Keeps every attempt, so memory grows
+   * with the log; see {@link #inMemory(int)} for long-running processes.
    */
   static FsmStore inMemory() {
-    return new MemoryFsmStore();
+    return new MemoryFsmStore(Integer.MAX_VALUE);
+  }
+
+  /**
+   * Returns a new, empty in-memory store that keeps only the last {@code historyLimit} attempts of
+   * each entity, so that a long-running process (a per-user guard in a server) does not grow
+   * without bound. Transitions stay exact; {@link #history} and {@link #attempt} see only the kept
+   * attempts, so a log-replaying checker does not apply to entities whose log was trimmed.
+   *
+   * @throws IllegalArgumentException when {@code historyLimit < 1}
+   */
+  static FsmStore inMemory(int historyLimit) {
+    return new MemoryFsmStore(historyLimit);
   }
 
   /**

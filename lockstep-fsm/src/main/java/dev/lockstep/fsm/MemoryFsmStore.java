@@ -1,6 +1,7 @@
 package dev.lockstep.fsm;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,14 +20,32 @@ final class MemoryFsmStore implements FsmStore {
 
   private static final class Holder {
     EntityState state; // null until inserted (attempts on unknown ids are kept too)
-    final List<Attempt> attempts = new ArrayList<>(4);
+    final ArrayDeque<Attempt> attempts = new ArrayDeque<>(4);
     List<OutboxEntry> outbox;
   }
 
+  private final int historyLimit;
   private final ConcurrentHashMap<String, Holder> entities = new ConcurrentHashMap<>();
   private final TreeMap<Long, OutboxEntry> pending = new TreeMap<>();
   private long outboxSeq;
   private volatile boolean closed;
+
+  /**
+   * @param historyLimit the most attempts kept per entity; older ones are dropped
+   */
+  MemoryFsmStore(int historyLimit) {
+    if (historyLimit < 1) {
+      throw new IllegalArgumentException("historyLimit must be >= 1, got " + historyLimit);
+    }
+    this.historyLimit = historyLimit;
+  }
+
+  private void append(Holder h, Attempt a) {
+    if (h.attempts.size() >= historyLimit) {
+      h.attempts.removeFirst();
+    }
+    h.attempts.addLast(a);
+  }
 
   @Override
   public String describe() {
@@ -79,13 +98,13 @@ final class MemoryFsmStore implements FsmStore {
       EntityState s = h.state;
       if (s == null || s.version() != commit.expectedVersion()) {
         long actual = s == null ? -1 : s.version();
-        h.attempts.add(commit.conflictAttempt(actual));
+        append(h, commit.conflictAttempt(actual));
         return new CommitResult.Conflicted(actual);
       }
       long version = s.version() + 1;
       h.state = new EntityState(s.machine(), s.entityId(), commit.to(), version, s.data());
       Attempt a = commit.attempt();
-      h.attempts.add(a);
+      append(h, a);
       if (!commit.effects().isEmpty()) {
         added = new ArrayList<>(commit.effects().size());
         synchronized (pending) {
@@ -125,7 +144,7 @@ final class MemoryFsmStore implements FsmStore {
     open();
     Holder h = holder(attempt.entityId());
     synchronized (h) {
-      h.attempts.add(attempt);
+      append(h, attempt);
     }
   }
 
@@ -137,9 +156,11 @@ final class MemoryFsmStore implements FsmStore {
       return Optional.empty();
     }
     synchronized (h) {
-      for (int i = h.attempts.size() - 1; i >= 0; i--) {
-        if (h.attempts.get(i).attemptId() == attemptId) {
-          return Optional.of(h.attempts.get(i));
+      var it = h.attempts.descendingIterator();
+      while (it.hasNext()) {
+        Attempt a = it.next();
+        if (a.attemptId() == attemptId) {
+          return Optional.of(a);
         }
       }
     }
@@ -265,7 +286,7 @@ final class MemoryFsmStore implements FsmStore {
                   failure.error());
       h.outbox.set(index, next2);
       if (failure != null) {
-        h.attempts.add(failure);
+        append(h, failure);
       }
       synchronized (pending) {
         if (next2.dispatched()) {

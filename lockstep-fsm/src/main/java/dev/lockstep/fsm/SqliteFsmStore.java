@@ -90,8 +90,11 @@ final class SqliteFsmStore implements FsmStore {
       throw new FsmStoreException(file + " is closed (" + what + ")");
     }
     readerPermits.acquireUninterruptibly();
-    SqliteConnection c = idleReaders.poll();
+    SqliteConnection c = closed ? null : idleReaders.poll();
     try {
+      if (closed) {
+        throw new FsmStoreException(file + " is closed (" + what + ")");
+      }
       if (c == null) {
         c = new SqliteConnection(file, options, sql);
         allReaders.add(c);
@@ -281,5 +284,6 @@ final class SqliteFsmStore implements FsmStore {
       }
     }
     writer.close();
+    readerPermits.release(READERS); // readers that waited for a permit now see the store closed
   }
 }

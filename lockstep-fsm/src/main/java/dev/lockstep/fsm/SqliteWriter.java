@@ -96,7 +96,14 @@ final class SqliteWriter implements Runnable {
         if (batch.size() > largestBatch) {
           largestBatch = batch.size();
         }
-        runBatch(batch);
+        try {
+          runBatch(batch);
+        } catch (RuntimeException | Error e) { // never leave a caller waiting forever
+          failAll(batch, new FsmStoreException(file + ": writer failed: " + e, e));
+          if (e instanceof Error err) {
+            throw err;
+          }
+        }
         if (stop) {
           return;
         }

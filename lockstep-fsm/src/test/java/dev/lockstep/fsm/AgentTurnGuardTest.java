@@ -3,6 +3,12 @@ package dev.lockstep.fsm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.lockstep.lock.CapacityExceededException;
+import dev.lockstep.lock.KeyedLock;
+import dev.lockstep.lock.LockHandle;
+import dev.lockstep.lock.LockOptions;
+import dev.lockstep.lock.LockRecorder;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +65,8 @@ class AgentTurnGuardTest {
       assertEquals("THINKING", refused.from());
       assertEquals("message", refused.event());
       assertEquals(1, refused.version());
+      assertEquals(5, FsmInvariants.check(store, List.of(TURN)).assertOk().attempts());
+      FsmInvariants.check(store).assertOk();
     }
   }
 
@@ -72,6 +80,41 @@ class AgentTurnGuardTest {
           FireResult.Transitioned.class, engine.fire("agent-turn", "a", "message", Map.of()));
       assertInstanceOf(
           FireResult.Transitioned.class, engine.fire("agent-turn", "b", "message", Map.of()));
+    }
+  }
+
+  @Test
+  void aBoundedStoreKeepsTheLastAttemptsAndStaysExact() {
+    try (FsmStore store = FsmStore.inMemory(2);
+        FsmEngine engine = FsmEngine.builder(store).machine(TURN).build()) {
+      engine.create("agent-turn", "u");
+      for (int i = 0; i < 10; i++) {
+        engine.fire("agent-turn", "u", "message", Map.of());
+        engine.fire("agent-turn", "u", "error", Map.of());
+      }
+      assertEquals(20, engine.current("u").orElseThrow().version());
+      List<Attempt> h = engine.history("u");
+      assertEquals(2, h.size());
+      assertEquals(20, h.get(1).version());
+      assertEquals("error", h.get(1).event());
+    }
+  }
+
+  @Test
+  void aCapOnActiveUsersRefusesNewOnesWhileTheLockIsFull() throws Exception {
+    KeyedLock<String> users = KeyedLock.create(new LockOptions("users", 1, LockRecorder.noop()));
+    try (FsmStore store = FsmStore.inMemory();
+        FsmEngine engine = FsmEngine.builder(store).machine(TURN).entityLock(users).build()) {
+      engine.create("agent-turn", "a");
+      engine.create("agent-turn", "b");
+      try (LockHandle busy = users.acquire("a", Duration.ofSeconds(5))) {
+        FireResult r = engine.fire("agent-turn", "b", "message", Map.of());
+        assertInstanceOf(
+            CapacityExceededException.class, assertInstanceOf(FireResult.Failed.class, r).error());
+      }
+      assertInstanceOf(
+          FireResult.Transitioned.class, engine.fire("agent-turn", "b", "message", Map.of()));
+      assertEquals(Outcome.FAILED, engine.history("b").get(0).outcome());
     }
   }
 }

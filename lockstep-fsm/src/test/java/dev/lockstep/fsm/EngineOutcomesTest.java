@@ -135,7 +135,8 @@ class EngineOutcomesTest {
       assertEquals(
           new FireResult.Transitioned("A", "B", 1),
           engine.fireAsync("counter", "c", "flip", Map.of()).get());
-      // A commit against a stale version conflicts; Retry re-reads and wins.
+      // A commit against a stale version conflicts and logs a conflict row (RetryTest in the
+      // testkit covers a fire that conflicts and retries).
       Attempt stale =
           new Attempt(
               42,

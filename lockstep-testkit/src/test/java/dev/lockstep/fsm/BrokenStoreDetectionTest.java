@@ -7,7 +7,6 @@ import dev.lockstep.testkit.ThreadKind;
 import dev.lockstep.testkit.fsm.FsmInvariantChecker;
 import dev.lockstep.testkit.fsm.FsmRaceHarness;
 import dev.lockstep.testkit.fsm.FsmStoreContract;
-import dev.lockstep.testkit.fsm.InvariantReport;
 import dev.lockstep.testkit.fsm.RaceReport;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
-package dev.lockstep.testkit.fsm;
+package dev.lockstep.fsm;
 
 import java.util.List;
 
 /**
- * What {@link FsmInvariantChecker} found.
+ * What {@link FsmInvariants#check} found.
  *
  * @param entities how many entities were checked
  * @param attempts how many attempts were read
