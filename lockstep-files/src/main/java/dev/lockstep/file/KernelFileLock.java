@@ -43,7 +43,15 @@ final class KernelFileLock implements FileLock {
 
   private static final LockFileTable TABLE = LockFileTable.INSTANCE;
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-  private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /**
+   * The longest pause between two polls. The kernel does not wake pollers, so this bounds how long
+   * a released lock can sit idle before a waiting process notices: at 20 ms, 8 processes updating
+   * one document handed the lock over in 38 ms (median; bench docs processes-8x50). 5 ms costs at
+   * most 200 cheap syscalls a second per waiter.
+   */
+  private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
   private static final int MAX_REPLACED_RETRIES_WITHOUT_WAITING = 16;
 
   private final Path path;
