@@ -18,7 +18,7 @@ public interface ReadWriteLock {
 
   /** A read-write lock with the given options ({@code maxActiveKeys} is ignored). */
   static ReadWriteLock create(LockOptions options) {
-    return new SingleReadWriteLock(KeyedReadWriteLock.create(options));
+    return new SingleReadWriteLock(options);
   }
 
   /** The lock's name, as in its options. */
