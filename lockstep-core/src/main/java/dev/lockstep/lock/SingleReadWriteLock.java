@@ -83,7 +83,15 @@ final class SingleReadWriteLock implements ReadWriteLock {
   private volatile int mutex;
 
   /** Each thread's blocking read holds of this lock, newest first. */
-  private final ThreadLocal<ReadChain> chains = ThreadLocal.withInitial(ReadChain::new);
+  private final ThreadLocal<ReadChain> chains =
+      ThreadLocal.withInitial(() -> new ReadChain(Thread.currentThread().threadId()));
+
+  /**
+   * The chain of the thread that read last, to skip the thread-local lookup when one thread reads
+   * repeatedly (as {@code ReentrantReadWriteLock}'s cached hold counter). Racy by design: a chain's
+   * {@code tid} is final, and its {@code top} is only touched by that thread.
+   */
+  private ReadChain lastChain;
 
   /**
    * The latest write hold. Written by the grantee's thread (fast path) or the granting thread
@@ -110,7 +118,22 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** A thread's read holds, linked through {@link RwNode#prevOwned}. */
   private static final class ReadChain {
+    final long tid;
     RwNode top;
+
+    ReadChain(long tid) {
+      this.tid = tid;
+    }
+  }
+
+  /** The calling thread's chain. */
+  private ReadChain chain(Thread me) {
+    ReadChain c = lastChain;
+    if (c == null || c.tid != me.threadId()) {
+      c = chains.get();
+      lastChain = c;
+    }
+    return c;
   }
 
   @Override
@@ -184,7 +207,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Pushes a read hold of the calling thread on its chain, dropping released holds on top. */
   private void track(RwNode n) {
-    ReadChain c = chains.get();
+    ReadChain c = chain(Thread.currentThread());
     RwNode t = c.top;
     while (t != null && !t.isHeld()) {
       t = t.prevOwned;
@@ -201,13 +224,17 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   private RwNode acquire(boolean shared, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
-    long nanos = LockEngine.nanos(timeout);
+    if (timeout.isNegative()) { // NPE for null, as LockEngine.nanos
+      LockEngine.nanos(timeout); // throws the usual IllegalArgumentException
+    }
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
     Thread me = Thread.currentThread();
     RwNode entered = fast(me, shared);
-    return entered != null ? entered : await(me, shared, nanos, timeout, throwOnTimeout);
+    return entered != null
+        ? entered
+        : await(me, shared, LockEngine.nanos(timeout), timeout, throwOnTimeout);
   }
 
   /** The slow path of {@link #acquire}: enter or queue, then wait for the grant. */
@@ -391,7 +418,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Whether the calling thread holds a read hold; caller holds the queue lock. */
   private boolean readBy(Thread me) {
-    for (RwNode t = chains.get().top; t != null; t = t.prevOwned) {
+    for (RwNode t = chain(me).top; t != null; t = t.prevOwned) {
       if (t.isHeld()) {
         return true;
       }
