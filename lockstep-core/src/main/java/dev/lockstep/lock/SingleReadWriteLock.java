@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -32,11 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * dropped. Giving up (timeout, interrupt, cancel) removes a waiter only if it is still WAITING; a
  * waiter granted meanwhile keeps the hold (timeout) or releases it (interrupt, cancel).
  *
- * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}; each
- * thread's blocking read holds are chained in a thread-local {@link ReadChain} (pruned of released
- * holds on every read), and read holds made by downgrading another thread's write hold sit in
- * {@link #strays}. Asynchronous acquisitions have owners of their own that hold nothing else, so
- * they are never checked (as in {@link LockEngine}).
+ * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
+ * holds in {@link ReadOwners}. Asynchronous acquisitions have owners of their own that hold nothing
+ * else, so they are never checked (as in {@link LockEngine}).
  */
 final class SingleReadWriteLock implements ReadWriteLock {
   static final Object RESOURCE =
@@ -66,9 +63,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
   /** As in {@link LockEngine}: platform threads spin briefly before parking, virtual ones don't. */
   private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
 
-  /** Set while a thread runs the callbacks of a granted asynchronous wait. */
-  private static final ThreadLocal<Boolean> COMPLETING = new ThreadLocal<>();
-
   /** Returned by {@link #withdraw} when the waiter had been granted before it could leave. */
   private static final String WITHDRAWN_BUT_GRANTED = new String("granted");
 
@@ -82,16 +76,8 @@ final class SingleReadWriteLock implements ReadWriteLock {
   @SuppressWarnings("unused") // accessed through MUTEX
   private volatile int mutex;
 
-  /** Each thread's blocking read holds of this lock, newest first. */
-  private final ThreadLocal<ReadChain> chains =
-      ThreadLocal.withInitial(() -> new ReadChain(Thread.currentThread().threadId()));
-
-  /**
-   * The chain of the thread that read last, to skip the thread-local lookup when one thread reads
-   * repeatedly (as {@code ReentrantReadWriteLock}'s cached hold counter). Racy by design: a chain's
-   * {@code tid} is final, and its {@code top} is only touched by that thread.
-   */
-  private ReadChain lastChain;
+  /** Who reads, for the non-reentrancy checks. */
+  private final ReadOwners readers = new ReadOwners();
 
   /**
    * The latest write hold. Written by the grantee's thread (fast path) or the granting thread
@@ -100,9 +86,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
    * held}).
    */
   private RwNode writer;
-
-  /** Read holds whose owner thread did not make them (downgraded by another thread); queue lock. */
-  private RwNode strays;
 
   /** The wait queue, oldest first; guarded by the queue lock. */
   private RwWaiter head;
@@ -114,26 +97,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
     this.name = options.name();
     this.recorder = options.recorder();
     this.recording = recorder.enabled();
-  }
-
-  /** A thread's read holds, linked through {@link RwNode#prevOwned}. */
-  private static final class ReadChain {
-    final long tid;
-    RwNode top;
-
-    ReadChain(long tid) {
-      this.tid = tid;
-    }
-  }
-
-  /** The calling thread's chain. */
-  private ReadChain chain(Thread me) {
-    ReadChain c = lastChain;
-    if (c == null || c.tid != me.threadId()) {
-      c = chains.get();
-      lastChain = c;
-    }
-    return c;
   }
 
   @Override
@@ -200,20 +163,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
         recording
             ? new RwWaiter(this, me, true, RwNode.HELD)
             : new RwNode(this, me, true, RwNode.HELD);
-    track(n);
+    readers.track(n);
     acquiredAtOnce(n);
     return n;
-  }
-
-  /** Pushes a read hold of the calling thread on its chain, dropping released holds on top. */
-  private void track(RwNode n) {
-    ReadChain c = chain(Thread.currentThread());
-    RwNode t = c.top;
-    while (t != null && !t.isHeld()) {
-      t = t.prevOwned;
-    }
-    n.prevOwned = t;
-    c.top = n;
   }
 
   private RwNode tryNow(boolean shared) {
@@ -301,7 +253,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
     if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
       // The timer thread only starts the timeout; callbacks on the failed future run elsewhere.
       n.timer =
-          Timeouts.TIMER.schedule(
+          RwWaiter.Timeouts.TIMER.schedule(
               () -> Thread.startVirtualThread(() -> abandon(n, timeout)),
               nanos,
               TimeUnit.NANOSECONDS);
@@ -335,7 +287,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
           if (!shared) {
             writer = n;
           } else if (!async) {
-            track(n);
+            readers.track(n);
           }
           selfDeadlock = null;
           break;
@@ -350,7 +302,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
             selfDeadlock = "holds it already";
             break;
           }
-          if ((s & READERS) != 0 && readBy((Thread) me)) {
+          if ((s & READERS) != 0 && readers.readBy((Thread) me)) {
             if (!shared) {
               n = null;
               selfDeadlock = "";
@@ -416,30 +368,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
     throw (RuntimeException) e;
   }
 
-  /** Whether the calling thread holds a read hold; caller holds the queue lock. */
-  private boolean readBy(Thread me) {
-    for (RwNode t = chain(me).top; t != null; t = t.prevOwned) {
-      if (t.isHeld()) {
-        return true;
-      }
-    }
-    RwNode prev = null;
-    for (RwNode t = strays; t != null; t = t.prevOwned) {
-      if (!t.isHeld()) {
-        if (prev == null) {
-          strays = t.prevOwned;
-        } else {
-          prev.prevOwned = t.prevOwned;
-        }
-      } else if (t.owner == me) {
-        return true;
-      } else {
-        prev = t;
-      }
-    }
-    return false;
-  }
-
   private RwNode timedOut(long waitStart, String holder, Duration timeout, boolean throwOnTimeout) {
     if (recording) {
       recorder.timedOut(name, RESOURCE, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
@@ -459,9 +387,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
   }
 
   /** Bookkeeping once a waiter has been granted, on the thread that sees the grant. */
-  private void granted(RwWaiter n) {
+  void granted(RwWaiter n) {
     if (n.shared() && n.owner == Thread.currentThread()) {
-      track(n);
+      readers.track(n);
     }
     if (recording) {
       long now = System.nanoTime();
@@ -500,12 +428,11 @@ final class SingleReadWriteLock implements ReadWriteLock {
       throw new IllegalStateException("cannot downgrade " + n + ": it is no longer held");
     }
     if (n.owner == Thread.currentThread()) {
-      track(reader);
+      readers.track(reader);
     } else if (n.owner instanceof Thread) {
       lock();
       try {
-        reader.prevOwned = strays;
-        strays = reader;
+        readers.trackStray(reader);
       } finally {
         unlock();
       }
@@ -531,7 +458,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
     } finally {
       unlock();
     }
-    wakeAll(wake);
+    RwWaiter.wakeAll(wake);
   }
 
   /**
@@ -618,7 +545,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
     } finally {
       unlock();
     }
-    wakeAll(wake);
+    RwWaiter.wakeAll(wake);
     return holders;
   }
 
@@ -639,40 +566,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
       n.future.completeExceptionally(new LockTimeoutException(name, RESOURCE, timeout, holders));
     } else if (recording) {
       recorder.cancelled(name, RESOURCE, waited);
-    }
-  }
-
-  /** Wakes granted waiters: unparks blocking ones, completes futures. */
-  private void wakeAll(RwWaiter first) {
-    for (RwWaiter n = first; n != null; ) {
-      RwWaiter next = n.wakeNext;
-      n.wakeNext = null;
-      if (n.future == null) {
-        LockSupport.unpark((Thread) n.owner);
-      } else {
-        complete(n);
-      }
-      n = next;
-    }
-  }
-
-  /** Completes a granted asynchronous wait; see {@code LockEngine.complete}. */
-  private void complete(RwWaiter n) {
-    if (COMPLETING.get() != null) {
-      Thread.startVirtualThread(() -> complete(n));
-      return;
-    }
-    COMPLETING.set(Boolean.TRUE);
-    try {
-      if (n.timer != null) {
-        n.timer.cancel(false);
-      }
-      granted(n);
-      if (!n.future.complete(n)) {
-        release(n); // cancelled or failed meanwhile: nobody will close this hold
-      }
-    } finally {
-      COMPLETING.remove();
     }
   }
 
@@ -720,23 +613,5 @@ final class SingleReadWriteLock implements ReadWriteLock {
   @Override
   public String toString() {
     return "ReadWriteLock[" + name + "]";
-  }
-
-  /** The daemon thread that starts the timeouts of asynchronous waits, created on first use. */
-  private static final class Timeouts {
-    static final ScheduledThreadPoolExecutor TIMER = newTimer();
-
-    private static ScheduledThreadPoolExecutor newTimer() {
-      ScheduledThreadPoolExecutor t =
-          new ScheduledThreadPoolExecutor(
-              1,
-              r -> {
-                Thread th = new Thread(r, "lockstep-rwlock-timeouts");
-                th.setDaemon(true);
-                return th;
-              });
-      t.setRemoveOnCancelPolicy(true);
-      return t;
-    }
   }
 }
