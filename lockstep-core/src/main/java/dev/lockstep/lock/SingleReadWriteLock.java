@@ -1,12 +1,42 @@
 package dev.lockstep.lock;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-/** {@link ReadWriteLock} as one fixed key of a {@link KeyedReadWriteLock}. */
+/**
+ * The dedicated engine behind {@link ReadWriteLock#create}: one state word for the fast paths, a
+ * FIFO queue under a spin lock for the contended ones.
+ *
+ * <p>Implementation notes. {@link #state} packs the reader count (low 32 bits), {@link #WRITER} and
+ * {@link #QUEUED}. QUEUED is set, under the queue lock, before a waiter is appended, and cleared,
+ * under the queue lock, with the CAS that takes the last waiter out; so it is set exactly while the
+ * queue is not empty. An arrival enters on the fast path with one CAS only when the word shows no
+ * writer and no queue (a reader) or is zero (a writer): nobody barges past a waiter, and while
+ * QUEUED is set the only changes to the word outside the queue lock are releases. A release is one
+ * atomic add on the word (after the CAS HELD → RELEASED on the handle that makes close exactly
+ * once); it takes the queue lock to grant the head only if the word it replaced had QUEUED set and
+ * the release can matter to the head: every write release, and the read release that drops the
+ * count to zero. That is enough because the queue lock is never dropped with a grantable head
+ * (enqueue appends only what cannot enter now, and every withdrawal and downgrade promotes), and a
+ * waiting head is a writer blocked by readers (woken by the last reader) or anything blocked by a
+ * writer (woken by the writer). Grants are hand-offs made under the queue lock (FIFO: one writer,
+ * or every reader up to the next writer); waking (unpark, future completion) happens after it is
+ * dropped. Giving up (timeout, interrupt, cancel) removes a waiter only if it is still WAITING; a
+ * waiter granted meanwhile keeps the hold (timeout) or releases it (interrupt, cancel).
+ *
+ * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
+ * holds in {@link ReadOwners}. Asynchronous acquisitions have owners of their own that hold nothing
+ * else, so they are never checked (as in {@link LockEngine}).
+ */
 final class SingleReadWriteLock implements ReadWriteLock {
-  private static final Object RESOURCE =
+  static final Object RESOURCE =
       new Object() {
         @Override
         public String toString() {
@@ -14,49 +44,574 @@ final class SingleReadWriteLock implements ReadWriteLock {
         }
       };
 
-  private final KeyedReadWriteLock<Object> keyed;
+  private static final long READERS = 0xFFFF_FFFFL;
+  private static final long WRITER = 1L << 32;
+  private static final long QUEUED = 1L << 33;
+  private static final VarHandle STATE;
+  private static final VarHandle MUTEX;
 
-  SingleReadWriteLock(KeyedReadWriteLock<Object> keyed) {
-    this.keyed = keyed;
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      STATE = l.findVarHandle(SingleReadWriteLock.class, "state", long.class);
+      MUTEX = l.findVarHandle(SingleReadWriteLock.class, "mutex", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** As in {@link LockEngine}: platform threads spin briefly before parking, virtual ones don't. */
+  private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
+
+  /** Returned by {@link #withdraw} when the waiter had been granted before it could leave. */
+  private static final String WITHDRAWN_BUT_GRANTED = new String("granted");
+
+  private final String name;
+  private final LockRecorder recorder;
+  private final boolean recording;
+
+  @SuppressWarnings("unused") // accessed through STATE
+  private volatile long state;
+
+  @SuppressWarnings("unused") // accessed through MUTEX
+  private volatile int mutex;
+
+  /** Who reads, for the non-reentrancy checks. */
+  private final ReadOwners readers = new ReadOwners();
+
+  /**
+   * The latest write hold. Written by the grantee's thread (fast path) or the granting thread
+   * before the grant is published; only ever compared with the calling thread, which wrote it if it
+   * is its own, so a stale read is harmless (a stale hold is no longer {@linkplain RwNode#isHeld
+   * held}).
+   */
+  private RwNode writer;
+
+  /** The wait queue, oldest first; guarded by the queue lock. */
+  private RwWaiter head;
+
+  private RwWaiter tail;
+
+  SingleReadWriteLock(LockOptions options) {
+    Objects.requireNonNull(options, "options must not be null");
+    this.name = options.name();
+    this.recorder = options.recorder();
+    this.recording = recorder.enabled();
   }
 
   @Override
   public String name() {
-    return keyed.name();
+    return name;
   }
+
+  // ---------------------------------------------------------------- acquiring
 
   @Override
   public LockHandle acquireRead(Duration timeout) throws InterruptedException {
-    return keyed.acquireRead(RESOURCE, timeout);
+    return acquire(true, timeout, true);
   }
 
   @Override
   public LockHandle acquireWrite(Duration timeout) throws InterruptedException {
-    return keyed.acquireWrite(RESOURCE, timeout);
+    return acquire(false, timeout, true);
   }
 
   @Override
   public Optional<LockHandle> tryAcquireRead() {
-    return keyed.tryAcquireRead(RESOURCE);
+    return Optional.ofNullable(tryNow(true));
   }
 
   @Override
   public Optional<LockHandle> tryAcquireWrite() {
-    return keyed.tryAcquireWrite(RESOURCE);
+    return Optional.ofNullable(tryNow(false));
   }
 
   @Override
   public CompletableFuture<LockHandle> acquireReadAsync(Duration timeout) {
-    return keyed.acquireReadAsync(RESOURCE, timeout);
+    return async(true, timeout);
   }
 
   @Override
   public CompletableFuture<LockHandle> acquireWriteAsync(Duration timeout) {
-    return keyed.acquireWriteAsync(RESOURCE, timeout);
+    return async(false, timeout);
+  }
+
+  /** One CAS when nobody writes or waits (a reader) or nobody holds (a writer); else null. */
+  private RwNode fast(Thread me, boolean shared) {
+    long s = state;
+    if (shared) {
+      while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
+        if (STATE.weakCompareAndSet(this, s, s + 1)) {
+          return heldReader(me);
+        }
+        s = state;
+      }
+    } else if (s == 0 && STATE.compareAndSet(this, 0L, WRITER)) {
+      RwNode n =
+          recording
+              ? new RwWaiter(this, me, false, RwNode.HELD)
+              : new RwNode(this, me, false, RwNode.HELD);
+      writer = n;
+      acquiredAtOnce(n);
+      return n;
+    }
+    return null;
+  }
+
+  private RwNode heldReader(Thread me) {
+    RwNode n =
+        recording
+            ? new RwWaiter(this, me, true, RwNode.HELD)
+            : new RwNode(this, me, true, RwNode.HELD);
+    readers.track(n);
+    acquiredAtOnce(n);
+    return n;
+  }
+
+  private RwNode tryNow(boolean shared) {
+    Thread me = Thread.currentThread();
+    RwNode n = fast(me, shared);
+    return n != null ? n : enter(me, shared, false);
+  }
+
+  private RwNode acquire(boolean shared, Duration timeout, boolean throwOnTimeout)
+      throws InterruptedException {
+    if (timeout.isNegative()) { // NPE for null, as LockEngine.nanos
+      LockEngine.nanos(timeout); // throws the usual IllegalArgumentException
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    Thread me = Thread.currentThread();
+    RwNode entered = fast(me, shared);
+    return entered != null
+        ? entered
+        : await(me, shared, LockEngine.nanos(timeout), timeout, throwOnTimeout);
+  }
+
+  /** The slow path of {@link #acquire}: enter or queue, then wait for the grant. */
+  private RwNode await(
+      Thread me, boolean shared, long nanos, Duration timeout, boolean throwOnTimeout)
+      throws InterruptedException {
+    RwNode entered = enter(me, shared, nanos > 0);
+    if (entered == null) {
+      return timedOut(0, null, timeout, throwOnTimeout);
+    }
+    if (entered.status() == RwNode.HELD) {
+      return entered;
+    }
+    RwWaiter n = (RwWaiter) entered;
+    boolean forever = nanos > Long.MAX_VALUE / 4;
+    long deadline = forever ? 0 : System.nanoTime() + nanos;
+    int spins = me.isVirtual() ? 0 : SPINS;
+    while (n.status() != RwNode.HELD) {
+      long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+      if (remaining <= 0) {
+        String holder = withdraw(n);
+        if (holder != WITHDRAWN_BUT_GRANTED) {
+          return timedOut(n.waitStart, holder, timeout, throwOnTimeout);
+        }
+        break;
+      }
+      if (spins > 0) {
+        spins--;
+        Thread.onSpinWait();
+        continue;
+      }
+      LockSupport.parkNanos(this, remaining);
+      if (Thread.interrupted()) {
+        if (withdraw(n) == WITHDRAWN_BUT_GRANTED) {
+          granted(n);
+          release(n);
+        } else if (recording) {
+          recorder.cancelled(name, RESOURCE, System.nanoTime() - n.waitStart);
+        }
+        throw new InterruptedException("interrupted waiting for " + this);
+      }
+    }
+    granted(n);
+    return n;
+  }
+
+  private CompletableFuture<LockHandle> async(boolean shared, Duration timeout) {
+    long nanos;
+    RwNode entered;
+    try {
+      nanos = LockEngine.nanos(timeout);
+      entered = enter(LockOwner.asyncOf(Thread.currentThread()), shared, nanos > 0);
+      if (entered == null) {
+        timedOut(0, null, timeout, true);
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (entered.status() == RwNode.HELD) {
+      return CompletableFuture.completedFuture(entered);
+    }
+    RwWaiter n = (RwWaiter) entered;
+    RwWaiter.WaitFuture f = n.future; // attached before the waiter became visible
+    if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
+      // The timer thread only starts the timeout; callbacks on the failed future run elsewhere.
+      n.timer =
+          RwWaiter.Timeouts.TIMER.schedule(
+              () -> Thread.startVirtualThread(() -> abandon(n, timeout)),
+              nanos,
+              TimeUnit.NANOSECONDS);
+      if (n.status() != RwNode.WAITING) {
+        n.timer.cancel(false);
+      }
+    }
+    return f;
+  }
+
+  /**
+   * The slow path, under the queue lock: grants now (a HELD node), enqueues when {@code mayWait} (a
+   * WAITING node), returns null (busy), or throws for a self-deadlock or an upgrade.
+   */
+  private RwNode enter(Object me, boolean shared, boolean mayWait) {
+    boolean async = !(me instanceof Thread);
+    RwNode n;
+    String selfDeadlock;
+    lock();
+    try {
+      while (true) {
+        long s = state;
+        if (shared ? (s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS : s == 0) {
+          if (!STATE.compareAndSet(this, s, shared ? s + 1 : WRITER)) {
+            continue;
+          }
+          n =
+              recording || async
+                  ? new RwWaiter(this, me, shared, RwNode.HELD)
+                  : new RwNode(this, me, shared, RwNode.HELD);
+          if (!shared) {
+            writer = n;
+          } else if (!async) {
+            readers.track(n);
+          }
+          selfDeadlock = null;
+          break;
+        }
+        if (!async) {
+          RwNode w = writer;
+          if ((s & WRITER) != 0 && w != null && w.owner == me && w.isHeld()) {
+            if (!mayWait) {
+              return null;
+            }
+            n = null;
+            selfDeadlock = "holds it already";
+            break;
+          }
+          if ((s & READERS) != 0 && readers.readBy((Thread) me)) {
+            if (!shared) {
+              n = null;
+              selfDeadlock = "";
+              break;
+            }
+            if (!mayWait) {
+              return null;
+            }
+            n = null;
+            selfDeadlock = "reads it already while a writer is queued";
+            break;
+          }
+        }
+        if (!mayWait) {
+          return null;
+        }
+        if ((s & READERS) == READERS) {
+          throw new IllegalStateException(this + ": too many read holds (" + READERS + ")");
+        }
+        if ((s & QUEUED) == 0 && !STATE.compareAndSet(this, s, s | QUEUED)) {
+          continue;
+        }
+        RwWaiter w = new RwWaiter(this, me, shared, RwNode.WAITING);
+        if (async) {
+          w.future = new RwWaiter.WaitFuture(w);
+        }
+        if (recording) {
+          w.waitStart = System.nanoTime();
+        }
+        w.prev = tail;
+        if (tail == null) {
+          head = w;
+        } else {
+          tail.next = w;
+        }
+        tail = w;
+        return w;
+      }
+    } finally {
+      unlock();
+    }
+    if (n != null) {
+      acquiredAtOnce(n);
+      return n;
+    }
+    LockException e;
+    if (selfDeadlock.isEmpty()) {
+      e = new LockUpgradeException(name, RESOURCE);
+    } else {
+      String edge =
+          LockEngine.describe(me)
+              + " waits for key 'resource' of lock '"
+              + name
+              + "' and "
+              + selfDeadlock;
+      e =
+          new DeadlockException(
+              "self-deadlock: " + edge + " (Lockstep locks are not reentrant)", List.of(edge));
+    }
+    if (recording) {
+      recorder.error(name, RESOURCE, e);
+    }
+    throw (RuntimeException) e;
+  }
+
+  private RwNode timedOut(long waitStart, String holder, Duration timeout, boolean throwOnTimeout) {
+    if (recording) {
+      recorder.timedOut(name, RESOURCE, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
+    }
+    if (throwOnTimeout) {
+      throw new LockTimeoutException(
+          name, RESOURCE, timeout, holder == null ? describeHolders() : holder);
+    }
+    return null;
+  }
+
+  private void acquiredAtOnce(RwNode n) {
+    if (recording) {
+      ((RwWaiter) n).holdStart = System.nanoTime();
+      recorder.acquired(name, RESOURCE, n.mode(), 0, false);
+    }
+  }
+
+  /** Bookkeeping once a waiter has been granted, on the thread that sees the grant. */
+  void granted(RwWaiter n) {
+    if (n.shared() && n.owner == Thread.currentThread()) {
+      readers.track(n);
+    }
+    if (recording) {
+      long now = System.nanoTime();
+      n.holdStart = now;
+      recorder.acquired(name, RESOURCE, n.mode(), now - n.waitStart, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- releasing
+
+  /** Releases a held node; a no-op for a node that is not held. */
+  void release(RwNode n) {
+    if (!n.leave()) {
+      return;
+    }
+    long s = (long) STATE.getAndAdd(this, n.shared() ? -1L : -WRITER);
+    if (recording) {
+      recorder.released(name, RESOURCE, System.nanoTime() - ((RwWaiter) n).holdStart);
+    }
+    // A writer's release may let the head in; a reader's only if it was the last reader.
+    if ((s & QUEUED) != 0 && (!n.shared() || (s & READERS) == 1)) {
+      promoteLocked();
+    }
+  }
+
+  /** Turns a held write node into a read node, letting queued readers at the head in too. */
+  LockHandle downgrade(RwNode n) {
+    if (n.shared()) {
+      throw new IllegalStateException("only a write hold of a read-write lock can be downgraded");
+    }
+    RwNode reader =
+        recording
+            ? new RwWaiter(this, n.owner, true, RwNode.HELD)
+            : new RwNode(this, n.owner, true, RwNode.HELD);
+    if (!n.leave()) {
+      throw new IllegalStateException("cannot downgrade " + n + ": it is no longer held");
+    }
+    if (n.owner == Thread.currentThread()) {
+      readers.track(reader);
+    } else if (n.owner instanceof Thread) {
+      lock();
+      try {
+        readers.trackStray(reader);
+      } finally {
+        unlock();
+      }
+    }
+    long s = (long) STATE.getAndAdd(this, 1L - WRITER);
+    if (recording) {
+      long now = System.nanoTime();
+      recorder.released(name, RESOURCE, now - ((RwWaiter) n).holdStart);
+      ((RwWaiter) reader).holdStart = now;
+      recorder.acquired(name, RESOURCE, LockMode.SHARED, 0, false);
+    }
+    if ((s & QUEUED) != 0) {
+      promoteLocked(); // readers at the head join the new reader
+    }
+    return reader;
+  }
+
+  private void promoteLocked() {
+    RwWaiter wake;
+    lock();
+    try {
+      wake = promote();
+    } finally {
+      unlock();
+    }
+    RwWaiter.wakeAll(wake);
+  }
+
+  /**
+   * Grants waiters at the head that can enter now: one writer, or every reader up to the next
+   * writer; clears QUEUED with the grant of the last waiter. Returns the granted waiters chained
+   * through {@link RwWaiter#wakeNext}. Caller holds the queue lock.
+   */
+  private RwWaiter promote() {
+    RwWaiter first = null;
+    RwWaiter last = null;
+    while (head != null) {
+      RwWaiter h = head;
+      long s = state;
+      boolean shared = h.shared();
+      if (shared ? (s & WRITER) != 0 : (s & (WRITER | READERS)) != 0) {
+        break;
+      }
+      long next = shared ? s + 1 : s | WRITER;
+      if (h.next == null) {
+        next &= ~QUEUED;
+      }
+      if (!STATE.compareAndSet(this, s, next)) {
+        continue; // a release changed the word; look again
+      }
+      unlink(h);
+      if (!shared) {
+        writer = h;
+      }
+      h.status(RwNode.HELD);
+      if (first == null) {
+        first = h;
+      } else {
+        last.wakeNext = h;
+      }
+      last = h;
+      if (!shared) {
+        break;
+      }
+    }
+    return first;
+  }
+
+  private void unlink(RwWaiter n) {
+    RwWaiter p = n.prev;
+    RwWaiter x = n.next;
+    if (p != null) {
+      p.next = x;
+    } else {
+      head = x;
+    }
+    if (x != null) {
+      x.prev = p;
+    } else {
+      tail = p;
+    }
+    n.prev = null;
+    n.next = null;
+  }
+
+  /**
+   * Removes a waiting node from the queue. Returns a description of the holders (possibly null) if
+   * it was still waiting, or {@link #WITHDRAWN_BUT_GRANTED} if it had been granted.
+   */
+  private String withdraw(RwWaiter n) {
+    RwWaiter wake;
+    String holders;
+    lock();
+    try {
+      if (n.status() != RwNode.WAITING) {
+        return WITHDRAWN_BUT_GRANTED;
+      }
+      holders = describeHolders();
+      unlink(n);
+      n.status(RwNode.CANCELLED);
+      if (head == null) {
+        long s;
+        do {
+          s = state;
+        } while (!STATE.compareAndSet(this, s, s & ~QUEUED));
+        wake = null;
+      } else {
+        wake = promote();
+      }
+    } finally {
+      unlock();
+    }
+    RwWaiter.wakeAll(wake);
+    return holders;
+  }
+
+  /** Gives up an asynchronous wait: on its timeout, or when its future was cancelled (null). */
+  void abandon(RwWaiter n, Duration timeout) {
+    String holders = withdraw(n);
+    if (holders == WITHDRAWN_BUT_GRANTED) {
+      return; // the grant won; the completer hands the hold over or releases it
+    }
+    if (n.timer != null) {
+      n.timer.cancel(false);
+    }
+    long waited = recording ? System.nanoTime() - n.waitStart : 0;
+    if (timeout != null) {
+      if (recording) {
+        recorder.timedOut(name, RESOURCE, waited);
+      }
+      n.future.completeExceptionally(new LockTimeoutException(name, RESOURCE, timeout, holders));
+    } else if (recording) {
+      recorder.cancelled(name, RESOURCE, waited);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Whether nobody holds or waits (for tests). */
+  boolean idle() {
+    return state == 0;
+  }
+
+  /** The holders, for timeout messages: the writer's owner, or how many read. */
+  private String describeHolders() {
+    long s = state;
+    if ((s & WRITER) != 0) {
+      RwNode w = writer;
+      return w != null && w.isHeld() ? w.describeOwner() : "a writer";
+    }
+    long readers = s & READERS;
+    return readers == 0 ? null : readers == 1 ? "1 reader" : readers + " readers";
+  }
+
+  /** Takes the queue lock: held only for a few field writes, never across a wait. */
+  private void lock() {
+    if (MUTEX.compareAndSet(this, 0, 1)) {
+      return;
+    }
+    int spins = 0;
+    while (true) {
+      if (mutex == 0 && MUTEX.compareAndSet(this, 0, 1)) {
+        return;
+      }
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        spins = 0;
+        Thread.yield();
+      }
+    }
+  }
+
+  private void unlock() {
+    MUTEX.setRelease(this, 0);
   }
 
   @Override
   public String toString() {
-    return "ReadWriteLock[" + keyed.name() + "]";
+    return "ReadWriteLock[" + name + "]";
   }
 }
