@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lockstep.testkit.fsm.ForwardingFsmStore;
 import dev.lockstep.testkit.fsm.FsmInvariantChecker;
 import dev.lockstep.testkit.fsm.FsmLeaks;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.lockstep.fsm;
 
+import dev.lockstep.testkit.fsm.ForwardingFsmStore;
 import dev.lockstep.testkit.fsm.FsmStoreContract;
 import java.nio.file.Path;
 import java.util.Map;

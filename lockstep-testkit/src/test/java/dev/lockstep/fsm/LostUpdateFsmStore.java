@@ -1,5 +1,6 @@
 package dev.lockstep.fsm;
 
+import dev.lockstep.testkit.fsm.ForwardingFsmStore;
 import java.util.Optional;
 
 /**

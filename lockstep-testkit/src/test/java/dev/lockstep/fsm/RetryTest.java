@@ -2,6 +2,7 @@ package dev.lockstep.fsm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lockstep.testkit.fsm.ForwardingFsmStore;
 import dev.lockstep.testkit.fsm.FsmInvariantChecker;
 import java.time.Instant;
 import java.util.List;

@@ -1,15 +1,27 @@
-package dev.lockstep.fsm;
+package dev.lockstep.testkit.fsm;
 
+import dev.lockstep.fsm.Attempt;
+import dev.lockstep.fsm.CommitResult;
+import dev.lockstep.fsm.EntityState;
+import dev.lockstep.fsm.FsmStore;
+import dev.lockstep.fsm.OutboxEntry;
+import dev.lockstep.fsm.TransitionCommit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** A store passing every call to another: tests subclass it to break or fake one method. */
-class ForwardingFsmStore implements FsmStore {
-  final FsmStore delegate;
+/**
+ * An {@link FsmStore} passing every call to another one: subclass it to break, fake or observe one
+ * method of a real store in a test (as {@link FaultyFsmStore} does with commits). Closing it closes
+ * the delegate. Thread-safe when the delegate is.
+ */
+public class ForwardingFsmStore implements FsmStore {
+  /** The store every call goes to. */
+  protected final FsmStore delegate;
 
-  ForwardingFsmStore(FsmStore delegate) {
-    this.delegate = delegate;
+  /** Wraps {@code delegate}. */
+  public ForwardingFsmStore(FsmStore delegate) {
+    this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
   }
 
   @Override
