@@ -1,9 +1,9 @@
 package dev.lockstep.doc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -233,29 +233,38 @@ final class ChangeLog implements AutoCloseable {
   }
 
   /** The line for {@code change}, with its patch (or content) and checksum, ending in a newline. */
-  static byte[] format(Change change, JsonNode patch) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("revision", change.revision());
-    o.put("time", change.time().toString());
-    o.put("pid", change.pid());
-    o.put("host", change.host());
-    o.put("owner", change.owner());
-    o.put("operation", change.operation().wireName());
+  static byte[] format(Change change) {
+    // by hand, as Jackson would write the same object (compact, same escapes), without a tree
+    String patch = change.patch().orElse(null);
+    String content = change.content().orElse(null);
+    StringBuilder sb =
+        new StringBuilder(
+            256 + (patch != null ? patch.length() : content == null ? 0 : content.length()));
+    sb.append("{\"revision\":").append(change.revision()).append(",\"time\":");
+    quote(sb, change.time().toString());
+    sb.append(",\"pid\":").append(change.pid()).append(",\"host\":");
+    quote(sb, change.host());
+    sb.append(",\"owner\":");
+    quote(sb, change.owner());
+    sb.append(",\"operation\":");
+    quote(sb, change.operation().wireName());
     if (patch != null) {
-      o.set("patch", patch);
+      sb.append(",\"patch\":").append(patch);
     } else {
-      o.put("content", change.content().orElseThrow());
+      sb.append(",\"content\":");
+      quote(sb, change.content().orElseThrow());
     }
-    o.put("sha256", change.sha256());
-    String body;
-    try {
-      body = JSON.writeValueAsString(o);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot render a change-log line", e);
-    }
-    String withoutCrc = body.substring(0, body.length() - 1);
-    String crc = crc(body);
-    return (withoutCrc + CRC_FIELD + crc + "\"}\n").getBytes(StandardCharsets.UTF_8);
+    sb.append(",\"sha256\":");
+    quote(sb, change.sha256());
+    String crc = crc(sb.toString() + "}");
+    sb.append(CRC_FIELD).append(crc).append("\"}\n");
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, sb);
+    sb.append('"');
   }
 
   private static Optional<String> check(String text) {

@@ -45,7 +45,7 @@ final class Compaction<T> {
             null,
             content,
             Hashes.sha256(content));
-    byte[] head = ChangeLog.format(snapshot, null);
+    byte[] head = ChangeLog.format(snapshot);
     byte[] all = engine.files().read(log.path());
     long from = lines.get(firstKept).start();
     long to = lines.get(lines.size() - 1).end();

@@ -1,7 +1,6 @@
 package dev.lockstep.doc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.flipkart.zjsonpatch.JsonDiff;
 import dev.lockstep.file.Durability;
 import dev.lockstep.file.FileLock;
 import dev.lockstep.file.FileLockHandle;
@@ -220,7 +219,10 @@ final class DocumentEngine<T> {
       }
       input = cur.take();
       if (input == null) {
-        input = codec.decode(cur.bytes, source);
+        input =
+            cur.tree != null && codec instanceof TreeCodec<T> tc
+                ? tc.fromTree(cur.tree.deepCopy(), source)
+                : codec.decode(cur.bytes, source);
       }
       if (cur.tree == null && codec instanceof TreeCodec<T> tc) {
         cur.tree = tc.tree(input);
@@ -234,26 +236,46 @@ final class DocumentEngine<T> {
       return new Step<>(cur, null, null, new Versioned<>(input, cur.revision));
     }
     long next = cur.floor + 1;
-    T withRevision = codec.withRevision(out, next);
-    byte[] bytes = codec.encode(withRevision);
-    T fresh = codec.decode(bytes, source);
-    if (codec.revision(fresh) != next) {
+    // the operator's private copy, returned: no need to copy it again to set the revision
+    T withRevision =
+        out == input && codec instanceof TreeCodec<T> tc
+            ? tc.withRevisionOwned(out, next)
+            : codec.withRevision(out, next);
+    TreeCodec.Encoded trusted =
+        codec instanceof TreeCodec<T> tc ? tc.encodeTrusted(withRevision) : null;
+    byte[] bytes;
+    T fresh;
+    JsonNode tree;
+    long kept;
+    if (trusted != null) {
+      // a trusted encoder: decoding the bytes would give this tree, so skip the decode
+      bytes = trusted.bytes();
+      tree = trusted.tree();
+      fresh = null; // rebuilt from a copy of the tree when the next commit needs it
+      JsonNode revision = tree.get(JacksonCodec.REVISION);
+      kept = revision != null && revision.canConvertToLong() ? revision.asLong() : 0;
+    } else {
+      bytes = codec.encode(withRevision);
+      fresh = codec.decode(bytes, source);
+      tree = codec instanceof TreeCodec<T> tc ? tc.tree(fresh) : null;
+      kept = codec.revision(fresh);
+    }
+    if (kept != next) {
       throw new IllegalStateException(
           codec
               + " does not keep the revision of "
               + source
               + " (a typed model needs a revision property)");
     }
-    JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(fresh) : null;
     String sha = Hashes.sha256(bytes);
-    JsonNode patch =
+    String patch =
         tree != null && cur.tree != null && cur.invalid == null
-            ? JsonDiff.asJson(cur.tree, tree)
+            ? TreeDiff.diff(cur.tree, tree)
             : null;
     Change change = change(next, op.operation, patch, bytes, sha);
     Staged<T> staged = new Staged<>(bytes, sha, next, next, fresh, tree);
     return new Step<>(
-        staged, ChangeLog.format(change, patch), change, new Versioned<>(withRevision, next));
+        staged, ChangeLog.format(change), change, new Versioned<>(withRevision, next));
   }
 
   /**
@@ -287,8 +309,7 @@ final class DocumentEngine<T> {
       // updates fail with this; a restore may replace it, logging the content first
       long revision = loggedRevision + 1;
       Change edit = change(revision, Change.Operation.EXTERNAL_EDIT, null, bytes, sha);
-      return new Staged<>(
-          bytes, sha, 0, revision, null, null, invalid, ChangeLog.format(edit, null));
+      return new Staged<>(bytes, sha, 0, revision, null, null, invalid, ChangeLog.format(edit));
     }
     long revision = codec.revision(value);
     JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(value) : null;
@@ -311,7 +332,7 @@ final class DocumentEngine<T> {
       List<byte[]> lines)
       throws IOException {
     Change.Operation operation;
-    JsonNode patch = null;
+    String patch = null;
     if (last.isEmpty()) {
       operation = Change.Operation.SNAPSHOT;
     } else {
@@ -319,14 +340,14 @@ final class DocumentEngine<T> {
       if (previous.isPresent() && revision > last.get().revision()) {
         operation = Change.Operation.RECOVERED;
         if (tree != null && codec instanceof TreeCodec<T> tc) {
-          patch = JsonDiff.asJson(tc.tree(codec.decode(previous.get(), source)), tree);
+          patch = TreeDiff.diff(tc.tree(codec.decode(previous.get(), source)), tree);
         }
       } else {
         operation = Change.Operation.EXTERNAL_EDIT;
       }
     }
     Change change = change(revision, operation, patch, bytes, sha);
-    lines.add(ChangeLog.format(change, patch));
+    lines.add(ChangeLog.format(change));
     return change;
   }
 
@@ -342,8 +363,7 @@ final class DocumentEngine<T> {
     }
   }
 
-  Change change(
-      long revision, Change.Operation operation, JsonNode patch, byte[] bytes, String sha) {
+  Change change(long revision, Change.Operation operation, String patch, byte[] bytes, String sha) {
     return new Change(
         revision,
         Instant.now(),
@@ -351,7 +371,7 @@ final class DocumentEngine<T> {
         Hashes.HOST,
         options.owner(),
         operation,
-        patch == null ? Optional.empty() : Optional.of(patch.toString()),
+        Optional.ofNullable(patch),
         patch == null
             ? Optional.of(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
             : Optional.empty(),

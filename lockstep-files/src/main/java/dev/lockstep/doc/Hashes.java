@@ -14,9 +14,21 @@ final class Hashes {
 
   static final String HOST = hostName();
 
+  private static final MessageDigest SHA256 = prototype();
+
   static String sha256(byte[] bytes) {
+    MessageDigest digest;
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      digest = (MessageDigest) SHA256.clone(); // cheaper than a provider look-up per call
+    } catch (CloneNotSupportedException e) {
+      digest = prototype();
+    }
+    return HexFormat.of().formatHex(digest.digest(bytes));
+  }
+
+  private static MessageDigest prototype() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }

@@ -26,6 +26,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   private final ObjectWriter writer;
   private final Class<T> type; // null: untyped ObjectNode
   private final boolean trailingNewline;
+  private final boolean yaml;
 
   private JacksonCodec(String format, ObjectMapper mapper, ObjectWriter writer, Class<T> type) {
     this.format = format;
@@ -33,6 +34,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
     this.writer = writer;
     this.type = type;
     this.trailingNewline = format.equals("json");
+    this.yaml = format.equals("yaml");
   }
 
   static <T> JacksonCodec<T> json(Class<T> type) {
@@ -105,8 +107,40 @@ final class JacksonCodec<T> implements TreeCodec<T> {
     return type == null ? ((JsonNode) value).deepCopy() : mapper.valueToTree(value);
   }
 
+  /**
+   * For YAML: the {@link YamlEmitter}'s output when it supports the tree, with the tree decoding
+   * gives (for an untyped document, integers normalized to the node kinds the parser produces; for
+   * a typed one, the same tree as {@link #tree}). JSON is not trusted (its decode is cheap).
+   */
+  @Override
+  public Encoded encodeTrusted(T value) {
+    if (!yaml) {
+      return null;
+    }
+    JsonNode tree =
+        type == null ? YamlEmitter.normalized((JsonNode) value) : mapper.valueToTree(value);
+    if (!(tree instanceof ObjectNode root)) {
+      return null;
+    }
+    try {
+      return new Encoded(YamlEmitter.emit(root), tree);
+    } catch (YamlEmitter.Unsupported e) {
+      return null;
+    }
+  }
+
   @Override
   public byte[] encode(T value) {
+    if (yaml) {
+      JsonNode tree = type == null ? (JsonNode) value : mapper.valueToTree(value);
+      if (tree instanceof ObjectNode root) {
+        try {
+          return YamlEmitter.emit(root);
+        } catch (YamlEmitter.Unsupported e) {
+          // Jackson's writer below; the engine then validates by decoding
+        }
+      }
+    }
     try {
       byte[] bytes = writer.writeValueAsBytes(value);
       if (!trailingNewline) {
@@ -151,6 +185,15 @@ final class JacksonCodec<T> implements TreeCodec<T> {
       throw new IllegalArgumentException(
           type.getSimpleName() + " cannot carry a revision: " + e.getOriginalMessage(), e);
     }
+  }
+
+  @Override
+  public T withRevisionOwned(T value, long revision) {
+    if (type == null && value instanceof ObjectNode object && object.has(REVISION)) {
+      object.put(REVISION, revision); // keeps the field's place
+      return value;
+    }
+    return withRevision(value, revision);
   }
 
   /** Codecs of the same format and type are interchangeable, so their stores combine commits. */

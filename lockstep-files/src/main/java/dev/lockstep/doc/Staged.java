@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The document as a batch sees it between two commits: its bytes, hash and revision, the revision
  * floor the next commit builds on ({@code max(document, log)}), and optionally its decoded value
  * and tree. The value is handed out at most once ({@link #take}) because its taker may mutate it;
- * the tree is never handed out.
+ * the tree is never handed out (a value rebuilt from it is built from a copy).
  */
 final class Staged<T> {
   final byte[] bytes; // null: the document does not exist

@@ -17,4 +17,29 @@ interface TreeCodec<T> extends DocumentCodec<T> {
    * @throws InvalidDocumentException if the tree is not a valid document
    */
   T fromTree(JsonNode tree, String source);
+
+  /**
+   * {@link #withRevision}, allowed to set the revision in {@code value} itself: for a value the
+   * caller owns outright (the private copy an operator was given and returned).
+   */
+  default T withRevisionOwned(T value, long revision) {
+    return withRevision(value, revision);
+  }
+
+  /**
+   * The output of a trusted encoder: the bytes, and the tree that decoding them gives (owned by the
+   * caller).
+   */
+  record Encoded(byte[] bytes, JsonNode tree) {}
+
+  /**
+   * Encodes {@code value} with an encoder proven (by property tests against this codec's decoder
+   * and PyYAML) to read back as the same tree, so the caller may skip decoding the bytes to
+   * validate them; or {@code null} when the codec does not promise that for this value (then the
+   * caller encodes and decodes to validate, as for any codec). The default trusts nothing; this is
+   * an explicit property of the codec, never a guess.
+   */
+  default Encoded encodeTrusted(T value) {
+    return null;
+  }
 }

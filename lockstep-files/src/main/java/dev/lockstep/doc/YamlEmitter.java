@@ -1,0 +1,283 @@
+package dev.lockstep.doc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A fast block-style YAML writer for JSON trees whose output Jackson YAML (SnakeYAML) and PyYAML
+ * {@code safe_load} read back as the same tree (up to the kind of integer node; see {@link
+ * #normalized}).
+ *
+ * <p>Implementation notes. Quoting is conservative: a string is written plain only if it starts
+ * with an ASCII letter, holds only {@code [A-Za-z0-9_ ./-]}, does not end with a space and is not a
+ * word YAML 1.1 reads as something else ({@code y n yes no on off true false null} and the like, in
+ * any case); everything else is double-quoted with JSON-style escapes for {@code "}, {@code \},
+ * control characters, C1 controls, the YAML line separators and non-characters, and raw UTF-8 for
+ * the rest (including characters outside the BMP). Integers are written as decimal, finite doubles
+ * as {@link Double#toString} with an explicit exponent sign (PyYAML needs it), booleans and null as
+ * {@code true false null}, empty containers as {@code {}} and {@code []}. Whatever it cannot
+ * promise to round trip (non-finite or non-double floating point, binary or POJO nodes, lone
+ * surrogates, nesting deeper than {@value #MAX_DEPTH}, keys longer than {@value #MAX_KEY} chars —
+ * YAML limits implicit keys to 1024 — integers longer than {@value #MAX_NUMBER} digits, documents
+ * over {@value #MAX_CHARS} chars) makes it throw {@link Unsupported}, and the caller then falls
+ * back to Jackson's writer and validates by decoding. The output is a pure function of the tree's
+ * values, so {@code emit(decode(emit(t)))} equals {@code emit(t)}.
+ */
+final class YamlEmitter {
+  static final int MAX_DEPTH = 40;
+  static final int MAX_KEY = 1000;
+  static final int MAX_NUMBER = 100;
+  static final int MAX_CHARS = 1 << 20;
+
+  private static final Set<String> RESERVED =
+      Set.of("y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "infinity");
+
+  /** The tree holds something this writer does not promise to round trip. */
+  static final class Unsupported extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unsupported(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final StringBuilder out = new StringBuilder(8192);
+
+  private YamlEmitter() {}
+
+  /** The document's YAML, UTF-8, ending with a newline. */
+  static byte[] emit(ObjectNode root) throws Unsupported {
+    YamlEmitter e = new YamlEmitter();
+    if (root.isEmpty()) {
+      e.out.append("{}\n");
+    } else {
+      e.mapping(root, 0, false, 1);
+    }
+    if (e.out.length() > MAX_CHARS) {
+      throw new Unsupported("document longer than " + MAX_CHARS + " chars");
+    }
+    return e.out.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void mapping(JsonNode map, int indent, boolean inlineFirst, int depth)
+      throws Unsupported {
+    depth(depth);
+    boolean first = true;
+    for (Map.Entry<String, JsonNode> field : map.properties()) {
+      if (!(first && inlineFirst)) {
+        indent(indent);
+      }
+      first = false;
+      String key = field.getKey();
+      if (key.length() > MAX_KEY) {
+        throw new Unsupported("key longer than " + MAX_KEY + " chars");
+      }
+      string(key);
+      out.append(':');
+      JsonNode value = field.getValue();
+      if (value.isContainerNode() && !value.isEmpty()) {
+        out.append('\n');
+        if (value.isObject()) {
+          mapping(value, indent + 2, false, depth + 1);
+        } else {
+          sequence(value, indent + 2, false, depth + 1);
+        }
+      } else {
+        out.append(' ');
+        scalar(value);
+        out.append('\n');
+      }
+    }
+  }
+
+  private void sequence(JsonNode list, int indent, boolean inlineFirst, int depth)
+      throws Unsupported {
+    depth(depth);
+    for (int i = 0; i < list.size(); i++) {
+      if (i > 0 || !inlineFirst) {
+        indent(indent);
+      }
+      out.append("- ");
+      JsonNode value = list.get(i);
+      if (value.isContainerNode() && !value.isEmpty()) {
+        if (value.isObject()) {
+          mapping(value, indent + 2, true, depth + 1);
+        } else {
+          sequence(value, indent + 2, true, depth + 1);
+        }
+      } else {
+        scalar(value);
+        out.append('\n');
+      }
+    }
+  }
+
+  private static void depth(int depth) throws Unsupported {
+    if (depth > MAX_DEPTH) {
+      throw new Unsupported("nested deeper than " + MAX_DEPTH);
+    }
+  }
+
+  private void indent(int n) {
+    for (int i = 0; i < n; i++) {
+      out.append(' ');
+    }
+  }
+
+  /**
+   * A deep copy of {@code tree} whose integers have the node kind Jackson's parsers give them (int
+   * range: {@code IntNode}, long range: {@code LongNode}, else {@code BigIntegerNode}), so it
+   * equals what decoding {@link #emit}'s output yields. Other nodes are copied as they are.
+   */
+  static JsonNode normalized(JsonNode tree) {
+    return switch (tree.getNodeType()) {
+      case OBJECT -> {
+        ObjectNode copy = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, JsonNode> field : tree.properties()) {
+          copy.set(field.getKey(), normalized(field.getValue()));
+        }
+        yield copy;
+      }
+      case ARRAY -> {
+        ArrayNode copy = JsonNodeFactory.instance.arrayNode(tree.size());
+        for (JsonNode item : tree) {
+          copy.add(normalized(item));
+        }
+        yield copy;
+      }
+      case NUMBER -> tree.isIntegralNumber() ? integer(tree) : tree;
+      default -> tree; // immutable value nodes: strings, booleans, null
+    };
+  }
+
+  private static JsonNode integer(JsonNode n) {
+    if (n.isInt()) {
+      return n;
+    }
+    if (n.canConvertToInt()) {
+      return IntNode.valueOf(n.intValue());
+    }
+    if (n.isLong()) {
+      return n;
+    }
+    return n.canConvertToLong() ? LongNode.valueOf(n.longValue()) : n;
+  }
+
+  /** A scalar or an empty container. */
+  private void scalar(JsonNode v) throws Unsupported {
+    switch (v.getNodeType()) {
+      case STRING -> string(v.textValue());
+      case BOOLEAN -> out.append(v.booleanValue() ? "true" : "false");
+      case NULL -> out.append("null");
+      case OBJECT -> out.append("{}");
+      case ARRAY -> out.append("[]");
+      case NUMBER -> number(v);
+      default -> throw new Unsupported("a " + v.getNodeType() + " node");
+    }
+  }
+
+  private void number(JsonNode v) throws Unsupported {
+    if (v.isIntegralNumber()) {
+      String digits = v.isBigInteger() ? v.bigIntegerValue().toString() : Long.toString(v.asLong());
+      if (digits.length() > MAX_NUMBER) {
+        throw new Unsupported("integer longer than " + MAX_NUMBER + " digits");
+      }
+      out.append(digits);
+    } else if (v.isDouble() && Double.isFinite(v.doubleValue())) {
+      out.append(doubleText(v.doubleValue()));
+    } else {
+      throw new Unsupported("number " + v + " (" + v.numberType() + ")");
+    }
+  }
+
+  /** {@link Double#toString} with a sign after the exponent marker, as YAML 1.1 floats need. */
+  static String doubleText(double d) {
+    String s = Double.toString(d);
+    int e = s.indexOf('E');
+    if (e >= 0 && s.charAt(e + 1) != '-') {
+      return s.substring(0, e + 1) + "+" + s.substring(e + 1);
+    }
+    return s;
+  }
+
+  private void string(String s) throws Unsupported {
+    if (plain(s)) {
+      out.append(s);
+      return;
+    }
+    out.append('"');
+    int n = s.length();
+    int start = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        continue; // the common case: copied in one piece below
+      }
+      String escape = null;
+      switch (c) {
+        case '"' -> escape = "\\\"";
+        case '\\' -> escape = "\\\\";
+        case '\n' -> escape = "\\n";
+        case '\t' -> escape = "\\t";
+        case '\r' -> escape = "\\r";
+        default -> {
+          if (Character.isHighSurrogate(c)) {
+            if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+              throw new Unsupported("a lone surrogate in a string");
+            }
+            i++; // a valid pair: raw UTF-8
+          } else if (Character.isLowSurrogate(c)) {
+            throw new Unsupported("a lone surrogate in a string");
+          } else if (c < 0x20
+              || (c >= 0x7f && c <= 0x9f)
+              || c == 0x2028
+              || c == 0x2029
+              || c == 0xfeff
+              || c >= 0xfffe) {
+            escape = String.format(Locale.ROOT, "\\u%04x", (int) c);
+          }
+        }
+      }
+      if (escape != null) {
+        out.append(s, start, i).append(escape);
+        start = i + 1;
+      }
+    }
+    out.append(s, start, n).append('"');
+  }
+
+  /** Whether {@code s} may be written without quotes and still read back as this string. */
+  static boolean plain(String s) {
+    int n = s.length();
+    if (n == 0 || !letter(s.charAt(0)) || s.charAt(n - 1) == ' ') {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 128 || !PLAIN[c]) {
+        return false;
+      }
+    }
+    return n > 8 || !RESERVED.contains(s.toLowerCase(Locale.ROOT));
+  }
+
+  private static final boolean[] PLAIN = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      PLAIN[c] = letter(c) || (c >= '0' && c <= '9') || "_ ./-".indexOf(c) >= 0;
+    }
+  }
+
+  private static boolean letter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+}
