@@ -131,16 +131,32 @@ final class JacksonCodec<T> implements TreeCodec<T> {
 
   @Override
   public byte[] encode(T value) {
-    if (yaml) {
-      JsonNode tree = type == null ? (JsonNode) value : mapper.valueToTree(value);
-      if (tree instanceof ObjectNode root) {
-        try {
-          return YamlEmitter.emit(root);
-        } catch (YamlEmitter.Unsupported e) {
-          // Jackson's writer below; the engine then validates by decoding
-        }
+    if (!yaml) {
+      return jackson(value);
+    }
+    JsonNode tree = type == null ? (JsonNode) value : mapper.valueToTree(value);
+    if (tree instanceof ObjectNode root) {
+      try {
+        return YamlEmitter.emit(root);
+      } catch (YamlEmitter.Unsupported e) {
+        // below
       }
     }
+    // Jackson's writer; then, if what it wrote reads back as a tree the emitter supports (a
+    // BigDecimal or float becomes a double), the emitter's rendering of that, so that encoding a
+    // decoded document gives its bytes back
+    byte[] bytes = jackson(value);
+    try {
+      if (mapper.readTree(bytes) instanceof ObjectNode decoded) {
+        return YamlEmitter.emit(decoded);
+      }
+    } catch (IOException | YamlEmitter.Unsupported e) {
+      // keep Jackson's bytes (the engine validates them by decoding)
+    }
+    return bytes;
+  }
+
+  private byte[] jackson(T value) {
     try {
       byte[] bytes = writer.writeValueAsBytes(value);
       if (!trailingNewline) {

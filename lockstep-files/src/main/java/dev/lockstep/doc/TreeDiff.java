@@ -12,13 +12,13 @@ import java.util.Map;
  *
  * <p>Implementation notes. Objects are compared key by key; if applying the removals and additions
  * would not reproduce the target's key order (keys reordered, or a new key before an old one), or
- * if a key holds {@code ~1} (which zjsonpatch, used to replay patches, unescapes wrongly), the
- * whole object is replaced, so that replaying the patch rebuilds the target with its key order (and
- * so its encoding). Arrays are compared index by index, then grown by {@code add} or shrunk by
- * {@code remove} from the end; an insertion near the front thus costs one {@code replace} per
- * shifted element, a size price paid for a linear-time diff. Values are written compactly, as
- * Jackson writes them (finite numbers, strings with Jackson's escapes); anything else falls back to
- * Jackson's own {@code toString}.
+ * if a changed key holds {@code ~0} or {@code ~1} (zjsonpatch 0.4.16, which replays patches,
+ * unescapes {@code ~00} and {@code ~01} wrongly), the whole object is replaced, so that replaying
+ * the patch rebuilds the target with its key order (and so its encoding). Arrays are compared index
+ * by index, then grown by {@code add} or shrunk by {@code remove} from the end; an insertion near
+ * the front thus costs one {@code replace} per shifted element, a size price paid for a linear-time
+ * diff. Values are written compactly, as Jackson writes them (finite numbers, strings with
+ * Jackson's escapes); anything else falls back to Jackson's own {@code toString}.
  */
 final class TreeDiff {
   private final StringBuilder out = new StringBuilder(256);
@@ -33,7 +33,7 @@ final class TreeDiff {
     static final UnsafeKey INSTANCE = new UnsafeKey();
 
     private UnsafeKey() {
-      super("a key holding ~1", null, false, false);
+      super("a key holding ~0 or ~1", null, false, false);
     }
   }
 
@@ -69,8 +69,8 @@ final class TreeDiff {
     try {
       fields(from, to, mark);
     } catch (UnsafeKey e) {
-      // zjsonpatch 0.4.16 (History's replay) unescapes "~01" wrongly: keys holding "~1" never
-      // go in a path; their object is replaced instead
+      // zjsonpatch 0.4.16 (History's replay) unescapes "~00" and "~01" wrongly: keys holding
+      // "~0" or "~1" never go in a path; their object is replaced instead
       out.setLength(outMark);
       path.setLength(mark);
       empty = wasEmpty;
@@ -116,7 +116,7 @@ final class TreeDiff {
   }
 
   private static boolean unsafe(String key) {
-    return key.contains("~1");
+    return key.contains("~0") || key.contains("~1");
   }
 
   private static String safe(String key) throws UnsafeKey {
