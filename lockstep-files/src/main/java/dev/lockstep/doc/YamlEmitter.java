@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A fast block-style YAML writer for JSON trees whose output Jackson YAML (SnakeYAML) and PyYAML
@@ -36,9 +36,11 @@ final class YamlEmitter {
   static final int MAX_KEY = 1000;
   static final int MAX_NUMBER = 100;
   static final int MAX_CHARS = 1 << 20;
+  private static final String SPACES = " ".repeat(64);
 
-  private static final Set<String> RESERVED =
-      Set.of("y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "infinity");
+  private static final List<String> RESERVED =
+      List.of(
+          "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "infinity");
 
   /** The tree holds something this writer does not promise to round trip. */
   static final class Unsupported extends Exception {
@@ -127,9 +129,11 @@ final class YamlEmitter {
   }
 
   private void indent(int n) {
-    for (int i = 0; i < n; i++) {
-      out.append(' ');
+    while (n > SPACES.length()) {
+      out.append(SPACES);
+      n -= SPACES.length();
     }
+    out.append(SPACES, 0, n);
   }
 
   /**
@@ -266,7 +270,35 @@ final class YamlEmitter {
         return false;
       }
     }
-    return n > 8 || !RESERVED.contains(s.toLowerCase(Locale.ROOT));
+    return n > 8 || !reserved(s);
+  }
+
+  /** Whether {@code s} is one of {@link #RESERVED}, in any case (without allocating). */
+  private static boolean reserved(String s) {
+    int n = s.length();
+    if (n > 8 || n == 6 || n == 7) {
+      return false;
+    }
+    for (String word : RESERVED) {
+      if (word.length() == n && sameLowerCase(word, s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code s} lower-cased is {@code word} (lower-case letters). Setting bit 0x20
+   * lower-cases an ASCII letter and maps none of the other characters of a plain scalar onto a
+   * letter.
+   */
+  private static boolean sameLowerCase(String word, String s) {
+    for (int i = 0; i < word.length(); i++) {
+      if ((s.charAt(i) | 0x20) != word.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static final boolean[] PLAIN = new boolean[128];
