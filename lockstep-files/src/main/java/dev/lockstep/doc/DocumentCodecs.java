@@ -12,7 +12,19 @@ import java.util.Objects;
  * change log of a JSON or YAML document holds RFC 6902 patches.
  *
  * <p>Output is deterministic: JSON pretty-printed with two spaces and a final newline; YAML block
- * style without a {@code ---} marker and with quotes only where needed. Field order is kept.
+ * style without a {@code ---} marker, sequences indented under their key, empty containers as
+ * {@code {}} and {@code []}, and conservative quoting: a string is written plain only when it
+ * starts with an ASCII letter, holds only letters, digits, space, {@code _ . / -}, does not end
+ * with a space and is not a word YAML 1.1 reads as a boolean, null or number ({@code yes}, {@code
+ * on}, {@code null}, {@code nan}, ... in any case); every other string is double-quoted with
+ * JSON-style escapes, so PyYAML and SnakeYAML read back the same values. Field order is kept, and
+ * encoding a document Lockstep wrote gives back its exact bytes.
+ *
+ * <p>Performance note: the YAML encoder is trusted (proven by property tests against Jackson YAML
+ * and PyYAML), so a commit does not decode what it has just encoded; values it cannot promise to
+ * round trip (NaN, infinities, {@code BigDecimal}, {@code float}, unpaired surrogates, nesting
+ * deeper than 40, keys over 1,000 chars) are encoded by Jackson and validated by decoding, as for
+ * JSON, Markdown and any other codec.
  *
  * <p>All codecs are immutable and thread-safe.
  */

@@ -24,9 +24,14 @@ import java.util.function.Supplier;
  * <p>Implementation notes. {@link GroupCommitter} forms the batches; a batch takes the file lock,
  * runs every body in arrival order (each on the previous one's result, each with its own revision
  * and log line), writes the final content once, appends all lines with one fsync and completes
- * every caller. If the file lock cannot be had, only the leader's own commit fails; the others stay
- * queued, each waiting on its own deadline. All mutable state ({@link #cache}, the {@link
- * ChangeLog}) is used only while holding {@code state} together with the file lock.
+ * every caller. Per queued commit the work is: run the operator, set the revision, encode (with a
+ * trusted encoder — {@link TreeCodec#encodeTrusted} — without decoding the result again; otherwise
+ * encode and decode to validate), hash, diff against the previous tree ({@link TreeDiff}) and
+ * format the log line. The last committed tree is kept ({@link #cache}, keyed by the document's
+ * SHA-256), so the next batch decodes the file only if its hash changed. If the file lock cannot be
+ * had, only the leader's own commit fails; the others stay queued, each waiting on its own
+ * deadline. All mutable state ({@link #cache}, the {@link ChangeLog}) is used only while holding
+ * {@code state} together with the file lock.
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;
