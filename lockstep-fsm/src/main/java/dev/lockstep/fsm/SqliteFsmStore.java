@@ -22,6 +22,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class SqliteFsmStore implements FsmStore {
   private static final int READERS = 4;
 
+  /** Off, fires always pre-read from the database: for probes comparing the two. Tests only. */
+  static volatile boolean cacheEnabled = true;
+
   private final Path file;
   private final SqliteOptions options;
   private final Map<String, String> sql;
@@ -75,6 +78,11 @@ final class SqliteFsmStore implements FsmStore {
     return writer.largestBatch();
   }
 
+  /** Returns how many batches held each number of operations (index = size). */
+  long[] batchHistogram() {
+    return writer.batchHistogram();
+  }
+
   @Override
   public String describe() {
     return "SQLite store " + file;
@@ -114,7 +122,7 @@ final class SqliteFsmStore implements FsmStore {
   public boolean insert(EntityState entity) {
     return writer.submit(
         "insert entity " + entity.entityId(),
-        SqliteWriter.insert(entity, SqliteRows.nanos(Instant.now())));
+        writer.insert(entity, SqliteRows.nanos(Instant.now())));
   }
 
   @Override
@@ -141,15 +149,39 @@ final class SqliteFsmStore implements FsmStore {
 
   @Override
   public CommitResult commit(TransitionCommit commit) {
-    return writer.submit("commit on entity " + commit.entityId(), SqliteWriter.commit(commit));
+    return writer.submit("commit on entity " + commit.entityId(), writer.commit(commit, null));
+  }
+
+  /**
+   * The engine's pre-read: from the writer's cache when {@code allowCache} and it holds the entity,
+   * else from the database.
+   */
+  SqliteEntityCache.Snapshot readForFire(String entityId, boolean allowCache) {
+    SqliteEntityCache cache = writer.cache();
+    long epoch = cache.epoch(); // before the lookup: see SqliteEntityCache
+    if (allowCache && cacheEnabled && !closed) {
+      EntityState e = cache.get(entityId);
+      if (e != null) {
+        return new SqliteEntityCache.Snapshot(e, true, epoch);
+      }
+    }
+    return new SqliteEntityCache.Snapshot(read(entityId).orElse(null), false, epoch);
+  }
+
+  /**
+   * The engine's commit after {@link #readForFire}: as {@link #commit(TransitionCommit)}, or null
+   * when the pre-read came from the cache and may have been stale (nothing written; read again).
+   */
+  CommitResult commit(TransitionCommit commit, SqliteEntityCache.Snapshot read) {
+    return writer.submit("commit on entity " + commit.entityId(), writer.commit(commit, read));
   }
 
   @Override
   public void log(Attempt attempt) {
     writer.submit(
         "log attempt on entity " + attempt.entityId(),
-        c -> {
-          SqliteWriter.insertAttempt(c, attempt);
+        (c, rows) -> {
+          rows.attempt(attempt);
           return null;
         });
   }
@@ -243,7 +275,7 @@ final class SqliteFsmStore implements FsmStore {
   public void markDispatched(long outboxId, Instant at) {
     writer.submit(
         "mark outbox " + outboxId + " dispatched",
-        c -> {
+        (c, rows) -> {
           PreparedStatement ps = c.ps("mark_dispatched");
           ps.setLong(1, SqliteRows.nanos(at));
           ps.setLong(2, outboxId);
@@ -255,13 +287,13 @@ final class SqliteFsmStore implements FsmStore {
   public void recordDispatchFailure(long outboxId, Instant nextAttempt, Attempt failure) {
     writer.submit(
         "record failed dispatch of outbox " + outboxId,
-        c -> {
+        (c, rows) -> {
           PreparedStatement ps = c.ps("dispatch_failed");
           ps.setLong(1, SqliteRows.nanos(nextAttempt));
           ps.setString(2, failure.error());
           ps.setLong(3, outboxId);
           if (ps.executeUpdate() == 1) {
-            SqliteWriter.insertAttempt(c, failure);
+            rows.attempt(failure);
           }
           return null;
         });

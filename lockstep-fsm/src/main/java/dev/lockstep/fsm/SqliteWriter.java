@@ -14,36 +14,48 @@ import org.slf4j.LoggerFactory;
 /**
  * The store's one writer: a thread that owns the write connection and takes write operations from a
  * queue. With group commit it drains up to {@code maxBatch} queued operations into one {@code BEGIN
- * IMMEDIATE … COMMIT}: each runs in order inside its own savepoint (so a later conditional update
- * in the batch sees an earlier one and conflicts exactly, and one failing operation rolls back
- * alone), and every caller is answered only after COMMIT. The queue makes writers in this JVM fair
- * (SQLite's busy handler is not); other processes are excluded by {@code BEGIN IMMEDIATE} and
- * waited for up to the busy timeout.
+ * IMMEDIATE … COMMIT}: each runs in order (so a later conditional update in the batch sees an
+ * earlier one and conflicts exactly; a failing operation is taken out and the batch re-run without
+ * it, see {@link #runBatch}), and every caller is answered only after COMMIT. The queue makes
+ * writers in this JVM fair (SQLite's busy handler is not); other processes are excluded by {@code
+ * BEGIN IMMEDIATE} and waited for up to the busy timeout.
  */
 final class SqliteWriter implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteWriter.class);
 
   /** One write, run on the writer thread inside the batch's transaction. */
   interface Op<T> {
-    T run(SqliteConnection c) throws SQLException;
+    T run(SqliteConnection c, SqliteBatchRows rows) throws SQLException;
   }
+
+  /**
+   * Off, every batch takes the exact path (a savepoint per operation, one INSERT per row): the
+   * behaviour before the fast path, kept switchable for probes comparing the two. Tests only.
+   */
+  static volatile boolean fastPathEnabled = true;
 
   private record Pending<T>(Op<T> op, CompletableFuture<T> future) {}
 
-  private static final Pending<Void> STOP = new Pending<>(c -> null, new CompletableFuture<>());
+  private static final Pending<Void> STOP =
+      new Pending<>((c, r) -> null, new CompletableFuture<>());
 
   private final Path file;
   private final SqliteConnection connection;
   private final int maxBatch;
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+  private final SqliteBatchRows rows = new SqliteBatchRows();
+  private final SqliteEntityCache cache = new SqliteEntityCache();
+  private long dataVersion = -1;
   private final Thread thread;
   private volatile boolean closed;
   private volatile int largestBatch;
+  private final java.util.concurrent.atomic.AtomicLongArray batchSizes;
 
   SqliteWriter(Path file, SqliteConnection connection, int maxBatch) {
     this.file = file;
     this.connection = connection;
     this.maxBatch = maxBatch;
+    this.batchSizes = new java.util.concurrent.atomic.AtomicLongArray(maxBatch + 1);
     this.thread = new Thread(this, "lockstep-fsm-sqlite-writer");
     thread.setDaemon(true);
     thread.start();
@@ -96,6 +108,7 @@ final class SqliteWriter implements Runnable {
         if (batch.size() > largestBatch) {
           largestBatch = batch.size();
         }
+        batchSizes.incrementAndGet(batch.size());
         try {
           runBatch(batch);
         } catch (RuntimeException | Error e) { // never leave a caller waiting forever
@@ -119,36 +132,157 @@ final class SqliteWriter implements Runnable {
     }
   }
 
+  /**
+   * Runs one batch and answers its callers. The fast path runs every operation without savepoints
+   * and writes the batch's log and outbox rows with one multi-row INSERT each. If an operation
+   * throws, the whole transaction is rolled back and the batch re-run without it (it alone is
+   * answered with its error), so the others' results are exactly what they would have been had it
+   * never been queued. If writing the buffered rows fails, the batch is rolled back and re-run on
+   * the exact path: one savepoint per operation, rows inserted as they come.
+   */
   private void runBatch(List<Pending<?>> batch) {
     Object[] results = new Object[batch.size()];
     Throwable[] errors = new Throwable[batch.size()];
-    try {
-      connection.exec("BEGIN IMMEDIATE");
-    } catch (SQLException e) {
-      failAll(batch, new FsmStoreException(file + ": cannot begin a write transaction: " + e, e));
+    if (!fastPathEnabled) {
+      exactPath(batch, results, errors);
       return;
     }
-    boolean committed = false;
+    while (true) {
+      switch (fastPath(batch, results, errors)) {
+        case DONE -> {
+          return;
+        }
+        case RETRY -> {
+          // an operation failed and was rolled back with the rest: run the rest again
+        }
+        case EXACT -> {
+          exactPath(batch, results, errors);
+          return;
+        }
+      }
+    }
+  }
+
+  private enum Next {
+    DONE,
+    RETRY,
+    EXACT
+  }
+
+  private Next fastPath(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+    if (!begin(batch, errors)) {
+      return Next.DONE;
+    }
+    rows.begin(connection, true);
+    for (int i = 0; i < batch.size(); i++) {
+      if (errors[i] != null) {
+        continue;
+      }
+      try {
+        results[i] = batch.get(i).op().run(connection, rows);
+      } catch (SQLException | RuntimeException e) {
+        errors[i] = opFailed(e);
+        return rollback(batch, errors) ? Next.RETRY : Next.DONE;
+      }
+    }
+    try {
+      rows.flush();
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("rows of a batch of {} on {} failed, re-running it: {}", batch.size(), file, e);
+      return rollback(batch, errors) ? Next.EXACT : Next.DONE;
+    }
+    commit(batch, results, errors);
+    return Next.DONE;
+  }
+
+  /** Each operation in its own savepoint: one that fails rolls back alone. */
+  private void exactPath(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+    if (!begin(batch, errors)) {
+      return;
+    }
+    rows.begin(connection, false);
     try {
       for (int i = 0; i < batch.size(); i++) {
+        if (errors[i] != null) {
+          continue;
+        }
         connection.exec("SAVEPOINT op");
         try {
-          results[i] = batch.get(i).op().run(connection);
+          results[i] = batch.get(i).op().run(connection, rows);
           connection.exec("RELEASE op");
         } catch (SQLException | RuntimeException e) {
           connection.exec("ROLLBACK TO op");
           connection.exec("RELEASE op");
-          errors[i] =
-              e instanceof SQLException
-                  ? new FsmStoreException(file + ": write failed, rolled back: " + e, e)
-                  : e;
+          errors[i] = opFailed(e);
         }
       }
-      connection.exec("COMMIT");
-      committed = true;
     } catch (SQLException e) {
-      FsmStoreException failure =
-          new FsmStoreException(file + ": transaction failed, nothing committed: " + e, e);
+      if (!rollback(batch, errors)) {
+        return;
+      }
+      failRest(batch, errors, failed(e));
+      answer(batch, results, errors);
+      return;
+    }
+    commit(batch, results, errors);
+  }
+
+  private Throwable opFailed(Exception e) {
+    cache.clear();
+    return e instanceof SQLException
+        ? new FsmStoreException(file + ": write failed, rolled back: " + e, e)
+        : e;
+  }
+
+  private FsmStoreException failed(SQLException e) {
+    return new FsmStoreException(file + ": transaction failed, nothing committed: " + e, e);
+  }
+
+  /** BEGIN IMMEDIATE; on failure answers every caller not yet answered and returns false. */
+  private boolean begin(List<Pending<?>> batch, Throwable[] errors) {
+    try {
+      connection.exec("BEGIN IMMEDIATE");
+    } catch (SQLException e) {
+      cache.clear();
+      failRest(
+          batch,
+          errors,
+          new FsmStoreException(file + ": cannot begin a write transaction: " + e, e));
+      answer(batch, new Object[batch.size()], errors);
+      return false;
+    }
+    long seen = -1;
+    try (ResultSet rs = connection.ps("data_version").executeQuery()) {
+      seen = rs.next() ? rs.getLong(1) : -1;
+    } catch (SQLException e) {
+      LOG.debug("PRAGMA data_version on {} failed: {}", file, e.toString());
+    }
+    if (seen == -1 || seen != dataVersion) { // another connection committed: forget what we know
+      cache.clear();
+      dataVersion = seen;
+    }
+    return true;
+  }
+
+  /** ROLLBACK; if even that fails, answers every caller with the failure and returns false. */
+  private boolean rollback(List<Pending<?>> batch, Throwable[] errors) {
+    cache.clear();
+    try {
+      connection.exec("ROLLBACK");
+      return true;
+    } catch (SQLException e) {
+      failRest(batch, errors, failed(e));
+      answer(batch, new Object[batch.size()], errors);
+      return false;
+    }
+  }
+
+  private void commit(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+    try {
+      connection.exec("COMMIT");
+    } catch (SQLException e) {
+      cache.clear();
+      FsmStoreException failure = failed(e);
       try {
         connection.exec("ROLLBACK");
       } catch (SQLException r) {
@@ -156,11 +290,20 @@ final class SqliteWriter implements Runnable {
       }
       failAll(batch, failure);
       return;
-    } finally {
-      if (!committed) {
-        LOG.debug("batch of {} on {} not committed", batch.size(), file);
+    }
+    rows.committed(); // the cache learns the batch before any caller hears of it
+    answer(batch, results, errors);
+  }
+
+  private static void failRest(List<Pending<?>> batch, Throwable[] errors, Throwable error) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (errors[i] == null) {
+        errors[i] = error;
       }
     }
+  }
+
+  private static void answer(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
     for (int i = 0; i < batch.size(); i++) {
       complete(batch.get(i), results[i], errors[i]);
     }
@@ -192,6 +335,20 @@ final class SqliteWriter implements Runnable {
     return largestBatch;
   }
 
+  /** Returns how many batches held each number of operations (index = size; for probes, tests). */
+  long[] batchHistogram() {
+    long[] out = new long[batchSizes.length()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = batchSizes.get(i);
+    }
+    return out;
+  }
+
+  /** The entities this writer committed, for fires' pre-reads. */
+  SqliteEntityCache cache() {
+    return cache;
+  }
+
   /** Stops the thread after the queued writes, and closes the connection. */
   void close() {
     if (!closed) {
@@ -212,8 +369,8 @@ final class SqliteWriter implements Runnable {
 
   // ---- the write operations ----
 
-  static Op<Boolean> insert(EntityState e, long now) {
-    return c -> {
+  Op<Boolean> insert(EntityState e, long now) {
+    return (c, rows) -> {
       PreparedStatement ps = c.ps("insert_entity");
       ps.setString(1, e.entityId());
       ps.setString(2, e.machine());
@@ -222,12 +379,22 @@ final class SqliteWriter implements Runnable {
       ps.setString(5, JsonCodec.write(e.data()));
       ps.setLong(6, now);
       ps.setLong(7, now);
-      return ps.executeUpdate() == 1;
+      if (ps.executeUpdate() != 1) {
+        return false;
+      }
+      rows.afterCommit(() -> cache.put(e));
+      return true;
     };
   }
 
-  static Op<CommitResult> commit(TransitionCommit t) {
-    return c -> {
+  /**
+   * The commit of one transition. {@code read} is the engine's pre-read, or null when the caller
+   * came through {@link FsmStore#commit}. Returns null, having written nothing, when the version
+   * did not match after a pre-read served by the cache in an epoch that has since ended: the read
+   * was possibly stale, and the caller must read again rather than report a conflict.
+   */
+  Op<CommitResult> commit(TransitionCommit t, SqliteEntityCache.Snapshot read) {
+    return (c, rows) -> {
       Attempt a = t.attempt();
       PreparedStatement up = c.ps("advance");
       up.setString(1, t.to());
@@ -235,6 +402,9 @@ final class SqliteWriter implements Runnable {
       up.setString(3, t.entityId());
       up.setLong(4, t.expectedVersion());
       if (up.executeUpdate() != 1) {
+        if (read != null && read.cached() && read.epoch() != cache.epoch()) {
+          return null;
+        }
         long actual = -1;
         PreparedStatement rv = c.ps("read_version");
         rv.setString(1, t.entityId());
@@ -243,31 +413,33 @@ final class SqliteWriter implements Runnable {
             actual = rs.getLong(1);
           }
         }
-        insertAttempt(c, t.conflictAttempt(actual));
+        rows.attempt(t.conflictAttempt(actual));
+        long seen = actual;
+        rows.afterCommit(() -> cache.conflicted(t.entityId(), seen));
         return new CommitResult.Conflicted(actual);
       }
       long version = t.expectedVersion() + 1;
-      insertAttempt(c, a);
+      rows.attempt(a);
       for (EffectRequest e : t.effects()) {
-        PreparedStatement ob = c.ps("insert_outbox");
-        ob.setString(1, a.machine());
-        ob.setString(2, a.entityId());
-        ob.setLong(3, version);
-        ob.setString(4, e.effect());
-        ob.setString(5, a.event());
-        ob.setString(6, a.from());
-        ob.setString(7, a.to());
-        ob.setString(8, JsonCodec.write(e.payload()));
-        ob.setLong(9, SqliteRows.nanos(a.time()));
-        ob.executeUpdate();
+        rows.outbox(
+            new SqliteBatchRows.OutboxRow(
+                a.machine(),
+                a.entityId(),
+                version,
+                e.effect(),
+                a.event(),
+                a.from(),
+                a.to(),
+                JsonCodec.write(e.payload()),
+                SqliteRows.nanos(a.time())));
+      }
+      if (read != null && read.entity() != null) {
+        EntityState was = read.entity();
+        EntityState now =
+            new EntityState(was.machine(), was.entityId(), t.to(), version, was.data());
+        rows.afterCommit(() -> cache.put(now));
       }
       return new CommitResult.Committed(version);
     };
-  }
-
-  static void insertAttempt(SqliteConnection c, Attempt a) throws SQLException {
-    PreparedStatement ps = c.ps("insert_attempt");
-    SqliteRows.bindAttempt(ps, a);
-    ps.executeUpdate();
   }
 }
