@@ -78,6 +78,11 @@ final class SqliteFsmStore implements FsmStore {
     return writer.largestBatch();
   }
 
+  /** Returns the writer (for tests that queue their own operations). */
+  SqliteWriter writer() {
+    return writer;
+  }
+
   /** Returns how many batches held each number of operations (index = size). */
   long[] batchHistogram() {
     return writer.batchHistogram();

@@ -335,6 +335,11 @@ final class SqliteWriter implements Runnable {
     return largestBatch;
   }
 
+  /** Returns how many operations wait in the queue (for tests). */
+  int queued() {
+    return queue.size();
+  }
+
   /** Returns how many batches held each number of operations (index = size; for probes, tests). */
   long[] batchHistogram() {
     long[] out = new long[batchSizes.length()];
