@@ -132,7 +132,10 @@ final class DefaultFsmEngine implements FsmEngine {
 
   /**
    * One try. With the SQLite store, the pre-read may come from the store's cache unless {@code
-   * fresh}; then null means the commit found the cached read stale and wrote nothing.
+   * fresh}. A cached read decides only a commit, which the versioned update checks: null means
+   * "read again from the database" — the commit found the cached read stale and wrote nothing, or
+   * the cached state would have decided something no commit checks (not allowed, guard rejected, a
+   * guard or wrong-machine failure), or in-transition actions would run on it.
    */
   private FireResult attempt(
       CompiledMachine m,
@@ -154,7 +157,11 @@ final class DefaultFsmEngine implements FsmEngine {
     } catch (RuntimeException e) {
       return failed(d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, describe(e), -1), e);
     }
+    boolean cached = read != null && read.cached();
     if (s == null || !s.machine().equals(m.name)) {
+      if (cached) {
+        return null;
+      }
       NoSuchEntityException e = noSuchEntity(m, entityId, s);
       String state = s == null ? null : s.state();
       return failed(
@@ -164,6 +171,9 @@ final class DefaultFsmEngine implements FsmEngine {
     long version = s.version();
     CompiledMachine.Step step = m.step(from, event);
     if (step == null) {
+      if (cached) {
+        return null;
+      }
       return logged(
           d.row(from, null, null, GuardResult.NONE, Outcome.NOT_ALLOWED, null, version),
           new FireResult.NotAllowed(from, event));
@@ -176,6 +186,9 @@ final class DefaultFsmEngine implements FsmEngine {
       GuardRunner.Verdict g =
           guards.test(step.guard(), new GuardContext(from, event, s.data(), payload));
       verdict = g.result();
+      if (cached && (verdict == GuardResult.REJECTED || g.error() != null)) {
+        return null;
+      }
       if (verdict == GuardResult.REJECTED) {
         String reason = "guard '" + guard + "' returned false in state " + from;
         return logged(
@@ -189,6 +202,9 @@ final class DefaultFsmEngine implements FsmEngine {
       }
     }
     if (!step.actions().isEmpty()) {
+      if (cached) {
+        return null; // actions see only database reads: never run twice because of a stale cache
+      }
       ActionContext ctx =
           new ActionContext(entityId, from, event, to, version + 1, s.data(), payload);
       for (CompiledMachine.NamedAction a : step.actions()) {
