@@ -132,10 +132,11 @@ final class DefaultFsmEngine implements FsmEngine {
 
   /**
    * One try. With the SQLite store, the pre-read may come from the store's cache unless {@code
-   * fresh}. A cached read decides only a commit, which the versioned update checks: null means
-   * "read again from the database" — the commit found the cached read stale and wrote nothing, or
-   * the cached state would have decided something no commit checks (not allowed, guard rejected, a
-   * guard or wrong-machine failure), or in-transition actions would run on it.
+   * fresh}. A cached read decides a commit alone (the versioned update checks it); before it
+   * decides anything else (not allowed, guard not passed, wrong machine) or runs in-transition
+   * actions, the database is asked whether the version is still the one cached. Null means "read
+   * again from the database": the commit found the cached read stale and wrote nothing, or the
+   * version had moved.
    */
   private FireResult attempt(
       CompiledMachine m,
@@ -160,7 +161,7 @@ final class DefaultFsmEngine implements FsmEngine {
     boolean cached = read != null && read.cached();
     if (s == null || !s.machine().equals(m.name)) {
       if (cached) {
-        return null;
+        return null; // a machine never changes; read the database to report it
       }
       NoSuchEntityException e = noSuchEntity(m, entityId, s);
       String state = s == null ? null : s.state();
@@ -171,7 +172,7 @@ final class DefaultFsmEngine implements FsmEngine {
     long version = s.version();
     CompiledMachine.Step step = m.step(from, event);
     if (step == null) {
-      if (cached) {
+      if (cached && !stillCurrent(entityId, version)) {
         return null;
       }
       return logged(
@@ -186,7 +187,7 @@ final class DefaultFsmEngine implements FsmEngine {
       GuardRunner.Verdict g =
           guards.test(step.guard(), new GuardContext(from, event, s.data(), payload));
       verdict = g.result();
-      if (cached && (verdict == GuardResult.REJECTED || g.error() != null)) {
+      if (cached && verdict != GuardResult.PASSED && !stillCurrent(entityId, version)) {
         return null;
       }
       if (verdict == GuardResult.REJECTED) {
@@ -202,8 +203,8 @@ final class DefaultFsmEngine implements FsmEngine {
       }
     }
     if (!step.actions().isEmpty()) {
-      if (cached) {
-        return null; // actions see only database reads: never run twice because of a stale cache
+      if (cached && !stillCurrent(entityId, version)) {
+        return null; // actions never run on a stale cached read
       }
       ActionContext ctx =
           new ActionContext(entityId, from, event, to, version + 1, s.data(), payload);
@@ -237,6 +238,15 @@ final class DefaultFsmEngine implements FsmEngine {
       }
       case CommitResult.Conflicted c -> new FireResult.Conflict(version, c.actualVersion());
     };
+  }
+
+  /** Whether the database still holds {@code version} of the entity (a cached read's check). */
+  private boolean stillCurrent(String entityId, long version) {
+    try {
+      return store.read(entityId).map(e -> e.version() == version).orElse(false);
+    } catch (RuntimeException e) {
+      return false; // the fresh try reads again and reports the failure
+    }
   }
 
   private NoSuchEntityException noSuchEntity(CompiledMachine m, String entityId, EntityState s) {

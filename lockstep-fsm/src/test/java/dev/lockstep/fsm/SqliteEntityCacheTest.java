@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * pre-read turned out stale is re-read and re-decided instead of logged as a conflict.
  *
  * <p>Shown to fail: with the {@code data_version} check removed from {@code SqliteWriter.begin},
- * store A answered its third fire {@code Conflict(1, 2)} and logged a CONFLICT row; and before the
- * engine re-read cached pre-reads that would end in NOT_ALLOWED, B's {@code think} (cached
- * RESPONDING, really IDLE) was answered NotAllowed.
+ * store A answered its third fire {@code Conflict(1, 2)} and logged a CONFLICT row; with the engine
+ * trusting a cached read that ends in NOT_ALLOWED (its {@code stillCurrent} check always true), B's
+ * {@code think} (cached RESPONDING, really IDLE) was answered NotAllowed.
  */
 class SqliteEntityCacheTest {
   static final MachineDefinition AGENT =
