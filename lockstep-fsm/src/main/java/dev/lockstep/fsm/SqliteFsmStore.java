@@ -29,6 +29,7 @@ final class SqliteFsmStore implements FsmStore {
   private final SqliteOptions options;
   private final Map<String, String> sql;
   private final SqliteWriter writer;
+  private final SqliteCheckpointer checkpointer; // null when SQLite checkpoints in the writer
   private final ArrayBlockingQueue<SqliteConnection> idleReaders =
       new ArrayBlockingQueue<>(READERS);
   private final List<SqliteConnection> allReaders = new CopyOnWriteArrayList<>();
@@ -41,8 +42,11 @@ final class SqliteFsmStore implements FsmStore {
     this.file = file;
     this.options = options;
     this.sql = sql;
+    this.checkpointer =
+        SqliteWriter.backgroundCheckpoints ? new SqliteCheckpointer(file, options, sql) : null;
     this.writer =
-        new SqliteWriter(file, writeConnection, options.groupCommit() ? options.maxBatch() : 1);
+        new SqliteWriter(
+            file, writeConnection, options.groupCommit() ? options.maxBatch() : 1, checkpointer);
   }
 
   static SqliteFsmStore open(Path file, SqliteOptions options) {
@@ -76,6 +80,11 @@ final class SqliteFsmStore implements FsmStore {
   /** Returns the largest group-commit batch so far (for tests). */
   int largestBatch() {
     return writer.largestBatch();
+  }
+
+  /** Returns how many background checkpoints ran (for tests). */
+  long checkpoints() {
+    return checkpointer == null ? 0 : checkpointer.checkpoints();
   }
 
   /** Returns the writer (for tests that queue their own operations). */
@@ -321,6 +330,9 @@ final class SqliteFsmStore implements FsmStore {
       }
     }
     writer.close();
+    if (checkpointer != null) {
+      checkpointer.close();
+    }
     readerPermits.release(READERS); // readers that waited for a permit now see the store closed
   }
 }

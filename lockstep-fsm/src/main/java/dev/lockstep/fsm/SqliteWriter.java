@@ -34,6 +34,9 @@ final class SqliteWriter implements Runnable {
    */
   static volatile boolean fastPathEnabled = true;
 
+  /** Off, the writer's COMMITs checkpoint as SQLite does by default: for probes. Tests only. */
+  static volatile boolean backgroundCheckpoints = true;
+
   private record Pending<T>(Op<T> op, CompletableFuture<T> future) {}
 
   private static final Pending<Void> STOP =
@@ -45,17 +48,28 @@ final class SqliteWriter implements Runnable {
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
   private final SqliteBatchRows rows = new SqliteBatchRows();
   private final SqliteEntityCache cache = new SqliteEntityCache();
+  private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
+  private int sinceCheckpoint;
   private long dataVersion = -1;
   private final Thread thread;
   private volatile boolean closed;
   private volatile int largestBatch;
   private final java.util.concurrent.atomic.AtomicLongArray batchSizes;
 
-  SqliteWriter(Path file, SqliteConnection connection, int maxBatch) {
+  SqliteWriter(
+      Path file, SqliteConnection connection, int maxBatch, SqliteCheckpointer checkpointer) {
     this.file = file;
+    this.checkpointer = checkpointer;
     this.connection = connection;
     this.maxBatch = maxBatch;
     this.batchSizes = new java.util.concurrent.atomic.AtomicLongArray(maxBatch + 1);
+    if (checkpointer != null) {
+      try {
+        connection.exec("PRAGMA wal_autocheckpoint=" + SqliteCheckpointer.BACKSTOP_PAGES);
+      } catch (SQLException e) {
+        LOG.debug("cannot raise the automatic checkpoint threshold of {}: {}", file, e.toString());
+      }
+    }
     this.thread = new Thread(this, "lockstep-fsm-sqlite-writer");
     thread.setDaemon(true);
     thread.start();
@@ -292,6 +306,11 @@ final class SqliteWriter implements Runnable {
       return;
     }
     rows.committed(); // the cache learns the batch before any caller hears of it
+    sinceCheckpoint += batch.size();
+    if (checkpointer != null && sinceCheckpoint >= SqliteCheckpointer.EVERY) {
+      sinceCheckpoint = 0;
+      checkpointer.request();
+    }
     answer(batch, results, errors);
   }
 

@@ -40,6 +40,7 @@ public final class TransitionCpuProbe {
       for (String mode : modes) {
         SqliteWriter.fastPathEnabled = !mode.contains("exact");
         SqliteFsmStore.cacheEnabled = !mode.contains("nocache");
+        SqliteWriter.backgroundCheckpoints = !mode.contains("inline");
         System.out.print(mode + ": ");
         run(sync, threads, perThread, false, mode);
       }

@@ -1,0 +1,119 @@
+package dev.lockstep.fsm;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoints the store's WAL on its own thread and connection, so that the writer thread never
+ * waits for a checkpoint's fsyncs. SQLite's automatic checkpoint runs inside the COMMIT that
+ * crosses its threshold, on the committing thread: with {@code synchronous=NORMAL} that is where
+ * the fsyncs are, and a probe measured the writer's throughput at about 0.6x of what it is with
+ * checkpoints elsewhere. Here the writer {@link #request requests} a {@code PASSIVE} checkpoint
+ * every {@link #EVERY} writes; a passive checkpoint takes no write lock and never blocks writers or
+ * readers. The writer connection keeps a high automatic threshold as a backstop should this thread
+ * fall behind. Durability is unchanged: with {@code FULL} every COMMIT still fsyncs the WAL. The
+ * connection is opened at the first checkpoint; {@link #close} stops the thread and closes it.
+ */
+final class SqliteCheckpointer implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpointer.class);
+
+  /** Writes (operations) between two requested checkpoints: about SQLite's 1,000-page default. */
+  static final int EVERY = 500;
+
+  /** The writer connection's own automatic checkpoint threshold (pages): the backstop. */
+  static final int BACKSTOP_PAGES = 10_000;
+
+  private final Path file;
+  private final SqliteOptions options;
+  private final Map<String, String> sql;
+  private final Semaphore due = new Semaphore(0);
+  private final Thread thread;
+  private volatile boolean stopping;
+  private volatile long done;
+  private SqliteConnection connection; // this thread only
+
+  SqliteCheckpointer(Path file, SqliteOptions options, Map<String, String> sql) {
+    this.file = file;
+    this.options = options;
+    this.sql = sql;
+    this.thread = new Thread(this, "lockstep-fsm-sqlite-checkpointer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Asks for a checkpoint soon; requests made while one is pending are merged. Never blocks. */
+  void request() {
+    if (due.availablePermits() == 0) {
+      due.release();
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (true) {
+        due.acquireUninterruptibly();
+        due.drainPermits();
+        if (stopping) {
+          return;
+        }
+        checkpoint();
+      }
+    } finally {
+      closeConnection();
+    }
+  }
+
+  private void checkpoint() {
+    try {
+      if (connection == null) {
+        connection = new SqliteConnection(file, options, sql);
+      }
+      connection.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      done = done + 1;
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug(
+          "background checkpoint of {} failed (the writer's own backstop remains): {}",
+          file,
+          e.toString());
+      closeConnection();
+    }
+  }
+
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        LOG.debug("closing the checkpoint connection of {} failed: {}", file, e.toString());
+      }
+      connection = null;
+    }
+  }
+
+  /** Returns how many checkpoints this thread ran (for tests). */
+  long checkpoints() {
+    return done;
+  }
+
+  /** Stops the thread (after a checkpoint in progress) and closes its connection. */
+  void close() {
+    stopping = true;
+    due.release();
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
