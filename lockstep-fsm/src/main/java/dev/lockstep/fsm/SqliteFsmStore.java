@@ -17,7 +17,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connection (group commit); reads use a small pool of read connections, each a WAL snapshot per
  * statement. Several processes may open one file: {@code BEGIN IMMEDIATE} serializes their writers
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
- * Closing closes every connection; the last one in the system checkpoints and removes the WAL.
+ * The engine's pre-read of a fire may come from the writer's {@link SqliteEntityCache} (the
+ * versioned update still decides; the cache is dropped whenever another connection committed). A
+ * {@link SqliteCheckpointer} thread checkpoints the WAL so that the writer never does. Closing
+ * closes every connection and stops both threads; the last connection in the system checkpoints and
+ * removes the WAL.
  */
 final class SqliteFsmStore implements FsmStore {
   private static final int READERS = 4;
@@ -136,7 +140,7 @@ final class SqliteFsmStore implements FsmStore {
   public boolean insert(EntityState entity) {
     return writer.submit(
         "insert entity " + entity.entityId(),
-        writer.insert(entity, SqliteRows.nanos(Instant.now())));
+        SqliteWriteOps.insert(writer.cache(), entity, SqliteRows.nanos(Instant.now())));
   }
 
   @Override
@@ -163,7 +167,9 @@ final class SqliteFsmStore implements FsmStore {
 
   @Override
   public CommitResult commit(TransitionCommit commit) {
-    return writer.submit("commit on entity " + commit.entityId(), writer.commit(commit, null));
+    return writer.submit(
+        "commit on entity " + commit.entityId(),
+        SqliteWriteOps.commit(writer.cache(), commit, null));
   }
 
   /**
@@ -187,7 +193,9 @@ final class SqliteFsmStore implements FsmStore {
    * when the pre-read came from the cache and may have been stale (nothing written; read again).
    */
   CommitResult commit(TransitionCommit commit, SqliteEntityCache.Snapshot read) {
-    return writer.submit("commit on entity " + commit.entityId(), writer.commit(commit, read));
+    return writer.submit(
+        "commit on entity " + commit.entityId(),
+        SqliteWriteOps.commit(writer.cache(), commit, read));
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.lockstep.fsm;
 
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -389,81 +388,5 @@ final class SqliteWriter implements Runnable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  // ---- the write operations ----
-
-  Op<Boolean> insert(EntityState e, long now) {
-    return (c, rows) -> {
-      PreparedStatement ps = c.ps("insert_entity");
-      ps.setString(1, e.entityId());
-      ps.setString(2, e.machine());
-      ps.setString(3, e.state());
-      ps.setLong(4, e.version());
-      ps.setString(5, JsonCodec.write(e.data()));
-      ps.setLong(6, now);
-      ps.setLong(7, now);
-      if (ps.executeUpdate() != 1) {
-        return false;
-      }
-      rows.afterCommit(() -> cache.put(e));
-      return true;
-    };
-  }
-
-  /**
-   * The commit of one transition. {@code read} is the engine's pre-read, or null when the caller
-   * came through {@link FsmStore#commit}. Returns null, having written nothing, when the version
-   * did not match after a pre-read served by the cache in an epoch that has since ended: the read
-   * was possibly stale, and the caller must read again rather than report a conflict.
-   */
-  Op<CommitResult> commit(TransitionCommit t, SqliteEntityCache.Snapshot read) {
-    return (c, rows) -> {
-      Attempt a = t.attempt();
-      PreparedStatement up = c.ps("advance");
-      up.setString(1, t.to());
-      up.setLong(2, SqliteRows.nanos(a.time()));
-      up.setString(3, t.entityId());
-      up.setLong(4, t.expectedVersion());
-      if (up.executeUpdate() != 1) {
-        if (read != null && read.cached() && read.epoch() != cache.epoch()) {
-          return null;
-        }
-        long actual = -1;
-        PreparedStatement rv = c.ps("read_version");
-        rv.setString(1, t.entityId());
-        try (ResultSet rs = rv.executeQuery()) {
-          if (rs.next()) {
-            actual = rs.getLong(1);
-          }
-        }
-        rows.attempt(t.conflictAttempt(actual));
-        long seen = actual;
-        rows.afterCommit(() -> cache.conflicted(t.entityId(), seen));
-        return new CommitResult.Conflicted(actual);
-      }
-      long version = t.expectedVersion() + 1;
-      rows.attempt(a);
-      for (EffectRequest e : t.effects()) {
-        rows.outbox(
-            new SqliteBatchRows.OutboxRow(
-                a.machine(),
-                a.entityId(),
-                version,
-                e.effect(),
-                a.event(),
-                a.from(),
-                a.to(),
-                JsonCodec.write(e.payload()),
-                SqliteRows.nanos(a.time())));
-      }
-      if (read != null && read.entity() != null) {
-        EntityState was = read.entity();
-        EntityState now =
-            new EntityState(was.machine(), was.entityId(), t.to(), version, was.data());
-        rows.afterCommit(() -> cache.put(now));
-      }
-      return new CommitResult.Committed(version);
-    };
   }
 }
