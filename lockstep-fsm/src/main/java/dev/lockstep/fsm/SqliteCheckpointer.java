@@ -8,15 +8,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checkpoints the store's WAL on its own thread and connection, so that the writer thread never
- * waits for a checkpoint's fsyncs. SQLite's automatic checkpoint runs inside the COMMIT that
- * crosses its threshold, on the committing thread: with {@code synchronous=NORMAL} that is where
- * the fsyncs are, and a probe measured the writer's throughput at about 0.6x of what it is with
- * checkpoints elsewhere. Here the writer {@link #request requests} a {@code PASSIVE} checkpoint
- * every {@link #EVERY} writes; a passive checkpoint takes no write lock and never blocks writers or
- * readers. The writer connection keeps a high automatic threshold as a backstop should this thread
- * fall behind. Durability is unchanged: with {@code FULL} every COMMIT still fsyncs the WAL. The
- * connection is opened at the first checkpoint; {@link #close} stops the thread and closes it.
+ * Checkpoints the WAL of a {@code synchronous=NORMAL} store on its own thread and connection, so
+ * that the writer thread seldom waits for a checkpoint's fsyncs. SQLite's automatic checkpoint runs
+ * inside the COMMIT that crosses its threshold, on the committing thread, and with {@code NORMAL}
+ * that is where the fsyncs are: a probe (8 threads) measured the writer at 11.6–13.9k transitions/s
+ * with them inline against 19.0–24.2k/s with them here. The writer {@link #request requests} a
+ * {@code PASSIVE} checkpoint every {@link #EVERY} writes; a passive checkpoint takes no write lock
+ * and blocks neither writers nor readers. Because the writer keeps appending meanwhile, such a
+ * checkpoint rarely backfills the whole WAL, so SQLite cannot start the WAL over: the writer's own
+ * automatic checkpoint, raised to {@link #BACKSTOP_PAGES}, still runs when the WAL reaches that
+ * size and then finds most pages already copied; the WAL stays under about 40 MB.
+ *
+ * <p>Not used with {@code FULL}: there every COMMIT fsyncs the WAL, and an fsync of a WAL that
+ * keeps growing (instead of being overwritten from its start after each complete checkpoint) also
+ * writes the file's metadata; one firing thread measured 1.5k/s against 2.6k/s with inline
+ * checkpoints. The connection is opened at the first checkpoint; {@link #close} stops the thread
+ * and closes it.
  */
 final class SqliteCheckpointer implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpointer.class);

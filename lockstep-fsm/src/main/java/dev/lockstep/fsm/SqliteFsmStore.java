@@ -18,10 +18,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * statement. Several processes may open one file: {@code BEGIN IMMEDIATE} serializes their writers
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
  * The engine's pre-read of a fire may come from the writer's {@link SqliteEntityCache} (the
- * versioned update still decides; the cache is dropped whenever another connection committed). A
- * {@link SqliteCheckpointer} thread checkpoints the WAL so that the writer never does. Closing
- * closes every connection and stops both threads; the last connection in the system checkpoints and
- * removes the WAL.
+ * versioned update still decides; the cache is dropped whenever another connection committed). With
+ * {@code NORMAL}, a {@link SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely
+ * does. Closing closes every connection and stops both threads; the last connection in the system
+ * checkpoints and removes the WAL.
  */
 final class SqliteFsmStore implements FsmStore {
   private static final int READERS = 4;
@@ -47,7 +47,10 @@ final class SqliteFsmStore implements FsmStore {
     this.options = options;
     this.sql = sql;
     this.checkpointer =
-        SqliteWriter.backgroundCheckpoints ? new SqliteCheckpointer(file, options, sql) : null;
+        SqliteWriter.backgroundCheckpoints
+                && options.synchronous() == SqliteOptions.Synchronous.NORMAL
+            ? new SqliteCheckpointer(file, options, sql)
+            : null;
     this.writer =
         new SqliteWriter(
             file, writeConnection, options.groupCommit() ? options.maxBatch() : 1, checkpointer);

@@ -153,6 +153,10 @@ public final class TransitionCpuProbe {
           p50,
           p90,
           Files.readString(Path.of("/proc/loadavg")).strip());
+      Path wal = dir.resolve("p.db-wal");
+      System.out.printf(
+          "  WAL %.1f MB, background checkpoints %d%n",
+          Files.exists(wal) ? Files.size(wal) / 1e6 : 0.0, store.checkpoints());
       if (!warm) {
         System.out.println("  batch sizes (size:count): " + h);
       }
