@@ -61,6 +61,26 @@ class SqliteEntityCacheTest {
     }
   }
 
+  /**
+   * The cache learns a commit before its caller hears of it, so a caller's next fire reads its own
+   * write. Shown to fail: with {@code SqliteWriter} answering the callers first and updating the
+   * cache 1 ms later, the first check saw the previous version.
+   */
+  @Test
+  void aCallerAlwaysReadsItsOwnCommitFromTheCache() {
+    try (SqliteFsmStore store =
+            SqliteFsmStore.open(dir.resolve("own.db"), SqliteOptions.defaults());
+        FsmEngine engine = FsmEngine.builder(store).machine(AGENT).build()) {
+      engine.create("agent-turn", "e");
+      String[] cycle = {"think", "respond", "done"};
+      for (int i = 0; i < 60; i++) {
+        FireResult r = engine.fire("agent-turn", "e", cycle[i % 3], Map.of());
+        long version = ((FireResult.Transitioned) r).version();
+        assertEquals(version, store.writer().cache().get("e").version(), "after fire " + i);
+      }
+    }
+  }
+
   /** B fires {@code first}, then A fires {@code second}, which only B's result allows. */
   private static FireResult fireAfter(FsmEngine a, FsmEngine b, String first, String second) {
     assertTrue(b.fire("agent-turn", "e", first, Map.of()) instanceof FireResult.Transitioned);
