@@ -53,7 +53,13 @@ final class SqliteFsmStore implements FsmStore {
             : null;
     this.writer =
         new SqliteWriter(
-            file, writeConnection, options.groupCommit() ? options.maxBatch() : 1, checkpointer);
+            file,
+            writeConnection,
+            options.groupCommit() ? options.maxBatch() : 1,
+            checkpointer,
+            options.synchronous() == SqliteOptions.Synchronous.FULL
+                ? SqliteWriter.fullStoreFillWaitNanos
+                : 0);
   }
 
   static SqliteFsmStore open(Path file, SqliteOptions options) {

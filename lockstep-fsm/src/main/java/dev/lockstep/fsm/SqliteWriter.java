@@ -36,6 +36,12 @@ final class SqliteWriter implements Runnable {
   /** Off, the writer's COMMITs checkpoint as SQLite does by default: for probes. Tests only. */
   static volatile boolean backgroundCheckpoints = true;
 
+  /**
+   * How long the writer of a FULL store waits for more callers before a COMMIT that pays an fsync
+   * (see {@link #fill}); read when a store opens. 200 µs; tests and probes may change it.
+   */
+  static volatile long fullStoreFillWaitNanos = 200_000;
+
   private record Pending<T>(Op<T> op, CompletableFuture<T> future) {}
 
   private static final Pending<Void> STOP =
@@ -49,6 +55,9 @@ final class SqliteWriter implements Runnable {
   private final SqliteEntityCache cache = new SqliteEntityCache();
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
   private int sinceCheckpoint;
+  private final long fillWaitNanos; // 0: take what is queued; see fill()
+  private int recentPeak;
+  private int sincePeak;
   private long dataVersion = -1;
   private final Thread thread;
   private volatile boolean closed;
@@ -56,8 +65,13 @@ final class SqliteWriter implements Runnable {
   private final java.util.concurrent.atomic.AtomicLongArray batchSizes;
 
   SqliteWriter(
-      Path file, SqliteConnection connection, int maxBatch, SqliteCheckpointer checkpointer) {
+      Path file,
+      SqliteConnection connection,
+      int maxBatch,
+      SqliteCheckpointer checkpointer,
+      long fillWaitNanos) {
     this.file = file;
+    this.fillWaitNanos = fillWaitNanos;
     this.checkpointer = checkpointer;
     this.connection = connection;
     this.maxBatch = maxBatch;
@@ -116,6 +130,7 @@ final class SqliteWriter implements Runnable {
         batch.add(first);
         if (maxBatch > 1) {
           queue.drainTo(batch, maxBatch - 1);
+          fill(batch);
         }
         boolean stop = batch.remove(STOP);
         if (batch.size() > largestBatch) {
@@ -142,6 +157,45 @@ final class SqliteWriter implements Runnable {
       } catch (SQLException e) {
         LOG.warn("closing the write connection of {} failed: {}", file, e.toString());
       }
+    }
+  }
+
+  /** Batches after which the largest recent batch is forgotten (see {@link #fill}). */
+  private static final int PEAK_WINDOW = 64;
+
+  /**
+   * With {@code fillWaitNanos > 0} (FULL: every COMMIT pays an fsync): when fewer operations are
+   * queued than the largest batch of the last {@value #PEAK_WINDOW}, waits up to {@code
+   * fillWaitNanos} for the callers that are still reading or building their next commit. A lone
+   * caller (recent batches of one) never waits; after a burst, at most {@value #PEAK_WINDOW}
+   * batches wait at most the bound each.
+   */
+  private void fill(List<Pending<?>> batch) {
+    int want = Math.min(maxBatch, recentPeak);
+    if (fillWaitNanos > 0 && batch.size() < want && !batch.contains(STOP)) {
+      long deadline = System.nanoTime() + fillWaitNanos;
+      while (batch.size() < want) {
+        long left = deadline - System.nanoTime();
+        Pending<?> p;
+        try {
+          p = left > 0 ? queue.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS) : null;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        if (p == null) {
+          break;
+        }
+        batch.add(p);
+        if (p == STOP) {
+          break;
+        }
+        queue.drainTo(batch, maxBatch - batch.size());
+      }
+    }
+    if (batch.size() >= recentPeak || ++sincePeak >= PEAK_WINDOW) {
+      recentPeak = batch.size();
+      sincePeak = 0;
     }
   }
 

@@ -41,6 +41,7 @@ public final class TransitionCpuProbe {
         SqliteWriter.fastPathEnabled = !mode.contains("exact");
         SqliteFsmStore.cacheEnabled = !mode.contains("nocache");
         SqliteWriter.backgroundCheckpoints = !mode.contains("inline");
+        SqliteWriter.fullStoreFillWaitNanos = mode.contains("nowait") ? 0 : 200_000;
         System.out.print(mode + ": ");
         run(sync, threads, perThread, false, mode);
       }
