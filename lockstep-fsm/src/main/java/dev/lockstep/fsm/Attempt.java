@@ -7,8 +7,8 @@ import java.util.Objects;
  * One row of the attempt log: every fire is recorded, whatever its outcome, and so is every failed
  * dispatch of an after-commit effect ({@link Outcome#EFFECT_FAILED}).
  *
- * @param attemptId the attempt's id, unique in its store (chosen by the engine at random, so that a
- *     commit whose answer was lost can be looked up)
+ * @param attemptId the attempt's id, unique in its store (chosen by the engine before the commit,
+ *     time-ordered with random low bits, so that a commit whose answer was lost can be looked up)
  * @param time when the attempt was decided
  * @param machine the machine's name
  * @param entityId the entity

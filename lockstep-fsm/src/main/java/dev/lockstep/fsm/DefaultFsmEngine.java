@@ -19,16 +19,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * The engine: one attempt is read → allowed? → guard → in-transition actions → {@link
  * FsmStore#commit}; every other outcome is written with {@link FsmStore#log}.
  *
- * <p>Implementation notes. Attempt ids are random 63-bit numbers chosen before the commit, so that
- * when a commit throws (the answer may have been lost after COMMIT) the engine can ask the store
- * whether its attempt row exists: if it does, the transition happened and the caller hears the
- * truth; if not, nothing committed and a FAILED row is logged under the same id. Only when even
- * that lookup fails is the result a {@code Failed} with nothing logged — then the store is down.
- * The hot path (no guard, no actions, no entity lock) allocates the attempt, the commit request and
- * the result, and nothing else.
+ * <p>Implementation notes. Attempt ids are time-ordered 63-bit numbers with random low bits ({@link
+ * #newAttemptId}) chosen before the commit, so that when a commit throws (the answer may have been
+ * lost after COMMIT) the engine can ask the store whether its attempt row exists: if it does, the
+ * transition happened and the caller hears the truth; if not, nothing committed and a FAILED row is
+ * logged under the same id. Only when even that lookup fails is the result a {@code Failed} with
+ * nothing logged — then the store is down. The hot path (no guard, no actions, no entity lock)
+ * allocates the attempt, the commit request and the result, and nothing else.
  */
 final class DefaultFsmEngine implements FsmEngine {
   private final FsmStore store;
+  private final SqliteFsmStore sqlite; // the store, when its pre-read may come from its cache
   private final Map<String, CompiledMachine> machines;
   private final KeyedLock<String> entityLock;
   private final Duration entityLockTimeout;
@@ -38,6 +39,7 @@ final class DefaultFsmEngine implements FsmEngine {
 
   DefaultFsmEngine(EngineBuilder b) {
     this.store = b.store;
+    this.sqlite = b.store instanceof SqliteFsmStore s ? s : null;
     Map<String, CompiledMachine> compiled = new HashMap<>();
     b.machines.forEach((n, d) -> compiled.put(n, new CompiledMachine(d, b.effectHandlers)));
     this.machines = Map.copyOf(compiled);
@@ -92,7 +94,10 @@ final class DefaultFsmEngine implements FsmEngine {
     }
     try {
       for (int i = 0; ; i++) {
-        FireResult r = attempt(m, entityId, event, frozen);
+        FireResult r = attempt(m, entityId, event, frozen, false);
+        if (r == null) { // the pre-read came from a cache that may have been stale: read again
+          r = attempt(m, entityId, event, frozen, true);
+        }
         if (!(r instanceof FireResult.Conflict) || i >= retry.retries()) {
           return r;
         }
@@ -112,20 +117,52 @@ final class DefaultFsmEngine implements FsmEngine {
     }
   }
 
-  private static long newAttemptId() {
-    return ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+  private static final long ID_EPOCH_MILLIS = 1_577_836_800_000L; // 2020-01-01T00:00:00Z
+
+  /**
+   * A new attempt id: milliseconds since 2020 in the high 41 bits, 22 random bits below. Ids grow
+   * with time, so the SQLite store's index on them is appended to rather than written at random
+   * pages (that cost its writer about 22 us per transition); within one millisecond two attempts
+   * share an id with probability 2^-22, and the engine checks a row it finds is its own.
+   */
+  static long newAttemptId(Instant time) {
+    long millis = time.toEpochMilli() - ID_EPOCH_MILLIS;
+    return ((millis << 22) | ThreadLocalRandom.current().nextInt(1 << 22)) & Long.MAX_VALUE;
   }
 
+  /**
+   * One try. With the SQLite store, the pre-read may come from the store's cache unless {@code
+   * fresh}. A cached read decides a commit alone (the versioned update checks it); before it
+   * decides anything else (not allowed, guard not passed, wrong machine) or runs in-transition
+   * actions, the database is asked whether the version is still the one cached. Null means "read
+   * again from the database": the commit found the cached read stale and wrote nothing, or the
+   * version had moved.
+   */
   private FireResult attempt(
-      CompiledMachine m, String entityId, String event, Map<String, Object> payload) {
-    Draft d = new Draft(newAttemptId(), Instant.now(), m.name, entityId, event);
+      CompiledMachine m,
+      String entityId,
+      String event,
+      Map<String, Object> payload,
+      boolean fresh) {
+    Instant now = Instant.now();
+    Draft d = new Draft(newAttemptId(now), now, m.name, entityId, event);
     EntityState s;
+    SqliteEntityCache.Snapshot read = null;
     try {
-      s = store.read(entityId).orElse(null);
+      if (sqlite != null) {
+        read = sqlite.readForFire(entityId, !fresh);
+        s = read.entity();
+      } else {
+        s = store.read(entityId).orElse(null);
+      }
     } catch (RuntimeException e) {
       return failed(d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, describe(e), -1), e);
     }
+    boolean cached = read != null && read.cached();
     if (s == null || !s.machine().equals(m.name)) {
+      if (cached) {
+        return null; // a machine never changes; read the database to report it
+      }
       NoSuchEntityException e = noSuchEntity(m, entityId, s);
       String state = s == null ? null : s.state();
       return failed(
@@ -135,6 +172,9 @@ final class DefaultFsmEngine implements FsmEngine {
     long version = s.version();
     CompiledMachine.Step step = m.step(from, event);
     if (step == null) {
+      if (cached && !stillCurrent(entityId, version)) {
+        return null;
+      }
       return logged(
           d.row(from, null, null, GuardResult.NONE, Outcome.NOT_ALLOWED, null, version),
           new FireResult.NotAllowed(from, event));
@@ -147,6 +187,9 @@ final class DefaultFsmEngine implements FsmEngine {
       GuardRunner.Verdict g =
           guards.test(step.guard(), new GuardContext(from, event, s.data(), payload));
       verdict = g.result();
+      if (cached && verdict != GuardResult.PASSED && !stillCurrent(entityId, version)) {
+        return null;
+      }
       if (verdict == GuardResult.REJECTED) {
         String reason = "guard '" + guard + "' returned false in state " + from;
         return logged(
@@ -160,6 +203,9 @@ final class DefaultFsmEngine implements FsmEngine {
       }
     }
     if (!step.actions().isEmpty()) {
+      if (cached && !stillCurrent(entityId, version)) {
+        return null; // actions never run on a stale cached read
+      }
       ActionContext ctx =
           new ActionContext(entityId, from, event, to, version + 1, s.data(), payload);
       for (CompiledMachine.NamedAction a : step.actions()) {
@@ -175,7 +221,11 @@ final class DefaultFsmEngine implements FsmEngine {
     Attempt a = d.row(from, to, guard, verdict, Outcome.TRANSITIONED, null, version + 1);
     CommitResult result;
     try {
-      result = store.commit(new TransitionCommit(version, to, a, effects));
+      TransitionCommit commit = new TransitionCommit(version, to, a, effects);
+      result = sqlite != null ? sqlite.commit(commit, read) : store.commit(commit);
+      if (result == null) {
+        return null;
+      }
     } catch (RuntimeException e) {
       return afterLostCommit(a, version, e);
     }
@@ -188,6 +238,15 @@ final class DefaultFsmEngine implements FsmEngine {
       }
       case CommitResult.Conflicted c -> new FireResult.Conflict(version, c.actualVersion());
     };
+  }
+
+  /** Whether the database still holds {@code version} of the entity (a cached read's check). */
+  private boolean stillCurrent(String entityId, long version) {
+    try {
+      return store.read(entityId).map(e -> e.version() == version).orElse(false);
+    } catch (RuntimeException e) {
+      return false; // the fresh try reads again and reports the failure
+    }
   }
 
   private NoSuchEntityException noSuchEntity(CompiledMachine m, String entityId, EntityState s) {
@@ -250,7 +309,8 @@ final class DefaultFsmEngine implements FsmEngine {
   }
 
   private FireResult failEarly(CompiledMachine m, String entityId, String event, Exception e) {
-    Draft d = new Draft(newAttemptId(), Instant.now(), m.name, entityId, event);
+    Instant now = Instant.now();
+    Draft d = new Draft(newAttemptId(now), now, m.name, entityId, event);
     return failed(d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, describe(e), -1), e);
   }
 

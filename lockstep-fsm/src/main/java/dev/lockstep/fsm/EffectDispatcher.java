@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -148,7 +147,7 @@ final class EffectDispatcher {
           e.id(),
           now.plusMillis(delay),
           new Attempt(
-              ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE,
+              DefaultFsmEngine.newAttemptId(now),
               now,
               e.machine(),
               e.entityId(),

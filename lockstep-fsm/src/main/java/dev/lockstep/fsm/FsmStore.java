@@ -21,8 +21,9 @@ import java.util.Optional;
  *       Outcome#CONFLICT} attempt row is written. Exactly one of any number of concurrent commits
  *       against one version wins — across threads, and for shared stores across processes.
  *   <li>{@link #attempt} finds the row a commit or log wrote, so a caller whose commit threw can
- *       learn whether it committed. Attempt ids are random 63-bit numbers chosen by the engine;
- *       stores must not reject a duplicate id (the engine checks the row it finds is its own).
+ *       learn whether it committed. Attempt ids are 63-bit numbers chosen by the engine
+ *       (time-ordered, random low bits); stores must not reject a duplicate id (the engine checks
+ *       the row it finds is its own).
  *   <li>{@link #history} returns an entity's attempts in the order the store recorded them.
  * </ul>
  *

@@ -52,6 +52,32 @@ final class SqliteConnection implements AutoCloseable {
     return ps;
   }
 
+  /**
+   * Returns named INSERT statement {@code name} extended to {@code rows} rows: its trailing {@code
+   * VALUES (…)} tuple repeated. Prepared once per (name, rows).
+   */
+  PreparedStatement psRows(String name, int rows) throws SQLException {
+    if (rows == 1) {
+      return ps(name);
+    }
+    String key = name + "#" + rows;
+    PreparedStatement ps = prepared.get(key);
+    if (ps == null) {
+      String text = sql.get(name);
+      if (text == null) {
+        throw new IllegalStateException("no statement '" + name + "' in statements.sql");
+      }
+      int values = text.toUpperCase(java.util.Locale.ROOT).lastIndexOf("VALUES");
+      if (values < 0 || !text.strip().endsWith(")")) {
+        throw new IllegalStateException("statement '" + name + "' does not end in VALUES (...)");
+      }
+      String tuple = text.substring(text.indexOf('(', values)).strip();
+      ps = connection.prepareStatement(text + (", " + tuple).repeat(rows - 1));
+      prepared.put(key, ps);
+    }
+    return ps;
+  }
+
   void exec(String statement) throws SQLException {
     plain.execute(statement);
   }

@@ -17,15 +17,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connection (group commit); reads use a small pool of read connections, each a WAL snapshot per
  * statement. Several processes may open one file: {@code BEGIN IMMEDIATE} serializes their writers
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
- * Closing closes every connection; the last one in the system checkpoints and removes the WAL.
+ * The engine's pre-read of a fire may come from the writer's {@link SqliteEntityCache} (the
+ * versioned update still decides; the cache is dropped whenever another connection committed). With
+ * {@code NORMAL}, a {@link SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely
+ * does. Closing closes every connection and stops both threads; the last connection in the system
+ * checkpoints and removes the WAL.
  */
 final class SqliteFsmStore implements FsmStore {
   private static final int READERS = 4;
+
+  /** Off, fires always pre-read from the database: for probes comparing the two. Tests only. */
+  static volatile boolean cacheEnabled = true;
 
   private final Path file;
   private final SqliteOptions options;
   private final Map<String, String> sql;
   private final SqliteWriter writer;
+  private final SqliteCheckpointer checkpointer; // null when SQLite checkpoints in the writer
   private final ArrayBlockingQueue<SqliteConnection> idleReaders =
       new ArrayBlockingQueue<>(READERS);
   private final List<SqliteConnection> allReaders = new CopyOnWriteArrayList<>();
@@ -38,8 +46,20 @@ final class SqliteFsmStore implements FsmStore {
     this.file = file;
     this.options = options;
     this.sql = sql;
+    this.checkpointer =
+        SqliteWriter.backgroundCheckpoints
+                && options.synchronous() == SqliteOptions.Synchronous.NORMAL
+            ? new SqliteCheckpointer(file, options, sql)
+            : null;
     this.writer =
-        new SqliteWriter(file, writeConnection, options.groupCommit() ? options.maxBatch() : 1);
+        new SqliteWriter(
+            file,
+            writeConnection,
+            options.groupCommit() ? options.maxBatch() : 1,
+            checkpointer,
+            options.synchronous() == SqliteOptions.Synchronous.FULL
+                ? SqliteWriter.fullStoreFillWaitNanos
+                : 0);
   }
 
   static SqliteFsmStore open(Path file, SqliteOptions options) {
@@ -73,6 +93,21 @@ final class SqliteFsmStore implements FsmStore {
   /** Returns the largest group-commit batch so far (for tests). */
   int largestBatch() {
     return writer.largestBatch();
+  }
+
+  /** Returns how many background checkpoints ran (for tests). */
+  long checkpoints() {
+    return checkpointer == null ? 0 : checkpointer.checkpoints();
+  }
+
+  /** Returns the writer (for tests that queue their own operations). */
+  SqliteWriter writer() {
+    return writer;
+  }
+
+  /** Returns how many batches held each number of operations (index = size). */
+  long[] batchHistogram() {
+    return writer.batchHistogram();
   }
 
   @Override
@@ -114,7 +149,7 @@ final class SqliteFsmStore implements FsmStore {
   public boolean insert(EntityState entity) {
     return writer.submit(
         "insert entity " + entity.entityId(),
-        SqliteWriter.insert(entity, SqliteRows.nanos(Instant.now())));
+        SqliteWriteOps.insert(writer.cache(), entity, SqliteRows.nanos(Instant.now())));
   }
 
   @Override
@@ -141,15 +176,43 @@ final class SqliteFsmStore implements FsmStore {
 
   @Override
   public CommitResult commit(TransitionCommit commit) {
-    return writer.submit("commit on entity " + commit.entityId(), SqliteWriter.commit(commit));
+    return writer.submit(
+        "commit on entity " + commit.entityId(),
+        SqliteWriteOps.commit(writer.cache(), commit, null));
+  }
+
+  /**
+   * The engine's pre-read: from the writer's cache when {@code allowCache} and it holds the entity,
+   * else from the database.
+   */
+  SqliteEntityCache.Snapshot readForFire(String entityId, boolean allowCache) {
+    SqliteEntityCache cache = writer.cache();
+    long epoch = cache.epoch(); // before the lookup: see SqliteEntityCache
+    if (allowCache && cacheEnabled && !closed) {
+      EntityState e = cache.get(entityId);
+      if (e != null) {
+        return new SqliteEntityCache.Snapshot(e, true, epoch);
+      }
+    }
+    return new SqliteEntityCache.Snapshot(read(entityId).orElse(null), false, epoch);
+  }
+
+  /**
+   * The engine's commit after {@link #readForFire}: as {@link #commit(TransitionCommit)}, or null
+   * when the pre-read came from the cache and may have been stale (nothing written; read again).
+   */
+  CommitResult commit(TransitionCommit commit, SqliteEntityCache.Snapshot read) {
+    return writer.submit(
+        "commit on entity " + commit.entityId(),
+        SqliteWriteOps.commit(writer.cache(), commit, read));
   }
 
   @Override
   public void log(Attempt attempt) {
     writer.submit(
         "log attempt on entity " + attempt.entityId(),
-        c -> {
-          SqliteWriter.insertAttempt(c, attempt);
+        (c, rows) -> {
+          rows.attempt(attempt);
           return null;
         });
   }
@@ -243,7 +306,7 @@ final class SqliteFsmStore implements FsmStore {
   public void markDispatched(long outboxId, Instant at) {
     writer.submit(
         "mark outbox " + outboxId + " dispatched",
-        c -> {
+        (c, rows) -> {
           PreparedStatement ps = c.ps("mark_dispatched");
           ps.setLong(1, SqliteRows.nanos(at));
           ps.setLong(2, outboxId);
@@ -255,13 +318,13 @@ final class SqliteFsmStore implements FsmStore {
   public void recordDispatchFailure(long outboxId, Instant nextAttempt, Attempt failure) {
     writer.submit(
         "record failed dispatch of outbox " + outboxId,
-        c -> {
+        (c, rows) -> {
           PreparedStatement ps = c.ps("dispatch_failed");
           ps.setLong(1, SqliteRows.nanos(nextAttempt));
           ps.setString(2, failure.error());
           ps.setLong(3, outboxId);
           if (ps.executeUpdate() == 1) {
-            SqliteWriter.insertAttempt(c, failure);
+            rows.attempt(failure);
           }
           return null;
         });
@@ -284,6 +347,9 @@ final class SqliteFsmStore implements FsmStore {
       }
     }
     writer.close();
+    if (checkpointer != null) {
+      checkpointer.close();
+    }
     readerPermits.release(READERS); // readers that waited for a permit now see the store closed
   }
 }

@@ -19,19 +19,23 @@ final class SqliteRows {
         Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
-  static void bindAttempt(PreparedStatement ps, Attempt a) throws SQLException {
-    ps.setLong(1, a.attemptId());
-    ps.setLong(2, nanos(a.time()));
-    ps.setString(3, a.machine());
-    ps.setString(4, a.entityId());
-    ps.setString(5, a.event());
-    setNullable(ps, 6, a.from());
-    setNullable(ps, 7, a.to());
-    setNullable(ps, 8, a.guard());
-    ps.setString(9, a.guardResult().name());
-    ps.setString(10, a.outcome().name());
-    setNullable(ps, 11, a.error());
-    ps.setLong(12, a.version());
+  /** The parameters of one row of {@code insert_attempt}. */
+  static final int ATTEMPT_COLUMNS = 12;
+
+  /** Binds {@code a} to parameters {@code at + 1 … at + 12}. */
+  static void bindAttempt(PreparedStatement ps, int at, Attempt a) throws SQLException {
+    ps.setLong(at + 1, a.attemptId());
+    ps.setLong(at + 2, nanos(a.time()));
+    ps.setString(at + 3, a.machine());
+    ps.setString(at + 4, a.entityId());
+    ps.setString(at + 5, a.event());
+    setNullable(ps, at + 6, a.from());
+    setNullable(ps, at + 7, a.to());
+    setNullable(ps, at + 8, a.guard());
+    ps.setString(at + 9, a.guardResult().name());
+    ps.setString(at + 10, a.outcome().name());
+    setNullable(ps, at + 11, a.error());
+    ps.setLong(at + 12, a.version());
   }
 
   private static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {

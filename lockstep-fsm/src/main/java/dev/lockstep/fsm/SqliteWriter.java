@@ -1,7 +1,6 @@
 package dev.lockstep.fsm;
 
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -14,36 +13,76 @@ import org.slf4j.LoggerFactory;
 /**
  * The store's one writer: a thread that owns the write connection and takes write operations from a
  * queue. With group commit it drains up to {@code maxBatch} queued operations into one {@code BEGIN
- * IMMEDIATE … COMMIT}: each runs in order inside its own savepoint (so a later conditional update
- * in the batch sees an earlier one and conflicts exactly, and one failing operation rolls back
- * alone), and every caller is answered only after COMMIT. The queue makes writers in this JVM fair
- * (SQLite's busy handler is not); other processes are excluded by {@code BEGIN IMMEDIATE} and
- * waited for up to the busy timeout.
+ * IMMEDIATE … COMMIT}: each runs in order (so a later conditional update in the batch sees an
+ * earlier one and conflicts exactly; a failing operation is taken out and the batch re-run without
+ * it, see {@link #runBatch}), and every caller is answered only after COMMIT. The queue makes
+ * writers in this JVM fair (SQLite's busy handler is not); other processes are excluded by {@code
+ * BEGIN IMMEDIATE} and waited for up to the busy timeout.
  */
 final class SqliteWriter implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteWriter.class);
 
   /** One write, run on the writer thread inside the batch's transaction. */
   interface Op<T> {
-    T run(SqliteConnection c) throws SQLException;
+    T run(SqliteConnection c, SqliteBatchRows rows) throws SQLException;
   }
+
+  /**
+   * Off, every batch takes the exact path (a savepoint per operation, one INSERT per row): the
+   * behaviour before the fast path, kept switchable for probes comparing the two. Tests only.
+   */
+  static volatile boolean fastPathEnabled = true;
+
+  /** Off, the writer's COMMITs checkpoint as SQLite does by default: for probes. Tests only. */
+  static volatile boolean backgroundCheckpoints = true;
+
+  /**
+   * How long the writer of a FULL store waits for more callers before a COMMIT that pays an fsync
+   * (see {@link #fill}); read when a store opens. 200 µs; tests and probes may change it.
+   */
+  static volatile long fullStoreFillWaitNanos = 200_000;
 
   private record Pending<T>(Op<T> op, CompletableFuture<T> future) {}
 
-  private static final Pending<Void> STOP = new Pending<>(c -> null, new CompletableFuture<>());
+  private static final Pending<Void> STOP =
+      new Pending<>((c, r) -> null, new CompletableFuture<>());
 
   private final Path file;
   private final SqliteConnection connection;
   private final int maxBatch;
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+  private final SqliteBatchRows rows = new SqliteBatchRows();
+  private final SqliteEntityCache cache = new SqliteEntityCache();
+  private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
+  private int sinceCheckpoint;
+  private final long fillWaitNanos; // 0: take what is queued; see fill()
+  private int recentPeak;
+  private int sincePeak;
+  private long dataVersion = -1;
   private final Thread thread;
   private volatile boolean closed;
   private volatile int largestBatch;
+  private final java.util.concurrent.atomic.AtomicLongArray batchSizes;
 
-  SqliteWriter(Path file, SqliteConnection connection, int maxBatch) {
+  SqliteWriter(
+      Path file,
+      SqliteConnection connection,
+      int maxBatch,
+      SqliteCheckpointer checkpointer,
+      long fillWaitNanos) {
     this.file = file;
+    this.fillWaitNanos = fillWaitNanos;
+    this.checkpointer = checkpointer;
     this.connection = connection;
     this.maxBatch = maxBatch;
+    this.batchSizes = new java.util.concurrent.atomic.AtomicLongArray(maxBatch + 1);
+    if (checkpointer != null) {
+      try {
+        connection.exec("PRAGMA wal_autocheckpoint=" + SqliteCheckpointer.BACKSTOP_PAGES);
+      } catch (SQLException e) {
+        LOG.debug("cannot raise the automatic checkpoint threshold of {}: {}", file, e.toString());
+      }
+    }
     this.thread = new Thread(this, "lockstep-fsm-sqlite-writer");
     thread.setDaemon(true);
     thread.start();
@@ -91,11 +130,13 @@ final class SqliteWriter implements Runnable {
         batch.add(first);
         if (maxBatch > 1) {
           queue.drainTo(batch, maxBatch - 1);
+          fill(batch);
         }
         boolean stop = batch.remove(STOP);
         if (batch.size() > largestBatch) {
           largestBatch = batch.size();
         }
+        batchSizes.incrementAndGet(batch.size());
         try {
           runBatch(batch);
         } catch (RuntimeException | Error e) { // never leave a caller waiting forever
@@ -119,36 +160,196 @@ final class SqliteWriter implements Runnable {
     }
   }
 
+  /** Batches after which the largest recent batch is forgotten (see {@link #fill}). */
+  private static final int PEAK_WINDOW = 64;
+
+  /**
+   * With {@code fillWaitNanos > 0} (FULL: every COMMIT pays an fsync): when fewer operations are
+   * queued than the largest batch of the last {@value #PEAK_WINDOW}, waits up to {@code
+   * fillWaitNanos} for the callers that are still reading or building their next commit. A lone
+   * caller (recent batches of one) never waits; after a burst, at most {@value #PEAK_WINDOW}
+   * batches wait at most the bound each.
+   */
+  private void fill(List<Pending<?>> batch) {
+    int want = Math.min(maxBatch, recentPeak);
+    if (fillWaitNanos > 0 && batch.size() < want && !batch.contains(STOP)) {
+      long deadline = System.nanoTime() + fillWaitNanos;
+      while (batch.size() < want) {
+        long left = deadline - System.nanoTime();
+        Pending<?> p;
+        try {
+          p = left > 0 ? queue.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS) : null;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        if (p == null) {
+          break;
+        }
+        batch.add(p);
+        if (p == STOP) {
+          break;
+        }
+        queue.drainTo(batch, maxBatch - batch.size());
+      }
+    }
+    if (batch.size() >= recentPeak || ++sincePeak >= PEAK_WINDOW) {
+      recentPeak = batch.size();
+      sincePeak = 0;
+    }
+  }
+
+  /**
+   * Runs one batch and answers its callers. The fast path runs every operation without savepoints
+   * and writes the batch's log and outbox rows with one multi-row INSERT each. If an operation
+   * throws, the whole transaction is rolled back and the batch re-run without it (it alone is
+   * answered with its error), so the others' results are exactly what they would have been had it
+   * never been queued. If writing the buffered rows fails, the batch is rolled back and re-run on
+   * the exact path: one savepoint per operation, rows inserted as they come.
+   */
   private void runBatch(List<Pending<?>> batch) {
     Object[] results = new Object[batch.size()];
     Throwable[] errors = new Throwable[batch.size()];
-    try {
-      connection.exec("BEGIN IMMEDIATE");
-    } catch (SQLException e) {
-      failAll(batch, new FsmStoreException(file + ": cannot begin a write transaction: " + e, e));
+    if (!fastPathEnabled) {
+      exactPath(batch, results, errors);
       return;
     }
-    boolean committed = false;
+    while (true) {
+      switch (fastPath(batch, results, errors)) {
+        case DONE -> {
+          return;
+        }
+        case RETRY -> {
+          // an operation failed and was rolled back with the rest: run the rest again
+        }
+        case EXACT -> {
+          exactPath(batch, results, errors);
+          return;
+        }
+      }
+    }
+  }
+
+  private enum Next {
+    DONE,
+    RETRY,
+    EXACT
+  }
+
+  private Next fastPath(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+    if (!begin(batch, errors)) {
+      return Next.DONE;
+    }
+    rows.begin(connection, true);
+    for (int i = 0; i < batch.size(); i++) {
+      if (errors[i] != null) {
+        continue;
+      }
+      try {
+        results[i] = batch.get(i).op().run(connection, rows);
+      } catch (SQLException | RuntimeException e) {
+        errors[i] = opFailed(e);
+        return rollback(batch, errors) ? Next.RETRY : Next.DONE;
+      }
+    }
+    try {
+      rows.flush();
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("rows of a batch of {} on {} failed, re-running it: {}", batch.size(), file, e);
+      return rollback(batch, errors) ? Next.EXACT : Next.DONE;
+    }
+    commit(batch, results, errors);
+    return Next.DONE;
+  }
+
+  /** Each operation in its own savepoint: one that fails rolls back alone. */
+  private void exactPath(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+    if (!begin(batch, errors)) {
+      return;
+    }
+    rows.begin(connection, false);
     try {
       for (int i = 0; i < batch.size(); i++) {
+        if (errors[i] != null) {
+          continue;
+        }
         connection.exec("SAVEPOINT op");
         try {
-          results[i] = batch.get(i).op().run(connection);
+          results[i] = batch.get(i).op().run(connection, rows);
           connection.exec("RELEASE op");
         } catch (SQLException | RuntimeException e) {
           connection.exec("ROLLBACK TO op");
           connection.exec("RELEASE op");
-          errors[i] =
-              e instanceof SQLException
-                  ? new FsmStoreException(file + ": write failed, rolled back: " + e, e)
-                  : e;
+          errors[i] = opFailed(e);
         }
       }
-      connection.exec("COMMIT");
-      committed = true;
     } catch (SQLException e) {
-      FsmStoreException failure =
-          new FsmStoreException(file + ": transaction failed, nothing committed: " + e, e);
+      if (!rollback(batch, errors)) {
+        return;
+      }
+      failRest(batch, errors, failed(e));
+      answer(batch, results, errors);
+      return;
+    }
+    commit(batch, results, errors);
+  }
+
+  private Throwable opFailed(Exception e) {
+    cache.clear();
+    return e instanceof SQLException
+        ? new FsmStoreException(file + ": write failed, rolled back: " + e, e)
+        : e;
+  }
+
+  private FsmStoreException failed(SQLException e) {
+    return new FsmStoreException(file + ": transaction failed, nothing committed: " + e, e);
+  }
+
+  /** BEGIN IMMEDIATE; on failure answers every caller not yet answered and returns false. */
+  private boolean begin(List<Pending<?>> batch, Throwable[] errors) {
+    try {
+      connection.exec("BEGIN IMMEDIATE");
+    } catch (SQLException e) {
+      cache.clear();
+      failRest(
+          batch,
+          errors,
+          new FsmStoreException(file + ": cannot begin a write transaction: " + e, e));
+      answer(batch, new Object[batch.size()], errors);
+      return false;
+    }
+    long seen = -1;
+    try (ResultSet rs = connection.ps("data_version").executeQuery()) {
+      seen = rs.next() ? rs.getLong(1) : -1;
+    } catch (SQLException e) {
+      LOG.debug("PRAGMA data_version on {} failed: {}", file, e.toString());
+    }
+    if (seen == -1 || seen != dataVersion) { // another connection committed: forget what we know
+      cache.clear();
+      dataVersion = seen;
+    }
+    return true;
+  }
+
+  /** ROLLBACK; if even that fails, answers every caller with the failure and returns false. */
+  private boolean rollback(List<Pending<?>> batch, Throwable[] errors) {
+    cache.clear();
+    try {
+      connection.exec("ROLLBACK");
+      return true;
+    } catch (SQLException e) {
+      failRest(batch, errors, failed(e));
+      answer(batch, new Object[batch.size()], errors);
+      return false;
+    }
+  }
+
+  private void commit(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+    try {
+      connection.exec("COMMIT");
+    } catch (SQLException e) {
+      cache.clear();
+      FsmStoreException failure = failed(e);
       try {
         connection.exec("ROLLBACK");
       } catch (SQLException r) {
@@ -156,11 +357,25 @@ final class SqliteWriter implements Runnable {
       }
       failAll(batch, failure);
       return;
-    } finally {
-      if (!committed) {
-        LOG.debug("batch of {} on {} not committed", batch.size(), file);
+    }
+    rows.committed(); // the cache learns the batch before any caller hears of it
+    sinceCheckpoint += batch.size();
+    if (checkpointer != null && sinceCheckpoint >= SqliteCheckpointer.EVERY) {
+      sinceCheckpoint = 0;
+      checkpointer.request();
+    }
+    answer(batch, results, errors);
+  }
+
+  private static void failRest(List<Pending<?>> batch, Throwable[] errors, Throwable error) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (errors[i] == null) {
+        errors[i] = error;
       }
     }
+  }
+
+  private static void answer(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
     for (int i = 0; i < batch.size(); i++) {
       complete(batch.get(i), results[i], errors[i]);
     }
@@ -192,6 +407,25 @@ final class SqliteWriter implements Runnable {
     return largestBatch;
   }
 
+  /** Returns how many operations wait in the queue (for tests). */
+  int queued() {
+    return queue.size();
+  }
+
+  /** Returns how many batches held each number of operations (index = size; for probes, tests). */
+  long[] batchHistogram() {
+    long[] out = new long[batchSizes.length()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = batchSizes.get(i);
+    }
+    return out;
+  }
+
+  /** The entities this writer committed, for fires' pre-reads. */
+  SqliteEntityCache cache() {
+    return cache;
+  }
+
   /** Stops the thread after the queued writes, and closes the connection. */
   void close() {
     if (!closed) {
@@ -208,66 +442,5 @@ final class SqliteWriter implements Runnable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  // ---- the write operations ----
-
-  static Op<Boolean> insert(EntityState e, long now) {
-    return c -> {
-      PreparedStatement ps = c.ps("insert_entity");
-      ps.setString(1, e.entityId());
-      ps.setString(2, e.machine());
-      ps.setString(3, e.state());
-      ps.setLong(4, e.version());
-      ps.setString(5, JsonCodec.write(e.data()));
-      ps.setLong(6, now);
-      ps.setLong(7, now);
-      return ps.executeUpdate() == 1;
-    };
-  }
-
-  static Op<CommitResult> commit(TransitionCommit t) {
-    return c -> {
-      Attempt a = t.attempt();
-      PreparedStatement up = c.ps("advance");
-      up.setString(1, t.to());
-      up.setLong(2, SqliteRows.nanos(a.time()));
-      up.setString(3, t.entityId());
-      up.setLong(4, t.expectedVersion());
-      if (up.executeUpdate() != 1) {
-        long actual = -1;
-        PreparedStatement rv = c.ps("read_version");
-        rv.setString(1, t.entityId());
-        try (ResultSet rs = rv.executeQuery()) {
-          if (rs.next()) {
-            actual = rs.getLong(1);
-          }
-        }
-        insertAttempt(c, t.conflictAttempt(actual));
-        return new CommitResult.Conflicted(actual);
-      }
-      long version = t.expectedVersion() + 1;
-      insertAttempt(c, a);
-      for (EffectRequest e : t.effects()) {
-        PreparedStatement ob = c.ps("insert_outbox");
-        ob.setString(1, a.machine());
-        ob.setString(2, a.entityId());
-        ob.setLong(3, version);
-        ob.setString(4, e.effect());
-        ob.setString(5, a.event());
-        ob.setString(6, a.from());
-        ob.setString(7, a.to());
-        ob.setString(8, JsonCodec.write(e.payload()));
-        ob.setLong(9, SqliteRows.nanos(a.time()));
-        ob.executeUpdate();
-      }
-      return new CommitResult.Committed(version);
-    };
-  }
-
-  static void insertAttempt(SqliteConnection c, Attempt a) throws SQLException {
-    PreparedStatement ps = c.ps("insert_attempt");
-    SqliteRows.bindAttempt(ps, a);
-    ps.executeUpdate();
   }
 }
