@@ -7,8 +7,10 @@ import java.util.Objects;
  * One row of the attempt log: every fire is recorded, whatever its outcome, and so is every failed
  * dispatch of an after-commit effect ({@link Outcome#EFFECT_FAILED}).
  *
- * @param attemptId the attempt's id, unique in its store (chosen by the engine before the commit,
- *     time-ordered with random low bits, so that a commit whose answer was lost can be looked up)
+ * @param attemptId the attempt's id, chosen by the engine before the commit so that a commit whose
+ *     answer was lost can be looked up: time-ordered, never repeated within one JVM; processes
+ *     sharing a store could repeat one only within the same millisecond (the engine checks a row it
+ *     looks up is its own)
  * @param time when the attempt was decided
  * @param machine the machine's name
  * @param entityId the entity

@@ -14,18 +14,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The engine: one attempt is read → allowed? → guard → in-transition actions → {@link
  * FsmStore#commit}; every other outcome is written with {@link FsmStore#log}.
  *
- * <p>Implementation notes. Attempt ids are time-ordered 63-bit numbers with random low bits ({@link
- * #newAttemptId}) chosen before the commit, so that when a commit throws (the answer may have been
- * lost after COMMIT) the engine can ask the store whether its attempt row exists: if it does, the
- * transition happened and the caller hears the truth; if not, nothing committed and a FAILED row is
- * logged under the same id. Only when even that lookup fails is the result a {@code Failed} with
- * nothing logged — then the store is down. The hot path (no guard, no actions, no entity lock)
- * allocates the attempt, the commit request and the result, and nothing else.
+ * <p>Implementation notes. Attempt ids are time-ordered 63-bit numbers with a counter in the low
+ * bits ({@link #newAttemptId}) chosen before the commit, so that when a commit throws (the answer
+ * may have been lost after COMMIT) the engine can ask the store whether its attempt row exists: if
+ * it does, the transition happened and the caller hears the truth; if not, nothing committed and a
+ * FAILED row is logged under the same id. Only when even that lookup fails is the result a {@code
+ * Failed} with nothing logged — then the store is down. The hot path (no guard, no actions, no
+ * entity lock) allocates the attempt, the commit request and the result, and nothing else.
  */
 final class DefaultFsmEngine implements FsmEngine {
   private final FsmStore store;
@@ -119,15 +120,23 @@ final class DefaultFsmEngine implements FsmEngine {
 
   private static final long ID_EPOCH_MILLIS = 1_577_836_800_000L; // 2020-01-01T00:00:00Z
 
+  /** The low 22 bits of this JVM's attempt ids start at a random point and count up. */
+  private static final AtomicLong ID_COUNTER =
+      new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 22));
+
   /**
-   * A new attempt id: milliseconds since 2020 in the high 41 bits, 22 random bits below. Ids grow
-   * with time, so the SQLite store's index on them is appended to rather than written at random
-   * pages (that cost its writer about 22 us per transition); within one millisecond two attempts
-   * share an id with probability 2^-22, and the engine checks a row it finds is its own.
+   * A new attempt id: milliseconds since 2020 in the high 41 bits, and below them 22 bits of a
+   * counter that every id of this JVM advances (starting at a random value). Ids grow with time, so
+   * the SQLite store's index on them is appended to rather than written at random pages (that cost
+   * its writer about 22 us per transition). Two ids of one JVM never collide (that would take 2^22
+   * ids in one millisecond); two processes sharing a store collide only when both make ids in the
+   * same millisecond whose counters meet, and a lookup is by (entity, id) and checks the row's time
+   * and event too.
    */
   static long newAttemptId(Instant time) {
     long millis = time.toEpochMilli() - ID_EPOCH_MILLIS;
-    return ((millis << 22) | ThreadLocalRandom.current().nextInt(1 << 22)) & Long.MAX_VALUE;
+    long low = ID_COUNTER.getAndIncrement() & ((1L << 22) - 1);
+    return ((millis << 22) | low) & Long.MAX_VALUE;
   }
 
   /**

@@ -22,8 +22,8 @@ import java.util.Optional;
  *       against one version wins — across threads, and for shared stores across processes.
  *   <li>{@link #attempt} finds the row a commit or log wrote, so a caller whose commit threw can
  *       learn whether it committed. Attempt ids are 63-bit numbers chosen by the engine
- *       (time-ordered, random low bits); stores must not reject a duplicate id (the engine checks
- *       the row it finds is its own).
+ *       (time-ordered, a per-JVM counter in the low bits); stores must not reject a duplicate id
+ *       (the engine checks the row it finds is its own).
  *   <li>{@link #history} returns an entity's attempts in the order the store recorded them.
  * </ul>
  *
