@@ -1,5 +1,7 @@
 package dev.lockstep.lock;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +24,21 @@ import java.util.concurrent.locks.LockSupport;
  * gives up (timeout, interrupt, cancel) removes itself under the lock only if still WAITING; if it
  * was granted meanwhile, it either keeps the hold (timeout: the grant won) or releases it
  * (interrupt, cancel) — so a racing grant never leaves a key held by nobody.
+ *
+ * <p>Fast path. An exclusive lock without statistics, registry or key limit (the plain {@code
+ * KeyedLock.create()}) also has a fixed array of {@link #SLOTS} slots indexed by the low bits of
+ * the key's spread hash (the same low bits choose the stripe, so a slot belongs to exactly one
+ * stripe). A slot is null (no key of the slot is held, waited for or in the table), a {@link Node}
+ * (that key is held, nobody waits: a fast hold) or {@link #INFLATED} (the keys of the slot live in
+ * the stripe table). An uncontended acquire is one CAS of the slot from null to its new node, and
+ * its release one CAS back to null; neither touches the stripe. Anything else goes the slow way,
+ * under the stripe lock, which first inflates the slot: a fast hold found there is CASed out to
+ * {@link #INFLATED} and moved into the table as an ordinary hold (its owner's release CAS then
+ * fails and it releases under the stripe lock, where it finds its real entry). The stripe counts
+ * the table's entries per slot ({@link #slotEntries}); when the last one retires, the slot is set
+ * back to null. So FIFO holds (a key with waiters is always in the table, and its slot stays
+ * inflated while any entry of the slot exists, so no newcomer can take it by CAS), self-deadlock is
+ * found by the slow path once the key is inflated, and an idle key leaves nothing behind.
  */
 final class LockEngine {
   static final int SEGMENT_BITS = 6;
@@ -33,6 +50,24 @@ final class LockEngine {
    * the next grantee) may need to run at all.
    */
   private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
+
+  /** Slots of the fast path: the low {@link #SLOT_BITS} bits of a key's spread hash. */
+  static final int SLOT_BITS = 11;
+
+  static final int SLOTS = 1 << SLOT_BITS;
+  static final int SLOT_MASK = SLOTS - 1;
+
+  /** Access to the elements of {@link #slots}. */
+  static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+
+  /** A slot whose keys live in the stripe table. */
+  static final Object INFLATED =
+      new Object() {
+        @Override
+        public String toString() {
+          return "inflated";
+        }
+      };
 
   private static final ScheduledThreadPoolExecutor TIMER = newTimer();
 
@@ -47,7 +82,20 @@ final class LockEngine {
   private final int maxActiveKeys;
   private final boolean limited;
   private final AtomicInteger active = new AtomicInteger();
-  final Stripes stripes = new Stripes();
+
+  /** Whether uncontended exclusive holds take the key's slot by CAS (see the class comment). */
+  final boolean fast;
+
+  /** The fast path's slots (null, a fast-held {@link Node} or {@link #INFLATED}), or null. */
+  final Object[] slots;
+
+  /** Per slot, the stripe table's entries of that slot; guarded by the slot's stripe lock. */
+  private final int[] slotEntries;
+
+  /** The entry of every fast hold until it is inflated; never in a table, never held. */
+  final Entry fastEntry = new Entry(this);
+
+  final Stripes stripes;
 
   LockEngine(LockOptions options, boolean readWrite, WaitGraph graph) {
     Objects.requireNonNull(options, "options must not be null");
@@ -58,6 +106,11 @@ final class LockEngine {
     this.graph = graph;
     this.maxActiveKeys = options.maxActiveKeys();
     this.limited = maxActiveKeys != Integer.MAX_VALUE;
+    // Statistics, the wait-for graph and the key limit all work on the stripe table only.
+    this.fast = !readWrite && !recording && graph == null && !limited;
+    this.slots = fast ? new Object[SLOTS] : null;
+    this.slotEntries = fast ? new int[SLOTS] : null;
+    this.stripes = new Stripes(slots);
   }
 
   // ---------------------------------------------------------------- acquiring
@@ -172,19 +225,29 @@ final class LockEngine {
     Object me = owner != null ? owner : Thread.currentThread();
     boolean async = owner != null;
     int hash = spread(key.hashCode());
+    int slot = hash & SLOT_MASK;
+    if (fast && SLOT.getAcquire(slots, slot) == null) {
+      Node n = new Node(fastEntry, key, me, slot);
+      if (SLOT.compareAndSet(slots, slot, null, n)) {
+        return n;
+      }
+    }
     Segment s = stripes.of(hash);
     Node n = null;
     String selfDeadlock = null;
     boolean capacity = false;
     s.lock();
     try {
+      if (fast) {
+        inflate(s, slot);
+      }
       Entry e = s.find(key, hash);
       if (e == null) {
         if (limited && !reserveKey()) {
           capacity = true;
         } else {
           e = s.obtain(this, key, hash);
-          s.insert(e);
+          insert(s, e);
           n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
           e.hold(n);
         }
@@ -218,6 +281,9 @@ final class LockEngine {
         return w;
       }
     } finally {
+      if (fast && slotEntries[slot] == 0) {
+        SLOT.setRelease(slots, slot, null); // inflated for nothing (busy try, error): undo
+      }
       s.unlock();
     }
     if (n != null) {
@@ -243,6 +309,38 @@ final class LockEngine {
         key,
         new DeadlockException(
             "self-deadlock: " + edge + " (Lockstep locks are not reentrant)", List.of(edge)));
+  }
+
+  /**
+   * Makes the slot {@link #INFLATED}, moving a fast hold found in it into the table. Caller holds
+   * the slot's stripe lock.
+   */
+  private void inflate(Segment s, int slot) {
+    while (true) {
+      Object v = SLOT.getVolatile(slots, slot);
+      if (v == INFLATED) {
+        return;
+      }
+      if (SLOT.compareAndSet(slots, slot, v, INFLATED)) {
+        if (v != null) {
+          Node held = (Node) v;
+          Entry e = s.obtain(this, held.key, spread(held.key.hashCode()));
+          insert(s, e);
+          e.hold(held);
+          held.entry = e; // its owner's release CAS fails and comes here, under this lock
+        }
+        return;
+      }
+      // The fast hold was released, or the free slot taken, meanwhile: look again.
+    }
+  }
+
+  /** Adds a new entry to its stripe's table. Caller holds the stripe lock. */
+  private void insert(Segment s, Entry e) {
+    s.insert(e);
+    if (fast) {
+      slotEntries[e.hash & SLOT_MASK]++;
+    }
   }
 
   private boolean reserveKey() {
@@ -302,13 +400,18 @@ final class LockEngine {
 
   /** Releases a held node; a no-op for a node that is not held. */
   void release(Node n) {
-    Entry e = n.entry;
-    Segment s = stripes.of(e.hash);
+    if (n.entry == fastEntry && SLOT.compareAndSet(slots, n.slot(), n, null)) {
+      n.status(Node.RELEASED);
+      return;
+    }
+    Segment s = stripes.of(n.slot());
     Waiter wake;
+    Entry e;
     s.lock();
     try {
-      if (n.status() != Node.HELD) {
-        return;
+      e = n.entry; // re-read under the lock: an inflated fast hold's real entry
+      if (e == fastEntry || n.status() != Node.HELD) {
+        return; // released already (a fast hold's CAS fails only if it was released or inflated)
       }
       n.status(Node.RELEASED);
       e.unhold(n);
@@ -361,6 +464,12 @@ final class LockEngine {
       s.recycle(e);
       if (limited) {
         active.decrementAndGet();
+      }
+      if (fast) {
+        int slot = e.hash & SLOT_MASK;
+        if (--slotEntries[slot] == 0) {
+          SLOT.setRelease(slots, slot, null); // was INFLATED: the slot's keys are all gone
+        }
       }
     }
   }
