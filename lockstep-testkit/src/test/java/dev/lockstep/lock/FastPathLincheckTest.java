@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * <p>Shown to fail once against deliberately broken engines (then reverted): (1) {@code
  * LockEngine.inflate} CASing a fast hold out of its slot without moving it into the stripe table,
  * so that a contender takes the key while it is held: model checking reports "Invalid execution
- * results"; (2) {@code LockEngine.retire} not freeing the slot when its last entry goes: the {@link
- * Validate} check fails ("slot ... still inflated").
+ * results" (lost increments); (2) {@code LockEngine.retire} not freeing the slot when its last
+ * entry goes: the {@link Validate} check fails ("slot ... still inflated").
  */
 class FastPathLincheckTest {
   static final Duration FOREVER = KeyedLockLincheckTest.FOREVER;
