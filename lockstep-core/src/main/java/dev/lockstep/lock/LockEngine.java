@@ -321,10 +321,12 @@ final class LockEngine {
       if (v == INFLATED) {
         return;
       }
+      // The holder's hash first: if the key's hashCode() throws, nothing has changed yet.
+      int hash = v == null ? 0 : spread(((Node) v).key.hashCode());
       if (SLOT.compareAndSet(slots, slot, v, INFLATED)) {
         if (v != null) {
           Node held = (Node) v;
-          Entry e = s.obtain(this, held.key, spread(held.key.hashCode()));
+          Entry e = s.obtain(this, held.key, hash);
           insert(s, e);
           e.hold(held);
           held.entry = e; // its owner's release CAS fails and comes here, under this lock
