@@ -1,7 +1,5 @@
 package dev.lockstep.lock;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -25,20 +23,10 @@ import java.util.concurrent.locks.LockSupport;
  * was granted meanwhile, it either keeps the hold (timeout: the grant won) or releases it
  * (interrupt, cancel) — so a racing grant never leaves a key held by nobody.
  *
- * <p>Fast path. An exclusive lock without statistics, registry or key limit (the plain {@code
- * KeyedLock.create()}) also has a fixed array of {@link #SLOTS} slots indexed by the low bits of
- * the key's spread hash (the same low bits choose the stripe, so a slot belongs to exactly one
- * stripe). A slot is null (no key of the slot is held, waited for or in the table), a {@link Node}
- * (that key is held, nobody waits: a fast hold) or {@link #INFLATED} (the keys of the slot live in
- * the stripe table). An uncontended acquire is one CAS of the slot from null to its new node, and
- * its release one CAS back to null; neither touches the stripe. Anything else goes the slow way,
- * under the stripe lock, which first inflates the slot: a fast hold found there is CASed out to
- * {@link #INFLATED} and moved into the table as an ordinary hold (its owner's release CAS then
- * fails and it releases under the stripe lock, where it finds its real entry). The stripe counts
- * the table's entries per slot ({@link #slotEntries}); when the last one retires, the slot is set
- * back to null. So FIFO holds (a key with waiters is always in the table, and its slot stays
- * inflated while any entry of the slot exists, so no newcomer can take it by CAS), self-deadlock is
- * found by the slow path once the key is inflated, and an idle key leaves nothing behind.
+ * <p>Fast path: an exclusive lock without statistics, registry or key limit (the plain {@code
+ * KeyedLock.create()}) takes a free key with one CAS of its slot in {@link FastSlots} and releases
+ * it with another; anything else inflates the slot and goes the way described above (see {@link
+ * FastSlots} for how the two meet).
  */
 final class LockEngine {
   static final int SEGMENT_BITS = 6;
@@ -50,24 +38,6 @@ final class LockEngine {
    * the next grantee) may need to run at all.
    */
   private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
-
-  /** Slots of the fast path: the low {@link #SLOT_BITS} bits of a key's spread hash. */
-  static final int SLOT_BITS = 11;
-
-  static final int SLOTS = 1 << SLOT_BITS;
-  static final int SLOT_MASK = SLOTS - 1;
-
-  /** Access to the elements of {@link #slots}. */
-  static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
-
-  /** A slot whose keys live in the stripe table. */
-  static final Object INFLATED =
-      new Object() {
-        @Override
-        public String toString() {
-          return "inflated";
-        }
-      };
 
   private static final ScheduledThreadPoolExecutor TIMER = newTimer();
 
@@ -83,14 +53,11 @@ final class LockEngine {
   private final boolean limited;
   private final AtomicInteger active = new AtomicInteger();
 
-  /** Whether uncontended exclusive holds take the key's slot by CAS (see the class comment). */
+  /** Whether uncontended exclusive holds take the key's slot by CAS (see {@link FastSlots}). */
   final boolean fast;
 
-  /** The fast path's slots (null, a fast-held {@link Node} or {@link #INFLATED}), or null. */
-  final Object[] slots;
-
-  /** Per slot, the stripe table's entries of that slot; guarded by the slot's stripe lock. */
-  private final int[] slotEntries;
+  /** The fast path's slots, or null without a fast path. */
+  final FastSlots slots;
 
   /** The entry of every fast hold until it is inflated; never in a table, never held. */
   final Entry fastEntry = new Entry(this);
@@ -108,9 +75,8 @@ final class LockEngine {
     this.limited = maxActiveKeys != Integer.MAX_VALUE;
     // Statistics, the wait-for graph and the key limit all work on the stripe table only.
     this.fast = !readWrite && !recording && graph == null && !limited;
-    this.slots = fast ? new Object[SLOTS] : null;
-    this.slotEntries = fast ? new int[SLOTS] : null;
-    this.stripes = new Stripes(slots);
+    this.slots = fast ? new FastSlots() : null;
+    this.stripes = new Stripes(fast ? slots.array : null);
   }
 
   // ---------------------------------------------------------------- acquiring
@@ -225,10 +191,10 @@ final class LockEngine {
     Object me = owner != null ? owner : Thread.currentThread();
     boolean async = owner != null;
     int hash = spread(key.hashCode());
-    int slot = hash & SLOT_MASK;
-    if (fast && SLOT.getAcquire(slots, slot) == null) {
-      Node n = new Node(fastEntry, key, me, slot);
-      if (SLOT.compareAndSet(slots, slot, null, n)) {
+    int slot = hash & FastSlots.MASK;
+    if (fast) {
+      Node n = slots.take(fastEntry, key, me, slot);
+      if (n != null) {
         return n;
       }
     }
@@ -239,7 +205,7 @@ final class LockEngine {
     s.lock();
     try {
       if (fast) {
-        inflate(s, slot);
+        slots.inflate(s, slot);
       }
       Entry e = s.find(key, hash);
       if (e == null) {
@@ -281,8 +247,8 @@ final class LockEngine {
         return w;
       }
     } finally {
-      if (fast && slotEntries[slot] == 0) {
-        SLOT.setRelease(slots, slot, null); // inflated for nothing (busy try, error): undo
+      if (fast) {
+        slots.settle(slot); // inflated for nothing (busy try, error): undo
       }
       s.unlock();
     }
@@ -311,37 +277,11 @@ final class LockEngine {
             "self-deadlock: " + edge + " (Lockstep locks are not reentrant)", List.of(edge)));
   }
 
-  /**
-   * Makes the slot {@link #INFLATED}, moving a fast hold found in it into the table. Caller holds
-   * the slot's stripe lock.
-   */
-  private void inflate(Segment s, int slot) {
-    while (true) {
-      Object v = SLOT.getVolatile(slots, slot);
-      if (v == INFLATED) {
-        return;
-      }
-      // The holder's hash first: if the key's hashCode() throws, nothing has changed yet.
-      int hash = v == null ? 0 : spread(((Node) v).key.hashCode());
-      if (SLOT.compareAndSet(slots, slot, v, INFLATED)) {
-        if (v != null) {
-          Node held = (Node) v;
-          Entry e = s.obtain(this, held.key, hash);
-          insert(s, e);
-          e.hold(held);
-          held.entry = e; // its owner's release CAS fails and comes here, under this lock
-        }
-        return;
-      }
-      // The fast hold was released, or the free slot taken, meanwhile: look again.
-    }
-  }
-
   /** Adds a new entry to its stripe's table. Caller holds the stripe lock. */
-  private void insert(Segment s, Entry e) {
+  void insert(Segment s, Entry e) {
     s.insert(e);
     if (fast) {
-      slotEntries[e.hash & SLOT_MASK]++;
+      slots.added(e.hash & FastSlots.MASK);
     }
   }
 
@@ -402,8 +342,7 @@ final class LockEngine {
 
   /** Releases a held node; a no-op for a node that is not held. */
   void release(Node n) {
-    if (n.entry == fastEntry && SLOT.compareAndSet(slots, n.slot(), n, null)) {
-      n.status(Node.RELEASED);
+    if (n.entry == fastEntry && slots.release(n)) {
       return;
     }
     Segment s = stripes.of(n.slot());
@@ -468,10 +407,7 @@ final class LockEngine {
         active.decrementAndGet();
       }
       if (fast) {
-        int slot = e.hash & SLOT_MASK;
-        if (--slotEntries[slot] == 0) {
-          SLOT.setRelease(slots, slot, null); // was INFLATED: the slot's keys are all gone
-        }
+        slots.removed(e.hash & FastSlots.MASK);
       }
     }
   }

@@ -63,7 +63,7 @@ sealed class Node implements LockHandle permits Waiter {
     this.entry = entry;
     this.key = entry.key;
     this.owner = owner;
-    int slot = (entry.hash & LockEngine.SLOT_MASK) << SLOT_SHIFT;
+    int slot = (entry.hash & FastSlots.MASK) << SLOT_SHIFT;
     STATE.set(this, slot | (mode == LockMode.SHARED ? SHARED : 0)); // published by the segment lock
   }
 

@@ -32,7 +32,7 @@ final class Stripes {
     if (slots == null) {
       return null;
     }
-    Object v = LockEngine.SLOT.getVolatile(slots, hash & LockEngine.SLOT_MASK);
+    Object v = FastSlots.SLOT.getVolatile(slots, hash & FastSlots.MASK);
     return v instanceof Node n && n.key.equals(key) ? n : null;
   }
 
@@ -85,7 +85,7 @@ final class Stripes {
         sum += s.size();
         // The stripe's slots: inflation moves a fast hold into the table under this lock.
         for (int j = k; slots != null && j < slots.length; j += segments.length) {
-          if (LockEngine.SLOT.getVolatile(slots, j) instanceof Node) {
+          if (FastSlots.SLOT.getVolatile(slots, j) instanceof Node) {
             sum++;
           }
         }

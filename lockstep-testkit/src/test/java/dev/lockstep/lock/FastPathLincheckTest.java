@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
  * passes). {@link FastPathStressTest} covers those races on virtual threads.
  *
  * <p>Shown to fail once against deliberately broken engines (then reverted): (1) {@code
- * LockEngine.inflate} CASing a fast hold out of its slot without moving it into the stripe table,
- * so that a contender takes the key while it is held: model checking reports "Invalid execution
- * results" (lost increments); (2) {@code LockEngine.retire} not freeing the slot when its last
+ * FastSlots.inflate} CASing a fast hold out of its slot without moving it into the stripe table, so
+ * that a contender takes the key while it is held: model checking reports "Invalid execution
+ * results" (lost increments); (2) {@code FastSlots.removed} not freeing the slot when its last
  * entry goes: the {@link Validate} check fails ("slot ... still inflated").
  */
 class FastPathLincheckTest {
@@ -51,7 +51,7 @@ class FastPathLincheckTest {
   }
 
   static int slotOf(Object key) {
-    return LockEngine.spread(key.hashCode()) & LockEngine.SLOT_MASK;
+    return LockEngine.spread(key.hashCode()) & FastSlots.MASK;
   }
 
   @Test
@@ -128,7 +128,7 @@ class FastPathLincheckTest {
       if (lock.activeKeys() != 0) {
         throw new IllegalStateException(lock.activeKeys() + " keys retained after the scenario");
       }
-      Object[] slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots;
+      Object[] slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots.array;
       for (int i = 0; i < slots.length; i++) {
         if (slots[i] != null) {
           throw new IllegalStateException("slot " + i + " still " + slots[i]);

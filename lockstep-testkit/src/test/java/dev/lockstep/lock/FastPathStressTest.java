@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
  * 20 operations per virtual thread).
  *
  * <p>Shown to fail once against deliberately broken engines (then reverted): (1) {@code
- * LockEngine.inflate} CASing a fast hold out of its slot without moving it into the stripe table:
+ * FastSlots.inflate} CASing a fast hold out of its slot without moving it into the stripe table:
  * the contender takes the key while it is held, and the stripped hold's close() does nothing
  * ("handle still held after close()"); (2) {@code LockEngine.release} giving up when its fast CAS
  * fails instead of releasing under the stripe lock: keys stay held by nobody (1,995 failures:
- * timeouts, and self-deadlocks of threads still recorded as holders); (3) {@code LockEngine.retire}
+ * timeouts, and self-deadlocks of threads still recorded as holders); (3) {@code FastSlots.removed}
  * not freeing the slot when its last entry goes: "slot ... still inflated".
  */
 class FastPathStressTest {
@@ -122,7 +122,7 @@ class FastPathStressTest {
       h.get().close();
     }
     assertEquals(0, lock.activeKeys(), "keys retained");
-    Object[] slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots;
+    Object[] slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots.array;
     for (int s = 0; s < slots.length; s++) {
       assertEquals(null, slots[s], "slot " + s + " still " + slots[s]);
     }
