@@ -22,6 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * gives up (timeout, interrupt, cancel) removes itself under the lock only if still WAITING; if it
  * was granted meanwhile, it either keeps the hold (timeout: the grant won) or releases it
  * (interrupt, cancel) — so a racing grant never leaves a key held by nobody.
+ *
+ * <p>Fast path: an exclusive lock without statistics, registry or key limit (the plain {@code
+ * KeyedLock.create()}) takes a free key with one CAS of its slot in {@link FastSlots} and releases
+ * it with another; anything else inflates the slot and goes the way described above (see {@link
+ * FastSlots} for how the two meet).
  */
 final class LockEngine {
   static final int SEGMENT_BITS = 6;
@@ -47,7 +52,17 @@ final class LockEngine {
   private final int maxActiveKeys;
   private final boolean limited;
   private final AtomicInteger active = new AtomicInteger();
-  final Stripes stripes = new Stripes();
+
+  /** Whether uncontended exclusive holds take the key's slot by CAS (see {@link FastSlots}). */
+  final boolean fast;
+
+  /** The fast path's slots, or null without a fast path. */
+  final FastSlots slots;
+
+  /** The entry of every fast hold until it is inflated; never in a table, never held. */
+  final Entry fastEntry = new Entry(this);
+
+  final Stripes stripes;
 
   LockEngine(LockOptions options, boolean readWrite, WaitGraph graph) {
     Objects.requireNonNull(options, "options must not be null");
@@ -58,6 +73,10 @@ final class LockEngine {
     this.graph = graph;
     this.maxActiveKeys = options.maxActiveKeys();
     this.limited = maxActiveKeys != Integer.MAX_VALUE;
+    // Statistics, the wait-for graph and the key limit all work on the stripe table only.
+    this.fast = !readWrite && !recording && graph == null && !limited;
+    this.slots = fast ? new FastSlots() : null;
+    this.stripes = new Stripes(fast ? slots.array : null);
   }
 
   // ---------------------------------------------------------------- acquiring
@@ -172,19 +191,29 @@ final class LockEngine {
     Object me = owner != null ? owner : Thread.currentThread();
     boolean async = owner != null;
     int hash = spread(key.hashCode());
+    int slot = hash & FastSlots.MASK;
+    if (fast) {
+      Node n = slots.take(fastEntry, key, me, slot);
+      if (n != null) {
+        return n;
+      }
+    }
     Segment s = stripes.of(hash);
     Node n = null;
     String selfDeadlock = null;
     boolean capacity = false;
     s.lock();
     try {
+      if (fast) {
+        slots.inflate(s, slot);
+      }
       Entry e = s.find(key, hash);
       if (e == null) {
         if (limited && !reserveKey()) {
           capacity = true;
         } else {
           e = s.obtain(this, key, hash);
-          s.insert(e);
+          insert(s, e);
           n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
           e.hold(n);
         }
@@ -218,6 +247,9 @@ final class LockEngine {
         return w;
       }
     } finally {
+      if (fast) {
+        slots.settle(slot); // inflated for nothing (busy try, error): undo
+      }
       s.unlock();
     }
     if (n != null) {
@@ -243,6 +275,14 @@ final class LockEngine {
         key,
         new DeadlockException(
             "self-deadlock: " + edge + " (Lockstep locks are not reentrant)", List.of(edge)));
+  }
+
+  /** Adds a new entry to its stripe's table. Caller holds the stripe lock. */
+  void insert(Segment s, Entry e) {
+    s.insert(e);
+    if (fast) {
+      slots.added(e.hash & FastSlots.MASK);
+    }
   }
 
   private boolean reserveKey() {
@@ -302,13 +342,17 @@ final class LockEngine {
 
   /** Releases a held node; a no-op for a node that is not held. */
   void release(Node n) {
-    Entry e = n.entry;
-    Segment s = stripes.of(e.hash);
+    if (n.entry == fastEntry && slots.release(n)) {
+      return;
+    }
+    Segment s = stripes.of(n.slot());
     Waiter wake;
+    Entry e;
     s.lock();
     try {
-      if (n.status() != Node.HELD) {
-        return;
+      e = n.entry; // re-read under the lock: an inflated fast hold's real entry
+      if (e == fastEntry || n.status() != Node.HELD) {
+        return; // released already (a fast hold's CAS fails only if it was released or inflated)
       }
       n.status(Node.RELEASED);
       e.unhold(n);
@@ -361,6 +405,9 @@ final class LockEngine {
       s.recycle(e);
       if (limited) {
         active.decrementAndGet();
+      }
+      if (fast) {
+        slots.removed(e.hash & FastSlots.MASK);
       }
     }
   }

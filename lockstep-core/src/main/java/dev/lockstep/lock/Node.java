@@ -6,12 +6,16 @@ import java.lang.invoke.VarHandle;
 /**
  * One acquisition: a waiter while queued, then the {@link LockHandle} of the hold. Status moves
  * WAITING → HELD → RELEASED, or WAITING → CANCELLED; every change happens under the entry's segment
- * lock, and {@link #state} is volatile so that a parked waiter sees its grant.
+ * lock (except the release of a fast hold, see below), and {@link #state} is volatile so that a
+ * parked waiter sees its grant.
  *
  * <p>Implementation notes: an uncontended hold of a lock without statistics allocates just this
  * object (four references and an int: 32 bytes with compressed oops; the key's {@link Entry} is
  * recycled by its stripe), so the fields a waiter needs live in the {@link Waiter} subclass. The
- * mode is packed into {@link #state}.
+ * mode and the key's slot index (the low bits of its spread hash, see {@link LockEngine}) are
+ * packed into {@link #state}. A fast hold (taken by one CAS of the key's slot, see {@link
+ * LockEngine}) starts with its engine's sentinel {@link LockEngine#fastEntry} as {@link #entry};
+ * the thread that inflates it sets the real entry under the segment lock.
  */
 sealed class Node implements LockHandle permits Waiter {
   static final int WAITING = 0;
@@ -20,6 +24,7 @@ sealed class Node implements LockHandle permits Waiter {
   static final int CANCELLED = 3;
   private static final int STATUS = 3;
   private static final int SHARED = 4;
+  private static final int SLOT_SHIFT = 3;
   private static final VarHandle STATE;
 
   static {
@@ -30,7 +35,12 @@ sealed class Node implements LockHandle permits Waiter {
     }
   }
 
-  final Entry entry;
+  /**
+   * The key's entry; for a fast hold, {@link LockEngine#fastEntry} until a contender inflates the
+   * key and sets the real entry (under the segment lock, which every reader that needs the real
+   * entry holds).
+   */
+  Entry entry;
 
   /** The key, kept here because a released node's entry may already serve another key. */
   final Object key;
@@ -39,9 +49,10 @@ sealed class Node implements LockHandle permits Waiter {
   final Object owner;
 
   /**
-   * Status in the low two bits, {@link #SHARED} for a shared hold. Written only under the segment
-   * lock, with release stores (a full volatile store would fence on every hold and release); read
-   * as a volatile by waiters spinning or parked outside the lock.
+   * Status in the low two bits, {@link #SHARED} for a shared hold, the slot index from bit {@link
+   * #SLOT_SHIFT} on. Written only under the segment lock (or by the one thread whose CAS released a
+   * fast hold), with release stores (a full volatile store would fence on every hold and release);
+   * read as a volatile by waiters spinning or parked outside the lock.
    */
   private volatile int state;
 
@@ -52,7 +63,16 @@ sealed class Node implements LockHandle permits Waiter {
     this.entry = entry;
     this.key = entry.key;
     this.owner = owner;
-    STATE.set(this, mode == LockMode.SHARED ? SHARED : 0); // published by the segment lock
+    int slot = (entry.hash & FastSlots.MASK) << SLOT_SHIFT;
+    STATE.set(this, slot | (mode == LockMode.SHARED ? SHARED : 0)); // published by the segment lock
+  }
+
+  /** A fast exclusive hold of the key in the given slot; published by the slot's CAS. */
+  Node(Entry fastEntry, Object key, Object owner, int slot) {
+    this.entry = fastEntry;
+    this.key = key;
+    this.owner = owner;
+    STATE.set(this, (slot << SLOT_SHIFT) | HELD);
   }
 
   final int status() {
@@ -61,7 +81,12 @@ sealed class Node implements LockHandle permits Waiter {
 
   /** Changes the status; caller holds the segment lock. */
   final void status(int status) {
-    STATE.setRelease(this, ((int) STATE.get(this) & SHARED) | status);
+    STATE.setRelease(this, ((int) STATE.get(this) & ~STATUS) | status);
+  }
+
+  /** The key's slot index: the low bits of its spread hash, which also choose its stripe. */
+  final int slot() {
+    return (int) STATE.get(this) >>> SLOT_SHIFT;
   }
 
   final LockEngine engine() {

@@ -8,14 +8,32 @@ import java.util.Objects;
  * The {@link LockEngine#SEGMENTS} stripes of a lock's key table, and the read-only views of them
  * (holders, waiters, counts) that statistics, snapshots and the wait-for graph use. Each view locks
  * one stripe at a time, so it is consistent per stripe, not across the table.
+ *
+ * <p>With the engine's fast path on, a key may also be held in its slot of the engine's slot array
+ * (see {@link LockEngine}); {@link #isLocked}, {@link #holderOf} and {@link #activeKeys} look there
+ * too, under the stripe lock, which is what moves a fast hold into the table (inflation). The views
+ * the registry uses ({@link #inspect}, {@link #holdersOf}) only serve engines without a fast path.
  */
 final class Stripes {
   private final Segment[] segments = new Segment[LockEngine.SEGMENTS];
 
-  Stripes() {
+  /** The engine's slot array, or null without a fast path. */
+  private final Object[] slots;
+
+  Stripes(Object[] slots) {
+    this.slots = slots;
     for (int i = 0; i < segments.length; i++) {
       segments[i] = new Segment();
     }
+  }
+
+  /** The fast hold of the key, or null; caller holds the key's stripe lock. */
+  private Node fastHold(Object key, int hash) {
+    if (slots == null) {
+      return null;
+    }
+    Object v = FastSlots.SLOT.getVolatile(slots, hash & FastSlots.MASK);
+    return v instanceof Node n && n.key.equals(key) ? n : null;
   }
 
   /** The stripe of a spread hash: its low bits. */
@@ -30,6 +48,9 @@ final class Stripes {
     Segment s = of(hash);
     s.lock();
     try {
+      if (fastHold(key, hash) != null) {
+        return true;
+      }
       Entry e = s.find(key, hash);
       return e != null && (e.writer != null || e.readerCount > 0);
     } finally {
@@ -43,6 +64,10 @@ final class Stripes {
     Segment s = of(hash);
     s.lock();
     try {
+      Node fast = fastHold(key, hash);
+      if (fast != null) {
+        return fast.describeOwner();
+      }
       Entry e = s.find(key, hash);
       return e == null ? null : e.describeHolders();
     } finally {
@@ -53,10 +78,17 @@ final class Stripes {
   /** Active keys summed stripe by stripe (exact only when nothing runs concurrently). */
   int activeKeys() {
     int sum = 0;
-    for (Segment s : segments) {
+    for (int k = 0; k < segments.length; k++) {
+      Segment s = segments[k];
       s.lock();
       try {
         sum += s.size();
+        // The stripe's slots: inflation moves a fast hold into the table under this lock.
+        for (int j = k; slots != null && j < slots.length; j += segments.length) {
+          if (FastSlots.SLOT.getVolatile(slots, j) instanceof Node) {
+            sum++;
+          }
+        }
       } finally {
         s.unlock();
       }
