@@ -7,11 +7,13 @@ import dev.lockstep.file.FileLockHandle;
 import dev.lockstep.lock.LockTimeoutException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -39,12 +41,14 @@ final class DocumentEngine<T> {
   private final DocumentOptions options;
   private final DocumentFiles files;
   private final FileLock lock;
+  private final FileLock.KeepOpen lockFileOpen; // no open/close of the lock file per commit
   private final ChangeLog log;
   private final CommitWriter writer;
   private final String source;
   private final ReentrantLock state = new ReentrantLock();
   private final GroupCommitter<T> committer = new GroupCommitter<>();
   private Staged<T> cache;
+  private Set<PosixFilePermission> permissions; // the document's, as the last load read them
 
   DocumentEngine(
       DocumentFilesLayout layout,
@@ -57,6 +61,7 @@ final class DocumentEngine<T> {
     this.options = options;
     this.files = files;
     this.lock = lock;
+    this.lockFileOpen = lock.keepOpen();
     this.log = new ChangeLog(layout.changeLog(), files);
     this.writer = new CommitWriter(layout, files, options.durability() == Durability.FULL);
     this.source = layout.document().toString();
@@ -187,7 +192,7 @@ final class DocumentEngine<T> {
     }
     try {
       if (changed) {
-        writer.write(current.bytes, start.exists(), handle);
+        writer.write(current.bytes, start.exists(), permissions, handle);
       }
       if (!lines.isEmpty()) {
         if (!handle.isValid()) {
@@ -289,8 +294,11 @@ final class DocumentEngine<T> {
    */
   private Staged<T> load(List<byte[]> lines, Change[] lastChange) throws IOException {
     byte[] bytes;
+    permissions = null;
     try {
-      bytes = files.read(layout.document());
+      DocumentFiles.Content content = files.readWithPermissions(layout.document());
+      bytes = content.bytes();
+      permissions = content.permissions();
     } catch (NoSuchFileException missing) {
       bytes = null;
     }
@@ -396,6 +404,7 @@ final class DocumentEngine<T> {
       cache = null;
     } finally {
       state.unlock();
+      lockFileOpen.close();
     }
   }
 
