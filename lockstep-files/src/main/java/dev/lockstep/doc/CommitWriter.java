@@ -11,10 +11,12 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes a document's new content the durable way, under its lock: temp file, fsync, check the
- * lock, rotate backups (the old document becomes {@code NAME.backup.1} by a hard link, so nothing
- * is copied), rename over the document, fsync the directory. Can undo a write whose log line could
- * not be appended, by renaming {@code NAME.backup.1} back.
+ * Writes a document's new content the durable way, under its lock: temp file (created with the
+ * document's permissions as read under the same lock, fsynced on the descriptor that wrote it),
+ * check the lock, rotate backups (the old document becomes {@code NAME.backup.1} by a hard link, so
+ * nothing is copied; older ones move up by renames over the next name, so nothing is unlinked),
+ * rename over the document, fsync the directory. Can undo a write whose log line could not be
+ * appended, by renaming {@code NAME.backup.1} back.
  */
 final class CommitWriter {
   private static final int CREATE_ATTEMPTS = 8;
