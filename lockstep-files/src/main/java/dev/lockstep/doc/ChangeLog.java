@@ -52,6 +52,7 @@ final class ChangeLog implements AutoCloseable {
   private DocumentFiles.AppendFile out;
   private Object fileKey;
   private long end;
+  private long size = -1; // the file's size as of the last refresh or append; -1: not known
   private long lines;
   private Change last;
 
@@ -76,7 +77,9 @@ final class ChangeLog implements AutoCloseable {
    * @return the number of torn bytes found at the end (cut off when asked)
    */
   long refresh(boolean cutTornTail) throws IOException {
-    Object key = fileKey(path);
+    BasicFileAttributes attributes = attributes(path);
+    Object key = attributes == null ? null : attributes.fileKey();
+    size = -1;
     if (key == null) {
       closeQuietly();
       fileKey = null;
@@ -85,16 +88,19 @@ final class ChangeLog implements AutoCloseable {
       last = null;
       return 0;
     }
-    if (!key.equals(fileKey) || out == null || out.size() < end) {
+    // the file at the path is the one open (same key): its stat tells the size, no fstat needed
+    long now = out == null || !key.equals(fileKey) ? -1 : attributes.size();
+    if (!key.equals(fileKey) || out == null || now < end) {
       closeQuietly();
       out = files.openAppend(path);
       fileKey = key;
       end = 0;
       lines = 0;
       last = null;
+      now = out.size();
     }
-    long size = out.size();
-    if (size == end) {
+    if (now == end) {
+      size = now;
       return 0;
     }
     byte[] added = files.readFrom(path, end);
@@ -106,6 +112,9 @@ final class ChangeLog implements AutoCloseable {
     end = scan.validEnd();
     if (scan.tornBytes() > 0 && cutTornTail) {
       out.truncate(end);
+      size = end;
+    } else if (end + scan.tornBytes() == now) {
+      size = now;
     }
     return scan.tornBytes();
   }
@@ -130,8 +139,14 @@ final class ChangeLog implements AutoCloseable {
       at += l.length;
     }
     long before = end;
+    long position = size; // -1 whenever out was (re)opened since the last refresh
+    size = -1; // unknown until the append succeeded
     try {
-      out.append(all);
+      if (position >= 0) {
+        out.appendAt(position, all);
+      } else {
+        out.append(all);
+      }
       if (sync) {
         out.sync();
       }
@@ -144,6 +159,7 @@ final class ChangeLog implements AutoCloseable {
       throw e;
     }
     end = before + total;
+    size = position >= 0 && position == before ? end : -1;
     lines += newLines.size();
     last = lastChange;
   }
@@ -174,6 +190,7 @@ final class ChangeLog implements AutoCloseable {
   }
 
   private void closeQuietly() {
+    size = -1;
     if (out != null) {
       try {
         out.close();
@@ -185,8 +202,13 @@ final class ChangeLog implements AutoCloseable {
   }
 
   private static Object fileKey(Path path) throws IOException {
+    BasicFileAttributes attributes = attributes(path);
+    return attributes == null ? null : attributes.fileKey();
+  }
+
+  private static BasicFileAttributes attributes(Path path) throws IOException {
     try {
-      return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+      return Files.readAttributes(path, BasicFileAttributes.class);
     } catch (NoSuchFileException missing) {
       return null;
     }

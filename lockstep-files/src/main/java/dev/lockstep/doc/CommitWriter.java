@@ -3,7 +3,6 @@ package dev.lockstep.doc;
 import dev.lockstep.file.FileLockHandle;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -12,10 +11,12 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes a document's new content the durable way, under its lock: temp file, fsync, check the
- * lock, rotate backups (the old document becomes {@code NAME.backup.1} by a hard link, so nothing
- * is copied), rename over the document, fsync the directory. Can undo a write whose log line could
- * not be appended, by renaming {@code NAME.backup.1} back.
+ * Writes a document's new content the durable way, under its lock: temp file (created with the
+ * document's permissions as read under the same lock, fsynced on the descriptor that wrote it),
+ * check the lock, rotate backups (the old document becomes {@code NAME.backup.1} by a hard link, so
+ * nothing is copied; older ones move up by renames over the next name, so nothing is unlinked),
+ * rename over the document, fsync the directory. Can undo a write whose log line could not be
+ * appended, by renaming {@code NAME.backup.1} back.
  */
 final class CommitWriter {
   private static final int CREATE_ATTEMPTS = 8;
@@ -34,18 +35,18 @@ final class CommitWriter {
    * Replaces the document with {@code content}.
    *
    * @param existed whether the document existed before (then it becomes backup 1)
+   * @param permissions the document's permissions, read under the same lock, for the new content
+   *     ({@code null}: new document or no POSIX permissions: the creation default)
    * @throws LockLostException if the lock file was deleted or replaced (nothing written)
    * @throws IOException if a step failed; the document is then as it was
    */
-  void write(byte[] content, boolean existed, FileLockHandle lock) throws IOException {
+  void write(
+      byte[] content, boolean existed, Set<PosixFilePermission> permissions, FileLockHandle lock)
+      throws IOException {
     Path doc = layout.document();
     Path temp = null;
     try {
-      temp = createTemp(content);
-      copyPermissions(doc, temp);
-      if (sync) {
-        files.sync(temp);
-      }
+      temp = createTemp(content, permissions);
       if (!lock.isValid()) {
         throw new LockLostException(doc, lock.path());
       }
@@ -145,7 +146,7 @@ final class CommitWriter {
     }
   }
 
-  private Path createTemp(byte[] content) throws IOException {
+  private Path createTemp(byte[] content, Set<PosixFilePermission> permissions) throws IOException {
     for (int attempt = 1; ; attempt++) {
       Path candidate =
           layout
@@ -154,7 +155,13 @@ final class CommitWriter {
                   layout.tempPrefix()
                       + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
       try {
-        files.create(candidate, content);
+        if (sync) {
+          files.createSynced(candidate, content, permissions); // fsync on the writing descriptor
+        } else if (permissions == null) {
+          files.create(candidate, content);
+        } else {
+          files.create(candidate, content, permissions);
+        }
         return candidate;
       } catch (FileAlreadyExistsException taken) {
         if (attempt == CREATE_ATTEMPTS) {
@@ -169,15 +176,5 @@ final class CommitWriter {
         throw e;
       }
     }
-  }
-
-  private static void copyPermissions(Path from, Path to) throws IOException {
-    Set<PosixFilePermission> permissions;
-    try {
-      permissions = Files.getPosixFilePermissions(from);
-    } catch (NoSuchFileException | UnsupportedOperationException newFileOrNotPosix) {
-      return;
-    }
-    Files.setPosixFilePermissions(to, permissions);
   }
 }

@@ -2,7 +2,10 @@ package dev.lockstep.doc;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /**
  * Every file operation a {@link DocumentStore} makes that can fail halfway, behind one small seam
@@ -15,11 +18,52 @@ interface DocumentFiles {
   /** The whole file. */
   byte[] read(Path file) throws IOException;
 
+  /** A file's bytes and its permissions ({@code null} where the file system has none). */
+  record Content(byte[] bytes, Set<PosixFilePermission> permissions) {}
+
+  /** The whole file with its permissions (the real one: one {@code stat}, no {@code fstat}). */
+  default Content readWithPermissions(Path file) throws IOException {
+    Set<PosixFilePermission> permissions;
+    try {
+      permissions = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException notPosix) {
+      permissions = null;
+    }
+    return new Content(read(file), permissions);
+  }
+
   /** The file from {@code offset} to its end. */
   byte[] readFrom(Path file, long offset) throws IOException;
 
   /** Creates {@code file}, which must not exist, with {@code content} (no fsync). */
   void create(Path file, byte[] content) throws IOException;
+
+  /**
+   * Creates {@code file}, which must not exist, with {@code content} and, unless {@code null},
+   * exactly {@code permissions} (the real one skips the {@code chmod} when the umask lets the
+   * creation mode through unchanged).
+   */
+  default void create(Path file, byte[] content, Set<PosixFilePermission> permissions)
+      throws IOException {
+    create(file, content);
+    if (permissions != null) {
+      Files.setPosixFilePermissions(file, permissions);
+    }
+  }
+
+  /**
+   * As {@link #create(Path, byte[], Set)}, then flushes the file to the disk ({@code fsync}) — the
+   * real one on the descriptor it wrote with, sparing an open and a close.
+   */
+  default void createSynced(Path file, byte[] content, Set<PosixFilePermission> permissions)
+      throws IOException {
+    if (permissions == null) {
+      create(file, content);
+    } else {
+      create(file, content, permissions);
+    }
+    sync(file);
+  }
 
   /** Flushes a file's content to the disk ({@code fsync}). */
   void sync(Path file) throws IOException;
@@ -46,6 +90,14 @@ interface DocumentFiles {
 
     /** Appends all of {@code bytes} at the end. */
     void append(byte[] bytes) throws IOException;
+
+    /**
+     * Appends all of {@code bytes} at {@code size}, which the caller knows to be the file's current
+     * size (under the document's lock), sparing the size lookup and seek of {@link #append}.
+     */
+    default void appendAt(long size, byte[] bytes) throws IOException {
+      append(bytes);
+    }
 
     /** Flushes the appended bytes to the disk ({@code fdatasync}). */
     void sync() throws IOException;

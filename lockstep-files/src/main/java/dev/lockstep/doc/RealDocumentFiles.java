@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /** {@link DocumentFiles} on the real file system. */
 final class RealDocumentFiles implements DocumentFiles {
@@ -30,6 +34,73 @@ final class RealDocumentFiles implements DocumentFiles {
       return buffer.position() == buffer.capacity()
           ? buffer.array()
           : java.util.Arrays.copyOf(buffer.array(), buffer.position());
+    }
+  }
+
+  @Override
+  public Content readWithPermissions(Path file) throws IOException {
+    PosixFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, PosixFileAttributes.class);
+    } catch (UnsupportedOperationException notPosix) {
+      return new Content(read(file), null);
+    }
+    // the stat's size sizes the buffer (one more byte, to see the end); the reads decide the length
+    long expected = attributes.size();
+    byte[] buffer = new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(0, expected) + 1)];
+    int length = 0;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (true) {
+        if (length == buffer.length) {
+          buffer = java.util.Arrays.copyOf(buffer, Math.addExact(buffer.length, buffer.length));
+        }
+        int wanted = buffer.length - length;
+        int n = ch.read(ByteBuffer.wrap(buffer, length, wanted));
+        if (n < 0) {
+          break;
+        }
+        length += n;
+        if (n > 0 && n < wanted) {
+          break; // a short read of a regular file is its end: spare the read that returns 0
+        }
+      }
+    }
+    return new Content(
+        length == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, length),
+        attributes.permissions());
+  }
+
+  @Override
+  public void create(Path file, byte[] content, Set<PosixFilePermission> permissions)
+      throws IOException {
+    create(file, content, permissions, false);
+  }
+
+  @Override
+  public void createSynced(Path file, byte[] content, Set<PosixFilePermission> permissions)
+      throws IOException {
+    create(file, content, permissions, true);
+  }
+
+  private static void create(
+      Path file, byte[] content, Set<PosixFilePermission> permissions, boolean sync)
+      throws IOException {
+    // with a umask that clears none of the permissions, creating with them gives exactly them
+    boolean exact = permissions != null && Umask.passes(permissions);
+    try (FileChannel ch =
+        exact
+            ? FileChannel.open(
+                file,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(permissions))
+            : FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      writeFully(ch, content);
+      if (permissions != null && !exact) {
+        Files.setPosixFilePermissions(file, permissions);
+      }
+      if (sync) {
+        ch.force(true);
+      }
     }
   }
 
@@ -85,6 +156,14 @@ final class RealDocumentFiles implements DocumentFiles {
       public void append(byte[] bytes) throws IOException {
         ch.position(ch.size());
         writeFully(ch, bytes);
+      }
+
+      @Override
+      public void appendAt(long size, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          ch.write(buffer, size + buffer.position()); // pwrite: no fstat, no lseek
+        }
       }
 
       @Override

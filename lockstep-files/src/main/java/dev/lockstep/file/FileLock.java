@@ -124,4 +124,30 @@ public interface FileLock {
 
   /** As {@link #acquireAsync}, for a shared lock. */
   CompletableFuture<FileLockHandle> acquireSharedAsync(Duration timeout);
+
+  /**
+   * Keeps the lock file open in this JVM between acquisitions through this lock, until the returned
+   * {@link KeepOpen} is closed: an acquisition then skips opening and closing the file (three
+   * system calls fewer), which matters to a caller that locks the same file thousands of times a
+   * second.
+   *
+   * <p>Guarantees: locking is unchanged — the file at the path is still compared with the locked
+   * one after every grant (device and inode), and {@link FileLockHandle#isValid()} still checks the
+   * path. When the file was deleted or replaced, the next acquisition opens the file now at the
+   * path and keeps that one open instead. The kernel lock itself is always released on {@link
+   * FileLockHandle#close()}: keeping the file open holds no lock. Non-guarantees: the descriptor
+   * stays open until every {@code KeepOpen} of this lock is closed; forgetting to close it leaks
+   * one descriptor. Thread-safe; closing twice is harmless. The default does nothing.
+   */
+  default KeepOpen keepOpen() {
+    return () -> {};
+  }
+
+  /** Ends a {@link #keepOpen()}; closing it never fails. */
+  @FunctionalInterface
+  interface KeepOpen extends AutoCloseable {
+    /** Lets the lock file be closed when no hold or wait uses it any more. */
+    @Override
+    void close();
+  }
 }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -57,6 +58,12 @@ final class KernelFileLock implements FileLock {
   private final Path path;
   private final FileLockMode mode;
   private final String name;
+
+  /** Guards {@link #keepOpen} and {@link #kept}; taken before the table's lock, never after. */
+  private final ReentrantLock keeping = new ReentrantLock();
+
+  private int keepOpen; // open KeepOpen handles
+  private OpenLockFile kept; // the last file locked while keepOpen > 0, as one more table user
 
   KernelFileLock(Path path, FileLockMode mode) {
     this.path = path;
@@ -104,6 +111,77 @@ final class KernelFileLock implements FileLock {
     return async(true, timeout);
   }
 
+  @Override
+  public KeepOpen keepOpen() {
+    keeping.lock();
+    try {
+      keepOpen++;
+    } finally {
+      keeping.unlock();
+    }
+    AtomicBoolean open = new AtomicBoolean(true);
+    return () -> {
+      if (open.compareAndSet(true, false)) {
+        keeping.lock();
+        try {
+          if (--keepOpen == 0 && kept != null) {
+            TABLE.release(kept);
+            kept = null;
+          }
+        } finally {
+          keeping.unlock();
+        }
+      }
+    };
+  }
+
+  /**
+   * The file to lock, as a table entry: the one kept open, if any (the check after the grant tells
+   * whether it is still the file at the path), or else the file at the path now.
+   */
+  private OpenLockFile open() throws IOException {
+    keeping.lock();
+    try {
+      if (kept != null) {
+        TABLE.retain(kept);
+        return kept;
+      }
+    } finally {
+      keeping.unlock();
+    }
+    return TABLE.open(path);
+  }
+
+  /** {@code file} is no longer the file at the path: stop keeping it open. */
+  private void forget(OpenLockFile file) {
+    keeping.lock();
+    try {
+      if (kept == file) {
+        TABLE.release(kept); // the caller still uses it: the descriptor stays open until undo
+        kept = null;
+      }
+    } finally {
+      keeping.unlock();
+    }
+  }
+
+  /** After a grant on {@code file}: keeps it open if asked to, letting go of a replaced one. */
+  private void keep(OpenLockFile file) {
+    keeping.lock();
+    try {
+      if (keepOpen == 0 || kept == file) {
+        return;
+      }
+      TABLE.retain(file);
+      if (kept != null) {
+        TABLE.release(kept); // deleted or replaced at the path: no acquisition will use it again
+      }
+      kept = file;
+    } finally {
+      keeping.unlock();
+    }
+  }
+
   private FileLockHandle await(boolean shared, Duration timeout)
       throws IOException, InterruptedException {
     long budget = nanos(timeout);
@@ -112,7 +190,7 @@ final class KernelFileLock implements FileLock {
       if (Thread.interrupted()) {
         throw new InterruptedException("interrupted while waiting for " + name + " on " + path);
       }
-      OpenLockFile file = TABLE.open(path);
+      OpenLockFile file = open();
       LockHandle inJvm = null;
       boolean locked = false;
       try {
@@ -121,12 +199,14 @@ final class KernelFileLock implements FileLock {
         locked = true;
         if (file.key.equals(FileKey.atPath(path))) {
           FileHold hold = new FileHold(this, file, inJvm, shared);
+          keep(file);
           locked = false;
           inJvm = null;
           file = null;
           return hold;
         }
         // Deleted or replaced while we waited: start over on the file at the path now.
+        forget(file);
       } finally {
         undo(file, inJvm, locked, shared);
       }
@@ -135,7 +215,7 @@ final class KernelFileLock implements FileLock {
 
   private Optional<FileLockHandle> attempt(boolean shared) throws IOException {
     for (int round = 0; round < MAX_REPLACED_RETRIES_WITHOUT_WAITING; round++) {
-      OpenLockFile file = TABLE.open(path);
+      OpenLockFile file = open();
       LockHandle inJvm = null;
       boolean locked = false;
       try {
@@ -151,11 +231,13 @@ final class KernelFileLock implements FileLock {
         }
         if (file.key.equals(FileKey.atPath(path))) {
           FileHold hold = new FileHold(this, file, inJvm, shared);
+          keep(file);
           locked = false;
           inJvm = null;
           file = null;
           return Optional.of(hold);
         }
+        forget(file);
       } finally {
         undo(file, inJvm, locked, shared);
       }

@@ -63,6 +63,16 @@ final class LockFileTable {
     }
   }
 
+  /** One more user of an entry the caller already uses (given back with {@link #release}). */
+  void retain(OpenLockFile file) {
+    lock.lock();
+    try {
+      file.users++;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Gives back an entry from {@link #open}; the last user closes its descriptors. */
   void release(OpenLockFile file) {
     lock.lock();
