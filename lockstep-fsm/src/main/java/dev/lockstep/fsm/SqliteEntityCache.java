@@ -11,10 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>It may be stale only when another connection (another store on the file, another process)
  * committed: the writer compares SQLite's {@code PRAGMA data_version} at every batch and {@link
- * #clear clears} the cache when it moved, and on any failure. Every clear advances the {@link
- * #epoch}; a fire remembers the epoch it read under, and a commit whose update misses after a
- * cached read made in an earlier epoch is a stale read, not a conflict: nothing is logged and the
- * engine reads again from the database.
+ * #clear clears} the cache when it moved, and on any failure. A commit whose update misses is
+ * always a conflict: after the fact a stale read cannot be told from a lost race (re-deciding it
+ * made a second winner). Because the staleness check runs when the writer begins a batch, not when
+ * a fire reads, fires do not read from here by default ({@link SqliteFsmStore#cacheEnabled}).
  */
 final class SqliteEntityCache {
   /** Past this many entities the cache starts over (bounds memory; costs a re-read each). */

@@ -17,17 +17,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connection (group commit); reads use a small pool of read connections, each a WAL snapshot per
  * statement. Several processes may open one file: {@code BEGIN IMMEDIATE} serializes their writers
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
- * The engine's pre-read of a fire may come from the writer's {@link SqliteEntityCache} (the
- * versioned update still decides; the cache is dropped whenever another connection committed). With
- * {@code NORMAL}, a {@link SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely
- * does. Closing closes every connection and stops both threads; the last connection in the system
- * checkpoints and removes the WAL.
+ * The engine's pre-read of a fire comes from the database (the writer's {@link SqliteEntityCache}
+ * could serve it, but is off: see {@link #cacheEnabled}). With {@code NORMAL}, a {@link
+ * SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely does. Closing closes
+ * every connection and stops both threads; the last connection in the system checkpoints and
+ * removes the WAL.
  */
 final class SqliteFsmStore implements FsmStore {
   private static final int READERS = 4;
 
-  /** Off, fires always pre-read from the database: for probes comparing the two. Tests only. */
-  static volatile boolean cacheEnabled = true;
+  /**
+   * Whether fires pre-read from the writer's cache. Off: fires pre-read from the database. The
+   * cache learns of another connection's commit only when the writer next begins a batch, so a
+   * cached read can be stale and its fire ends in a spurious {@code Conflict} (or, in a race among
+   * processes whose caches are all stale, in no winner at all). It stays off until a fire checks
+   * staleness when it reads ({@code PRAGMA data_version} on its reader); probes and tests only.
+   */
+  static volatile boolean cacheEnabled = false;
 
   private final Path file;
   private final SqliteOptions options;

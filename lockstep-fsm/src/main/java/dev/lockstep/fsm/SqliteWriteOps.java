@@ -35,9 +35,8 @@ final class SqliteWriteOps {
 
   /**
    * The commit of one transition. {@code read} is the engine's pre-read, or null when the caller
-   * came through {@link FsmStore#commit}. Returns null, having written nothing, when the version
-   * did not match after a pre-read served by the cache in an epoch that has since ended: the read
-   * was possibly stale, and the caller must read again rather than report a conflict.
+   * came through {@link FsmStore#commit}. A version that does not match is always a {@code
+   * Conflicted} result with its attempt row (never null).
    */
   static SqliteWriter.Op<CommitResult> commit(
       SqliteEntityCache cache, TransitionCommit t, SqliteEntityCache.Snapshot read) {
@@ -49,9 +48,8 @@ final class SqliteWriteOps {
       up.setString(3, t.entityId());
       up.setLong(4, t.expectedVersion());
       if (up.executeUpdate() != 1) {
-        if (read != null && read.cached() && read.epoch() != cache.epoch()) {
-          return null;
-        }
+        // Always a conflict, even after a cached pre-read: a missed update cannot tell a stale read
+        // from a lost race, and re-deciding a lost race made a second winner (SqliteLostRaceTest).
         long actual = -1;
         PreparedStatement rv = c.ps("read_version");
         rv.setString(1, t.entityId());

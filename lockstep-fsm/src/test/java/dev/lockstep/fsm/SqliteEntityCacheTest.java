@@ -10,10 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The writer's entity cache serves fires' pre-reads, but another connection's commit (another store
- * on the file; another process alike) must never turn into a wrong answer or a spurious conflict:
- * the writer sees SQLite's {@code data_version} move, drops the cache, and a commit whose cached
- * pre-read turned out stale is re-read and re-decided instead of logged as a conflict.
+ * The writer's entity cache (off for fires by default, see {@code SqliteFsmStore.cacheEnabled}):
+ * another connection's commit (another store on the file; another process alike) must never turn
+ * into a wrong answer or a spurious conflict with the default settings.
  *
  * <p>Shown to fail: with the {@code data_version} check removed from {@code SqliteWriter.begin},
  * store A answered its third fire {@code Conflict(1, 2)} and logged a CONFLICT row; with the engine
