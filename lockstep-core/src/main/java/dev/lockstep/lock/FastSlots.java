@@ -48,12 +48,13 @@ final class FastSlots {
   /** Per slot, the stripe table's entries of that slot; guarded by the slot's stripe lock. */
   private final int[] entries = new int[SLOTS];
 
-  /** Takes a free slot for the key: returns the new fast hold, or null if the slot is in use. */
-  Node take(Entry fastEntry, Object key, Object owner, int slot) {
+  /** Takes the key's free slot (by its table hash): the new fast hold, or null if in use. */
+  Node take(Entry fastEntry, Object key, Object owner, int hash) {
+    int slot = hash & MASK;
     if (SLOT.getAcquire(array, slot) != null) {
       return null;
     }
-    Node n = new Node(fastEntry, key, owner, slot);
+    Node n = new Node(fastEntry, key, owner, hash);
     return SLOT.compareAndSet(array, slot, null, n) ? n : null;
   }
 
@@ -71,7 +72,10 @@ final class FastSlots {
 
   /**
    * Makes the slot {@link #INFLATED}, moving a fast hold found in it into the table. Caller holds
-   * the slot's stripe lock.
+   * the slot's stripe lock. Runs no user code (the holder's table hash is kept in its node, so its
+   * key's {@code hashCode()} is never called again from this thread) and allocates nothing after
+   * its CAS: the entry is obtained, and the table made room for it, before the slot changes, so an
+   * error (an {@code OutOfMemoryError}) leaves the slot as it was.
    */
   void inflate(Segment s, int slot) {
     while (true) {
@@ -79,20 +83,23 @@ final class FastSlots {
       if (v == INFLATED) {
         return;
       }
-      // The holder's hash first: if the key's hashCode() throws, nothing has changed yet.
-      int hash = v == null ? 0 : LockEngine.spread(((Node) v).key.hashCode());
-      if (SLOT.compareAndSet(array, slot, v, INFLATED)) {
-        if (v != null) {
-          Node held = (Node) v;
-          LockEngine engine = held.engine();
-          Entry e = s.obtain(engine, held.key, hash);
-          engine.insert(s, e);
-          e.hold(held);
-          held.entry = e; // its owner's release CAS fails and comes here, under this lock
+      if (v == null) {
+        if (SLOT.compareAndSet(array, slot, null, INFLATED)) {
+          return;
         }
+        continue; // a fast hold was taken meanwhile
+      }
+      Node held = (Node) v;
+      LockEngine engine = held.engine();
+      Entry e = s.obtain(engine, held.key, held.hash()); // the hash its owner computed
+      s.reserve();
+      if (SLOT.compareAndSet(array, slot, v, INFLATED)) {
+        engine.insert(s, e);
+        e.hold(held);
+        held.entry = e; // its owner's release CAS fails and comes here, under this lock
         return;
       }
-      // The fast hold was released, or the free slot taken, meanwhile: look again.
+      s.recycle(e); // the fast hold was released meanwhile: look again
     }
   }
 
@@ -111,7 +118,8 @@ final class FastSlots {
   /** Frees a slot inflated for nothing (a busy try, an error). Caller holds the stripe lock. */
   void settle(int slot) {
     if (entries[slot] == 0) {
-      SLOT.setRelease(array, slot, null);
+      // Only this lock's own INFLATED: a slot that was never inflated may hold a live fast hold.
+      SLOT.compareAndSet(array, slot, INFLATED, null);
     }
   }
 }

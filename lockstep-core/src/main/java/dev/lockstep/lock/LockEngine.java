@@ -193,7 +193,7 @@ final class LockEngine {
     int hash = spread(key.hashCode());
     int slot = hash & FastSlots.MASK;
     if (fast) {
-      Node n = slots.take(fastEntry, key, me, slot);
+      Node n = slots.take(fastEntry, key, me, hash);
       if (n != null) {
         return n;
       }
@@ -538,10 +538,15 @@ final class LockEngine {
     }
   }
 
+  /**
+   * A key's table hash: its {@code hashCode()} mixed, then cut to {@link Node#HASH_BITS} bits so
+   * that a node can keep its key's whole hash beside its status bits (a fast hold is inflated with
+   * that hash, never by calling the key's {@code hashCode()} again from another thread).
+   */
   static int spread(int h) {
     h ^= h >>> 16;
     h *= 0x45d9f3b;
-    return h ^ (h >>> 16);
+    return (h ^ (h >>> 16)) & Node.HASH_MASK;
   }
 
   static String describe(Object owner) {

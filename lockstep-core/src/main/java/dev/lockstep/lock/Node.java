@@ -24,7 +24,12 @@ sealed class Node implements LockHandle permits Waiter {
   static final int CANCELLED = 3;
   private static final int STATUS = 3;
   private static final int SHARED = 4;
-  private static final int SLOT_SHIFT = 3;
+  private static final int HASH_SHIFT = 3;
+
+  /** The bits of a table hash ({@link LockEngine#spread}): all that fit above the status bits. */
+  static final int HASH_BITS = 32 - HASH_SHIFT;
+
+  static final int HASH_MASK = (1 << HASH_BITS) - 1;
   private static final VarHandle STATE;
 
   static {
@@ -49,10 +54,10 @@ sealed class Node implements LockHandle permits Waiter {
   final Object owner;
 
   /**
-   * Status in the low two bits, {@link #SHARED} for a shared hold, the slot index from bit {@link
-   * #SLOT_SHIFT} on. Written only under the segment lock (or by the one thread whose CAS released a
-   * fast hold), with release stores (a full volatile store would fence on every hold and release);
-   * read as a volatile by waiters spinning or parked outside the lock.
+   * Status in the low two bits, {@link #SHARED} for a shared hold, the key's table hash from bit
+   * {@link #HASH_SHIFT} on. Written only under the segment lock (or by the one thread whose CAS
+   * released a fast hold), with release stores (a full volatile store would fence on every hold and
+   * release); read as a volatile by waiters spinning or parked outside the lock.
    */
   private volatile int state;
 
@@ -63,16 +68,22 @@ sealed class Node implements LockHandle permits Waiter {
     this.entry = entry;
     this.key = entry.key;
     this.owner = owner;
-    int slot = (entry.hash & FastSlots.MASK) << SLOT_SHIFT;
-    STATE.set(this, slot | (mode == LockMode.SHARED ? SHARED : 0)); // published by the segment lock
+    STATE.set(
+        this,
+        (entry.hash << HASH_SHIFT)
+            | (mode == LockMode.SHARED ? SHARED : 0)); // published by the segment lock
+    VarHandle.releaseFence(); // see the fast constructor
   }
 
-  /** A fast exclusive hold of the key in the given slot; published by the slot's CAS. */
-  Node(Entry fastEntry, Object key, Object owner, int slot) {
+  /** A fast exclusive hold of the key with the given table hash; published by the slot's CAS. */
+  Node(Entry fastEntry, Object key, Object owner, int hash) {
     this.entry = fastEntry;
     this.key = key;
     this.owner = owner;
-    STATE.set(this, (slot << SLOT_SHIFT) | HELD);
+    STATE.set(this, (hash << HASH_SHIFT) | HELD);
+    // entry is not final (inflation replaces it): this fence gives a handle that reaches another
+    // thread through a data race the same view of its fields that final fields would.
+    VarHandle.releaseFence();
   }
 
   final int status() {
@@ -84,9 +95,14 @@ sealed class Node implements LockHandle permits Waiter {
     STATE.setRelease(this, ((int) STATE.get(this) & ~STATUS) | status);
   }
 
-  /** The key's slot index: the low bits of its spread hash, which also choose its stripe. */
+  /** The key's table hash ({@link LockEngine#spread}), as computed when it was acquired. */
+  final int hash() {
+    return (int) STATE.get(this) >>> HASH_SHIFT;
+  }
+
+  /** The key's slot index: the low bits of its table hash, which also choose its stripe. */
   final int slot() {
-    return (int) STATE.get(this) >>> SLOT_SHIFT;
+    return hash() & FastSlots.MASK;
   }
 
   final LockEngine engine() {

@@ -109,6 +109,13 @@ final class Segment {
     }
   }
 
+  /** Makes room for one more entry, so that the next {@link #insert} allocates nothing. */
+  void reserve() {
+    if ((size + 1) * 2 > table.length) {
+      resize(table.length * 2);
+    }
+  }
+
   /** Adds an entry whose key is absent. Caller holds the lock. */
   void insert(Entry e) {
     if ((size + 1) * 2 > table.length) {
