@@ -41,12 +41,12 @@ import java.util.function.Supplier;
  * flock} and one {@code stat} of the lock path (the replaced-file check); loading is one {@code
  * stat} of the document (size and permissions), open, read, read to the end, close, and one {@code
  * stat} of the log (identity and size: no {@code fstat}); writing is the temp file's open (with the
- * document's permissions, so no {@code chmod} when the umask lets them through), write, close, a
- * {@code stat} of the lock path ({@code isValid}), the backup rotation (two renames and a link for
- * 3 backups; N+1 names change content, so N+1 directory operations is the least), the rename over
- * the document, another {@code isValid}, the log line at its known offset ({@code pwrite}) and the
- * unlock: 18 in all, against 30 before. Renames, the temp file's creation and the stats are most of
- * the kernel time left.
+ * document's permissions), a {@code chmod} (a directory's default ACL overrides the umask at
+ * creation), write, close, a {@code stat} of the lock path ({@code isValid}), the backup rotation
+ * (two renames and a link for 3 backups; N+1 names change content, so N+1 directory operations is
+ * the least), the rename over the document, another {@code isValid}, the log line at its known
+ * offset ({@code pwrite}) and the unlock: 19 in all, against 30 before. Renames, the temp file's
+ * creation and the stats are most of the kernel time left.
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;

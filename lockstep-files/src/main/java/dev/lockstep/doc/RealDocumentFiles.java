@@ -60,8 +60,8 @@ final class RealDocumentFiles implements DocumentFiles {
           break;
         }
         length += n;
-        if (n > 0 && n < wanted) {
-          break; // a short read of a regular file is its end: spare the read that returns 0
+        if (n > 0 && n < wanted && length >= expected) {
+          break; // short, and all the stat promised: the end; spare the read that returns 0
         }
       }
     }
@@ -85,7 +85,7 @@ final class RealDocumentFiles implements DocumentFiles {
   private static void create(
       Path file, byte[] content, Set<PosixFilePermission> permissions, boolean sync)
       throws IOException {
-    // with a umask that clears none of the permissions, creating with them gives exactly them
+    // created with the permissions when the umask keeps them all (never broader, even for a moment)
     boolean exact = permissions != null && Umask.passes(permissions);
     try (FileChannel ch =
         exact
@@ -95,7 +95,8 @@ final class RealDocumentFiles implements DocumentFiles {
                 PosixFilePermissions.asFileAttribute(permissions))
             : FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       writeFully(ch, content);
-      if (permissions != null && !exact) {
+      if (permissions != null) {
+        // even when created with them: a directory's default ACL overrides the umask at creation
         Files.setPosixFilePermissions(file, permissions);
       }
       if (sync) {

@@ -82,7 +82,11 @@ final class YamlEmitter {
       if (key.length() > MAX_KEY) {
         throw new Unsupported("key longer than " + MAX_KEY + " chars");
       }
+      int at = out.length();
       string(key);
+      if (out.length() - at > MAX_KEY) { // escapes grow a key: YAML's limit is on what is written
+        throw new Unsupported("key longer than " + MAX_KEY + " chars as written");
+      }
       out.append(':');
       JsonNode value = field.getValue();
       if (value.isContainerNode() && !value.isEmpty()) {
