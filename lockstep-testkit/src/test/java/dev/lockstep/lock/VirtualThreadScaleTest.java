@@ -22,7 +22,7 @@ class VirtualThreadScaleTest {
   @Test
   void hundredThousandVirtualThreadsOverAThousandKeys() throws Exception {
     KeyedLock<Integer> lock = KeyedLock.create(LockOptions.named("scale"));
-    Result r = run(lock, THREADS);
+    Result r = run(lock, THREADS, false);
     assertTrue(r.failures.isEmpty(), () -> r.failures.size() + " failures, first " + r.failures);
     assertEquals(0, r.unjoined, "virtual threads still alive after the run");
     for (int k = 0; k < KEYS; k++) {
@@ -32,12 +32,15 @@ class VirtualThreadScaleTest {
   }
 
   /**
-   * Catches {@link BrokenKeyedLocks#nonLocking()}: increments are lost (the critical section yields
-   * between read and write, as real work would). Fewer threads, same contention per key.
+   * Catches {@link BrokenKeyedLocks#nonLocking()}: increments are lost. Here the critical section
+   * sleeps a millisecond between read and write, so the other holders of the key that the broken
+   * lock lets in read the same value. A mere {@code Thread.yield()} was not enough: on CI's two
+   * cores the scheduler once ran every thread's section without interleaving and this check passed
+   * a non-locking lock.
    */
   @Test
   void scaleCheckCatchesANonLockingLock() throws Exception {
-    Result r = run(BrokenKeyedLocks.nonLocking(), 20_000);
+    Result r = run(BrokenKeyedLocks.nonLocking(), 20_000, true);
     long total = 0;
     for (int c : r.counts) {
       total += c;
@@ -47,7 +50,8 @@ class VirtualThreadScaleTest {
 
   private record Result(int[] counts, List<Throwable> failures, int unjoined) {}
 
-  private static Result run(KeyedLock<Integer> lock, int threads) throws InterruptedException {
+  private static Result run(KeyedLock<Integer> lock, int threads, boolean sleepInside)
+      throws InterruptedException {
     int[] counts = new int[KEYS]; // plain ints: only the lock orders the increments
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     CountDownLatch start = new CountDownLatch(1);
@@ -63,7 +67,11 @@ class VirtualThreadScaleTest {
                       LockHandle h = lock.acquire(key, Duration.ofMinutes(2));
                       try {
                         int c = counts[key];
-                        Thread.yield(); // invite another holder in, if the lock would let it
+                        if (sleepInside) {
+                          Thread.sleep(1); // unmounts: every other admitted holder reads c too
+                        } else {
+                          Thread.yield(); // invite another holder in, if the lock would let it
+                        }
                         counts[key] = c + 1;
                       } finally {
                         h.close();
