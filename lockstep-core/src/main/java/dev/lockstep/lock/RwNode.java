@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  * once.
  *
  * <p>Implementation notes: an uncontended hold of a lock without statistics allocates only this
- * object (three references and an int: 32 bytes with compressed oops); the fields of a wait live in
+ * object (four references and an int: 32 bytes with compressed oops); the fields of a wait live in
  * the {@link RwWaiter} subclass.
  */
 sealed class RwNode implements LockHandle permits RwWaiter {
@@ -40,10 +40,16 @@ sealed class RwNode implements LockHandle permits RwWaiter {
   private volatile int state;
 
   /**
-   * The owner thread's previous read hold of this lock (see {@link SingleReadWriteLock}'s read
-   * chains); touched only by the owner thread, or under the queue lock for stray reads.
+   * The previous stray read hold of this lock (see {@link ReadOwners#trackStray}); touched only
+   * under the queue lock.
    */
   RwNode prevOwned;
+
+  /**
+   * The owner thread's read-hold counter, for a read hold made by its owner thread (see {@link
+   * ReadOwners}); set by that thread before the handle is returned, null otherwise.
+   */
+  ReadOwners.Chain chain;
 
   RwNode(SingleReadWriteLock lock, Object owner, boolean shared, int status) {
     this.lock = lock;

@@ -405,6 +405,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
     if (!n.leave()) {
       return;
     }
+    ReadOwners.Chain c = n.chain;
+    if (c != null) {
+      c.closed(n); // before the word: whoever sees the reader gone sees its count down too
+    }
     long s = (long) STATE.getAndAdd(this, n.shared() ? -1L : -WRITER);
     if (recording) {
       recorder.released(name, RESOURCE, System.nanoTime() - ((RwWaiter) n).holdStart);

@@ -102,6 +102,46 @@ class SingleReadWriteLockTest {
     assertIdle(lock);
   }
 
+  /**
+   * A thread's read holds are counted per thread; holds closed by another thread count down too,
+   * exactly once each (a double close from two threads must not make the owner look free while it
+   * still reads, nor look busy once it no longer does).
+   */
+  @Test
+  void readHoldsClosedByAnotherThreadStopCountingForTheirOwner() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create();
+    LockHandle r1 = lock.acquireRead(LONG);
+    LockHandle r2 = lock.acquireRead(LONG);
+    LockHandle r3 = lock.acquireRead(LONG);
+    onOtherThread(
+        () -> {
+          r1.close();
+          r1.close(); // a second close is a no-op, not a second count
+          return r1;
+        });
+    r1.close();
+    assertThrows(LockUpgradeException.class, lock::tryAcquireWrite); // r2, r3 still open
+    r2.close(); // by the owner
+    assertThrows(LockUpgradeException.class, lock::tryAcquireWrite); // r3 still open
+    CompletableFuture<LockHandle> writer = lock.acquireWriteAsync(LONG);
+    assertFalse(writer.isDone());
+    assertThrows(DeadlockException.class, () -> lock.acquireRead(LONG)); // r3: reads already
+    onOtherThread(
+        () -> {
+          r3.close();
+          return r3;
+        });
+    writer.get(5, TimeUnit.SECONDS).close();
+    LockHandle r4 = lock.acquireRead(LONG); // counts from zero again
+    r4.close();
+    // Another thread reads: the write is busy, and not an upgrade (this thread reads nothing).
+    LockHandle other = onOtherThread(() -> lock.acquireRead(LONG));
+    assertTrue(lock.tryAcquireWrite().isEmpty());
+    other.close();
+    lock.tryAcquireWrite().orElseThrow().close();
+    assertIdle(lock);
+  }
+
   // ------------------------------------------------ timeouts
 
   @Test
