@@ -1,0 +1,126 @@
+package dev.lockstep.bench;
+
+import dev.lockstep.lock.LockHandle;
+import dev.lockstep.lock.ReadWriteLock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Not a suite: the floor of an uncontended read hold with Lockstep's handle contract, beside fair
+ * {@link ReentrantReadWriteLock} and Lockstep's {@link ReadWriteLock}, in one run. The floor is the
+ * least any lock can do that returns a handle which any thread may close exactly once: allocate the
+ * handle, one compare-and-set to enter, and to leave the handle's compare-and-set (exactly once)
+ * plus an add on the lock word; it does no fairness, no queue, no ownership check. Run it with
+ * {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar org.openjdk.jmh.Main
+ * RwFloorBenchmark}; figures in {@code docs/benchmarks.md}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(
+    value = 2,
+    jvmArgs = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class RwFloorBenchmark {
+  private static final VarHandle WORD;
+  private static final VarHandle HANDLE_STATE;
+  private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      WORD = l.findVarHandle(RwFloorBenchmark.class, "word", long.class);
+      HANDLE_STATE = l.findVarHandle(Handle.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The floor's handle: as large as Lockstep's (32 bytes), closed exactly once by a CAS. */
+  static final class Handle implements AutoCloseable {
+    final RwFloorBenchmark lock;
+    final Object owner;
+
+    @SuppressWarnings("unused") // accessed through HANDLE_STATE
+    private volatile int state;
+
+    @SuppressWarnings("unused") // pads the handle to Lockstep's size
+    private Object spare;
+
+    Handle(RwFloorBenchmark lock, Object owner) {
+      this.lock = lock;
+      this.owner = owner;
+      HANDLE_STATE.set(this, 1);
+    }
+
+    @Override
+    public void close() {
+      if (HANDLE_STATE.compareAndSet(this, 1, 2)) {
+        WORD.getAndAdd(lock, -1L);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused") // accessed through WORD
+  private volatile long word;
+
+  long value;
+  final ReentrantReadWriteLock fair = new ReentrantReadWriteLock(true);
+  final ReadWriteLock lockstep = ReadWriteLock.create();
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE) // as a real lock's acquire would be
+  Handle enter() {
+    long s = word;
+    while (!WORD.weakCompareAndSet(this, s, s + 1)) {
+      s = word;
+    }
+    return new Handle(this, Thread.currentThread());
+  }
+
+  /** The floor: allocate, CAS in, CAS + add out. */
+  @Benchmark
+  public long floor() {
+    Handle h = enter();
+    try {
+      return value;
+    } finally {
+      h.close();
+    }
+  }
+
+  /** Fair {@link ReentrantReadWriteLock}: the target's peer. */
+  @Benchmark
+  public long rrwlFair() {
+    fair.readLock().lock();
+    try {
+      return value;
+    } finally {
+      fair.readLock().unlock();
+    }
+  }
+
+  /** Lockstep's {@link ReadWriteLock}. */
+  @Benchmark
+  public long lockstep() throws InterruptedException {
+    LockHandle h = lockstep.acquireRead(TIMEOUT);
+    try {
+      return value;
+    } finally {
+      h.close();
+    }
+  }
+}
