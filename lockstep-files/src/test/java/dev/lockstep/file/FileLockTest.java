@@ -164,7 +164,7 @@ class FileLockTest {
           assertThrows(
               LockTimeoutException.class, () -> FileLock.of(file).acquire(Duration.ofMillis(150)));
       long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertTrue(waited >= 140 && waited < 2_000, "waited " + waited + " ms");
+      assertTrue(waited >= 140 && waited < 10_000, "waited " + waited + " ms");
       assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
       assertTrue(e.getMessage().contains("holder-thread"), e.getMessage());
       assertEquals(Duration.ofMillis(150), e.timeout());
@@ -210,7 +210,7 @@ class FileLockTest {
       awaitOpenFiles(1); // the waiter opened the file (through JNA) and asks the kernel
       Thread.sleep(200);
       waiter.interrupt();
-      Throwable e = outcome.get(2, TimeUnit.SECONDS);
+      Throwable e = outcome.get(10, TimeUnit.SECONDS);
       assertTrue(e instanceof InterruptedException, String.valueOf(e));
       peer.release();
     }

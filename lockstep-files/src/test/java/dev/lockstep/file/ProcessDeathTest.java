@@ -36,7 +36,7 @@ class ProcessDeathTest {
 
       assertTrue(
           Peer.run(List.of("kill", "-KILL", Long.toString(pid)), Duration.ofSeconds(10)) == 0);
-      try (FileLockHandle h = lock.acquire(Duration.ofSeconds(5))) {
+      try (FileLockHandle h = lock.acquire(Duration.ofSeconds(30))) {
         assertTrue(h.isValid(), "the same lock file, locked again");
       }
       assertTrue(child.process().waitFor(10, TimeUnit.SECONDS));

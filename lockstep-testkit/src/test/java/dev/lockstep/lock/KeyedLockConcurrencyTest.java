@@ -139,17 +139,22 @@ class KeyedLockConcurrencyTest {
     assertEquals(1, recorder.overlapsAcrossKeys());
     assertEquals(2, recorder.peakConcurrentKeys());
 
-    // And under load: many threads over many keys spend time inside different keys at once.
-    StressReport report =
+    // And under load: many threads over many keys spend time inside different keys at once. On two
+    // cores one run may happen to run its sections one after another, so it is given up to 10 runs.
+    LockStressHarness<String> harness =
         LockStressHarness.of(lock, i -> "k" + i)
             .threads(8)
             .keys(8)
             .opsPerThread(300)
             .operations(StressOp.ACQUIRE)
             .holdYields(3)
-            .waitTimeout(Duration.ofSeconds(5))
-            .run();
+            .waitTimeout(Duration.ofSeconds(5));
+    StressReport report = harness.run();
     report.assertClean();
+    for (int run = 1; run < 10 && report.overlapsAcrossKeys() == 0; run++) {
+      report = harness.run();
+      report.assertClean();
+    }
     assertTrue(report.overlapsAcrossKeys() > 0, report::toString);
   }
 
@@ -284,7 +289,7 @@ class KeyedLockConcurrencyTest {
   static void assertNoEntriesAfterRaces(KeyedLock<Integer> lock, Duration wait, int scale)
       throws Exception {
     for (ThreadKind kind : ThreadKind.values()) {
-      StressReport report =
+      LockStressHarness<Integer> harness =
           LockStressHarness.of(lock, i -> i)
               .threads(kind == ThreadKind.VIRTUAL ? 200 : 8)
               .threadKind(kind)
@@ -292,12 +297,31 @@ class KeyedLockConcurrencyTest {
               .opsPerThread((kind == ThreadKind.VIRTUAL ? 4 : 60) * scale)
               .waitTimeout(wait)
               .shortTimeout(Duration.ofMillis(1))
-              .deadline(Duration.ofSeconds(60))
-              .run();
-      report.assertClean(); // includes activeKeys() == 0 after the run
-      assertEquals(0, lock.activeKeys());
-      StressReport.Outcomes o = report.outcomes();
-      assertTrue(o.cancelled() > 0 && o.interrupted() > 0 && o.timedOut() > 0, report::toString);
+              .deadline(Duration.ofSeconds(60));
+      // Which races one run produces depends on the schedule, so the outcomes are summed over up
+      // to 5 runs until each kind of abandoned wait was seen at least once.
+      long cancelled = 0;
+      long interrupted = 0;
+      long timedOut = 0;
+      StressReport report = null;
+      for (int run = 0; run < 5 && (cancelled == 0 || interrupted == 0 || timedOut == 0); run++) {
+        report = harness.run();
+        report.assertClean(); // includes activeKeys() == 0 after the run
+        assertEquals(0, lock.activeKeys());
+        StressReport.Outcomes o = report.outcomes();
+        cancelled += o.cancelled();
+        interrupted += o.interrupted();
+        timedOut += o.timedOut();
+      }
+      String seen =
+          cancelled
+              + " cancelled, "
+              + interrupted
+              + " interrupted, "
+              + timedOut
+              + " timed out; last run: "
+              + report;
+      assertTrue(cancelled > 0 && interrupted > 0 && timedOut > 0, seen);
     }
   }
 
@@ -317,7 +341,7 @@ class KeyedLockConcurrencyTest {
   static void assertLimitEnforced(Function<LockOptions, KeyedLock<Integer>> make) throws Exception {
     int limit = 3;
     KeyedLock<Integer> lock = make.apply(LockOptions.named("limited").withMaxActiveKeys(limit));
-    StressReport report =
+    LockStressHarness<Integer> harness =
         LockStressHarness.of(lock, i -> i)
             .threads(8)
             .keys(12)
@@ -325,12 +349,21 @@ class KeyedLockConcurrencyTest {
             .operations(
                 StressOp.ACQUIRE, StressOp.TRY_ACQUIRE, StressOp.ASYNC, StressOp.ASYNC_CANCEL)
             .holdYields(3)
-            .waitTimeout(Duration.ofSeconds(10))
-            .run();
-    report.assertClean();
-    assertTrue(
-        report.peakConcurrentKeys() <= limit,
-        report.peakConcurrentKeys() + " keys were held at once with maxActiveKeys " + limit);
+            .waitTimeout(Duration.ofSeconds(10));
+    // Whether one run crowds more than the limit's keys in at once depends on the schedule (on two
+    // cores the threads may barely overlap), so it is given up to 20 runs: a lock that ignores the
+    // limit shows more keys held at once than the limit, the real one refuses some acquisitions.
+    StressReport report = null;
+    for (int run = 0; run < 20; run++) {
+      report = harness.run();
+      report.assertClean();
+      assertTrue(
+          report.peakConcurrentKeys() <= limit,
+          report.peakConcurrentKeys() + " keys were held at once with maxActiveKeys " + limit);
+      if (report.outcomes().rejected() > 0) {
+        break;
+      }
+    }
     assertTrue(report.outcomes().rejected() > 0, "the limit never engaged: " + report);
     // Refusals name the limit and the count, and active keys still queue.
     try (LockHandleGroup held = LockHandleGroup.acquire(lock, 0, 1, 2)) {

@@ -36,14 +36,17 @@ class VirtualThreadScaleTest {
    * sleeps a millisecond between read and write, so the other holders of the key that the broken
    * lock lets in read the same value. A mere {@code Thread.yield()} was not enough: on CI's two
    * cores the scheduler once ran every thread's section without interleaving and this check passed
-   * a non-locking lock.
+   * a non-locking lock. For the same reason the broken lock is given up to 5 runs.
    */
   @Test
   void scaleCheckCatchesANonLockingLock() throws Exception {
-    Result r = run(BrokenKeyedLocks.nonLocking(), 20_000, true);
-    long total = 0;
-    for (int c : r.counts) {
-      total += c;
+    long total = 20_000;
+    for (int run = 0; run < 5 && total == 20_000; run++) {
+      Result r = run(BrokenKeyedLocks.nonLocking(), 20_000, true);
+      total = 0;
+      for (int c : r.counts) {
+        total += c;
+      }
     }
     assertNotEquals(20_000, total, "a lock that does not exclude lost no increment");
   }
