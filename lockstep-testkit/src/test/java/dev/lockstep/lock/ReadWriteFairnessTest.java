@@ -195,8 +195,8 @@ class ReadWriteFairnessTest {
     long t0 = System.nanoTime();
     LockUpgradeException e =
         assertThrows(
-            LockUpgradeException.class, () -> lock.acquireWrite("doc", Duration.ofSeconds(30)));
-    // Immediate, not a wait for the 30 s timeout; the bound leaves room for a slow CI machine.
+            LockUpgradeException.class, () -> lock.acquireWrite("doc", Duration.ofSeconds(15)));
+    // Immediate, not a wait for the 15 s timeout; the bound leaves room for a slow CI machine.
     assertTrue(
         System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "the refusal was not immediate");
     assertTrue(e.getMessage().contains("'doc'"), e.getMessage());
