@@ -2,6 +2,7 @@ package dev.lockstep.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,9 +102,18 @@ class EngineFindingsTest {
     KeyedLock<String> b = KeyedLock.create(LockOptions.named("b"));
     try (LockHandle ha = a.acquire("k", LONG);
         LockHandle hb = b.acquire("k", LONG)) {
-      CompletableFuture<LockHandle> slow = a.acquireAsync("k", Duration.ofMillis(10));
-      slow.whenComplete((h, e) -> sleepQuietly(5_000)); // runs where the future completes
-      Thread.sleep(50); // a's timeout has fired; its callback now blocks the timer thread
+      // The timeout is long enough for the callback to be registered before it fires (were the
+      // future already complete, the callback would run here, on the test thread, proving nothing).
+      CompletableFuture<LockHandle> slow = a.acquireAsync("k", Duration.ofMillis(300));
+      Thread test = Thread.currentThread();
+      CompletableFuture<Thread> callbackThread = new CompletableFuture<>();
+      slow.whenComplete(
+          (h, e) -> {
+            callbackThread.complete(Thread.currentThread());
+            sleepQuietly(5_000); // runs where the future completes
+          });
+      // a's timeout has fired; its callback now blocks the thread that completed it
+      assertNotSame(test, callbackThread.get(10, TimeUnit.SECONDS));
       long t0 = System.nanoTime();
       CompletableFuture<LockHandle> other = b.acquireAsync("k", Duration.ofMillis(20));
       ExecutionException e =
