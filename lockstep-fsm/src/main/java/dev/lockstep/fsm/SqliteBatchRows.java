@@ -30,7 +30,6 @@ final class SqliteBatchRows {
 
   private final List<Attempt> attempts = new ArrayList<>();
   private final List<OutboxRow> outbox = new ArrayList<>();
-  private final List<Runnable> afterCommit = new ArrayList<>();
   private SqliteConnection connection;
   private boolean deferred;
 
@@ -42,23 +41,6 @@ final class SqliteBatchRows {
     this.deferred = deferred;
     attempts.clear();
     outbox.clear();
-    afterCommit.clear();
-  }
-
-  /**
-   * Runs {@code r} after this batch commits, before any caller is answered; dropped if the batch
-   * rolls back. Register it last, once the operation can no longer fail.
-   */
-  void afterCommit(Runnable r) {
-    afterCommit.add(r);
-  }
-
-  /** Runs the after-commit actions (writer thread, right after COMMIT). */
-  void committed() {
-    for (Runnable r : afterCommit) {
-      r.run();
-    }
-    afterCommit.clear();
   }
 
   void attempt(Attempt a) throws SQLException {

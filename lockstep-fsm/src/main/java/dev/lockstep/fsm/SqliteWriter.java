@@ -1,7 +1,6 @@
 package dev.lockstep.fsm;
 
 import java.nio.file.Path;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,13 +51,11 @@ final class SqliteWriter implements Runnable {
   private final int maxBatch;
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
   private final SqliteBatchRows rows = new SqliteBatchRows();
-  private final SqliteEntityCache cache = new SqliteEntityCache();
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
   private int sinceCheckpoint;
   private final long fillWaitNanos; // 0: take what is queued; see fill()
   private int recentPeak;
   private int sincePeak;
-  private long dataVersion = -1;
   private final Thread thread;
   private volatile boolean closed;
   private volatile int largestBatch;
@@ -295,7 +292,6 @@ final class SqliteWriter implements Runnable {
   }
 
   private Throwable opFailed(Exception e) {
-    cache.clear();
     return e instanceof SQLException
         ? new FsmStoreException(file + ": write failed, rolled back: " + e, e)
         : e;
@@ -310,7 +306,6 @@ final class SqliteWriter implements Runnable {
     try {
       connection.exec("BEGIN IMMEDIATE");
     } catch (SQLException e) {
-      cache.clear();
       failRest(
           batch,
           errors,
@@ -318,22 +313,11 @@ final class SqliteWriter implements Runnable {
       answer(batch, new Object[batch.size()], errors);
       return false;
     }
-    long seen = -1;
-    try (ResultSet rs = connection.ps("data_version").executeQuery()) {
-      seen = rs.next() ? rs.getLong(1) : -1;
-    } catch (SQLException e) {
-      LOG.debug("PRAGMA data_version on {} failed: {}", file, e.toString());
-    }
-    if (seen == -1 || seen != dataVersion) { // another connection committed: forget what we know
-      cache.clear();
-      dataVersion = seen;
-    }
     return true;
   }
 
   /** ROLLBACK; if even that fails, answers every caller with the failure and returns false. */
   private boolean rollback(List<Pending<?>> batch, Throwable[] errors) {
-    cache.clear();
     try {
       connection.exec("ROLLBACK");
       return true;
@@ -348,7 +332,6 @@ final class SqliteWriter implements Runnable {
     try {
       connection.exec("COMMIT");
     } catch (SQLException e) {
-      cache.clear();
       FsmStoreException failure = failed(e);
       try {
         connection.exec("ROLLBACK");
@@ -358,7 +341,6 @@ final class SqliteWriter implements Runnable {
       failAll(batch, failure);
       return;
     }
-    rows.committed(); // the cache learns the batch before any caller hears of it
     sinceCheckpoint += batch.size();
     if (checkpointer != null && sinceCheckpoint >= SqliteCheckpointer.EVERY) {
       sinceCheckpoint = 0;
@@ -419,11 +401,6 @@ final class SqliteWriter implements Runnable {
       out[i] = batchSizes.get(i);
     }
     return out;
-  }
-
-  /** The entities this writer committed, for fires' pre-reads. */
-  SqliteEntityCache cache() {
-    return cache;
   }
 
   /** Stops the thread after the queued writes, and closes the connection. */
