@@ -47,6 +47,28 @@ public final class TransitionCpuProbe {
     }
   }
 
+  /** {@code n} transitions with {@code window} fires in flight on entities {@code id-0…}. */
+  static void pipeline(FsmEngine engine, String id, int window, int n) {
+    java.util.List<java.util.concurrent.CompletableFuture<FireResult>> inFlight =
+        new java.util.ArrayList<>();
+    int[] steps = new int[window];
+    for (int w = 0; w < window; w++) {
+      inFlight.add(engine.fireAsync("agent-turn", id + "-" + w, CYCLE[0], Map.of()));
+    }
+    for (int k = 0; k < n; k++) {
+      int w = k % window;
+      FireResult fr = inFlight.get(w).join();
+      if (!(fr instanceof FireResult.Transitioned)) {
+        throw new IllegalStateException(id + "-" + w + ": " + fr);
+      }
+      steps[w]++;
+      inFlight.set(w, engine.fireAsync("agent-turn", id + "-" + w, CYCLE[steps[w] % 3], Map.of()));
+    }
+    for (var f : inFlight) {
+      f.join();
+    }
+  }
+
   static void run(
       SqliteOptions.Synchronous sync, int threads, int perThread, boolean warm, String mode)
       throws Exception {
@@ -58,8 +80,14 @@ public final class TransitionCpuProbe {
             SqliteFsmStore.open(
                 dir.resolve("p.db"), SqliteOptions.defaults().withSynchronous(sync));
         FsmEngine engine = FsmEngine.builder(store).machine(AGENT).build()) {
+      // mode "asyncW": each thread keeps W fires in flight (fireAsync) on W entities of its own
+      int window =
+          mode.startsWith("async") ? Integer.parseInt(mode.substring("async".length())) : 0;
       for (int i = 0; i < threads; i++) {
         engine.create("agent-turn", "e" + i);
+        for (int w = 0; w < window; w++) {
+          engine.create("agent-turn", "e" + i + "-" + w);
+        }
       }
       if (mode.contains("noidx")) {
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("p.db"));
@@ -91,7 +119,10 @@ public final class TransitionCpuProbe {
                   }
                   long c0 = mx.getCurrentThreadCpuTime();
                   long u0 = mx.getCurrentThreadUserTime();
-                  for (int k = 0; k < perThread; k++) {
+                  if (window > 0) {
+                    pipeline(engine, id, window, perThread);
+                  }
+                  for (int k = 0; window == 0 && k < perThread; k++) {
                     FireResult fr = engine.fire("agent-turn", id, CYCLE[k % 3], Map.of());
                     if (!(fr instanceof FireResult.Transitioned)) {
                       throw new IllegalStateException(id + ": " + fr);
