@@ -32,6 +32,7 @@ final class SqliteBatchRows {
   private final List<OutboxRow> outbox = new ArrayList<>();
   private SqliteConnection connection;
   private boolean deferred;
+  private long attemptsWritten;
 
   /**
    * Starts a batch on {@code c}: rows are buffered when {@code deferred}, else inserted at once.
@@ -50,7 +51,18 @@ final class SqliteBatchRows {
       PreparedStatement ps = connection.ps("insert_attempt");
       SqliteRows.bindAttempt(ps, 0, a);
       ps.executeUpdate();
+      attemptsWritten++;
     }
+  }
+
+  /**
+   * Returns how many attempt rows were written since the last call (committed or not: a count for
+   * deciding when to index them, see {@link SqliteWriter}), and starts counting again.
+   */
+  long takeAttemptsWritten() {
+    long n = attemptsWritten;
+    attemptsWritten = 0;
+    return n;
   }
 
   void outbox(OutboxRow r) throws SQLException {
@@ -81,6 +93,7 @@ final class SqliteBatchRows {
       }
       ps.executeUpdate();
     }
+    attemptsWritten += attempts.size();
     attempts.clear();
     outbox.clear();
   }
