@@ -2,8 +2,10 @@ package dev.lockstep.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -82,9 +84,18 @@ final class DocsFsmSuites {
     results.addAll(
         BenchMain.jmh(
             out,
-            BenchMain.throughput(quick, FsmBenchmark.class).jvmArgsAppend(NATIVE_ACCESS),
+            BenchMain.throughput(quick, BenchMain.method(FsmBenchmark.class, "sqlite8t"))
+                .jvmArgsAppend(NATIVE_ACCESS),
             "fsm sqlite-8t",
             FsmBenchmark.NAMES.size() * 2));
+    results.addAll(
+        BenchMain.jmh(
+            out,
+            BenchMain.throughput(quick, BenchMain.method(FsmBenchmark.class, ASYNC_METHOD))
+                .jvmArgsAppend(NATIVE_ACCESS)
+                .param("impl", FsmBenchmark.ASYNC_NAMES.toArray(String[]::new)),
+            "fsm " + ASYNC_SCENARIO,
+            FsmBenchmark.ASYNC_NAMES.size() * 2));
     results.addAll(
         BenchMain.jmh(
             out,
@@ -92,17 +103,106 @@ final class DocsFsmSuites {
             "fsm memory-1t",
             FsmMemoryBenchmark.NAMES.size()));
     BenchMain.addRows(report, results);
+    nameAsyncRows(report);
     for (String s : List.of("sqlite-8t-full", "sqlite-8t-normal")) {
       report.compareThroughput(s, FsmBenchmark.NAMES);
+    }
+    for (String s : List.of(ASYNC_SCENARIO + "-full", ASYNC_SCENARIO + "-normal")) {
+      report.compareThroughput(s, FsmBenchmark.ASYNC_NAMES); // no target: information
     }
     report.compareThroughput("memory-1t", FsmMemoryBenchmark.NAMES);
     floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
     floor(report, "sqlite-8t-normal", Targets.FSM_SQLITE_NORMAL_MIN_OPS);
+    asyncNote(report);
     FsmRace.run(report, quick ? 200 : 1000, out);
     report.notes.add(
         "fsm: sqlite-8t = 8 threads on distinct entities, WAL, a fresh database per trial;"
             + " lockstep = SqliteOptions.defaults() (group commit, up to 256 per transaction);"
             + " memory-1t: lockstep's in-memory store keeps every attempt (replaced per iteration)");
+  }
+
+  /** The JMH method of scenario {@link #ASYNC_SCENARIO}. */
+  static final String ASYNC_METHOD = "sqlite8tAsync";
+
+  /** The pipelined scenario: 8 threads, {@link FsmBenchmark#IN_FLIGHT} fires in flight each. */
+  static final String ASYNC_SCENARIO = "sqlite-8t-async";
+
+  /**
+   * Names the rows of {@link #ASYNC_METHOD} ({@code BenchMain} knows only the other methods' names:
+   * it reports them as {@code sqlite8tAsync-full}) {@code sqlite-8t-async-full} and {@code
+   * -normal}, records the fires in flight, and moves them right after the {@code sqlite-8t} rows.
+   */
+  static void nameAsyncRows(Report report) {
+    List<Report.Row> async = new ArrayList<>();
+    int at = -1;
+    for (int i = 0; i < report.rows.size(); i++) {
+      Report.Row r = report.rows.get(i);
+      if (r.scenario().startsWith(ASYNC_METHOD + "-")) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (r.extra() != null) {
+          extra.putAll(r.extra());
+        }
+        extra.put("inFlight", FsmBenchmark.PIPELINED);
+        async.add(
+            new Report.Row(
+                ASYNC_SCENARIO + r.scenario().substring(ASYNC_METHOD.length()),
+                r.impl(),
+                r.threads(),
+                r.opsPerSec(),
+                r.opsError(),
+                r.p99Micros(),
+                r.allocBytesPerOp(),
+                extra));
+      }
+    }
+    report.rows.removeIf(r -> r.scenario().startsWith(ASYNC_METHOD + "-"));
+    for (int i = 0; i < report.rows.size(); i++) {
+      if (report.rows.get(i).scenario().startsWith("sqlite-8t-")) {
+        at = i + 1;
+      }
+    }
+    async.sort(
+        java.util.Comparator.comparing(Report.Row::scenario)
+            .thenComparing(r -> FsmBenchmark.ASYNC_NAMES.indexOf(r.impl())));
+    report.rows.addAll(at < 0 ? report.rows.size() : at, async);
+  }
+
+  /**
+   * Reports {@link #ASYNC_SCENARIO} as information beside the issue's anchor for a plain
+   * group-commit writer; the targets stay on {@code sqlite-8t} (one fire in flight per thread).
+   */
+  static void asyncNote(Report report) {
+    List<String> parts = new ArrayList<>();
+    for (String sync : List.of("full", "normal")) {
+      Report.Row r = report.find(ASYNC_SCENARIO + "-" + sync, "lockstep");
+      Report.Row one = report.find("sqlite-8t-" + sync, "lockstep");
+      if (r == null || r.opsPerSec() == null) {
+        continue;
+      }
+      parts.add(
+          String.format(
+              Locale.ROOT,
+              "%s lockstep %,.0f/s = %.2fx the anchor %,.0f/s%s",
+              sync.toUpperCase(Locale.ROOT),
+              r.opsPerSec(),
+              r.opsPerSec() / Targets.fsmGroupCommitAnchor(sync),
+              Targets.fsmGroupCommitAnchor(sync),
+              one == null || one.opsPerSec() == null
+                  ? ""
+                  : String.format(
+                      Locale.ROOT, ", %.2fx sqlite-8t", r.opsPerSec() / one.opsPerSec())));
+    }
+    if (!parts.isEmpty()) {
+      report.notes.add(
+          ASYNC_SCENARIO
+              + " (information, not a target row; the targets are on sqlite-8t): "
+              + FsmBenchmark.THREADS
+              + " threads x "
+              + FsmBenchmark.IN_FLIGHT
+              + " async fires in flight on entities of their own, each acknowledged after its"
+              + " COMMIT; against issue 11's plain group-commit writer (up to 64 per transaction): "
+              + String.join("; ", parts));
+    }
   }
 
   /** Checks Lockstep's throughput in {@code scenario} against an absolute floor. */

@@ -1,11 +1,14 @@
 package dev.lockstep.bench;
 
+import dev.lockstep.fsm.FireResult;
 import dev.lockstep.fsm.FsmEngine;
 import dev.lockstep.fsm.FsmStore;
 import dev.lockstep.fsm.SqliteOptions;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -30,6 +33,15 @@ import org.openjdk.jmh.annotations.Threads;
  * <p>Implementations: {@code lockstep} ({@link SqliteOptions#defaults()}: group commit on), {@code
  * lockstep-no-group-commit} (one transaction per transition) and {@code seed-style} ({@link
  * SeedStyleTransitions}: a new connection per transition).
+ *
+ * <p>Scenario {@code sqlite-8t-async} ({@link #sqlite8tAsync}; reported as {@code
+ * sqlite-8t-async-full} and {@code sqlite-8t-async-normal}): the same eight threads, each keeping
+ * {@value #IN_FLIGHT} fires in flight ({@link FsmEngine#fireAsync}) on {@value #IN_FLIGHT} entities
+ * of its own, so that up to {@value #PIPELINED} transitions can share one transaction: the shape of
+ * the issue's "plain group-commit writer (up to 64 transitions per transaction)" anchor. An
+ * operation is one acknowledged transition (its future completed after its COMMIT, so as durable as
+ * {@code synchronous} makes it). Only the Lockstep implementations run it ({@code seed-style}'s
+ * design fires synchronously, one connection per transition).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,7 +50,16 @@ public class FsmBenchmark {
 
   static final List<String> NAMES = List.of("lockstep", "lockstep-no-group-commit", "seed-style");
 
+  /** The implementations of {@code sqlite-8t-async}. */
+  static final List<String> ASYNC_NAMES = List.of("lockstep", "lockstep-no-group-commit");
+
   static final int THREADS = 8;
+
+  /** Fires each thread of {@code sqlite-8t-async} keeps in flight, each on its own entity. */
+  static final int IN_FLIGHT = 8;
+
+  /** Transitions in flight in {@code sqlite-8t-async}: {@link #THREADS} x {@link #IN_FLIGHT}. */
+  static final int PIPELINED = THREADS * IN_FLIGHT;
 
   @Param({"lockstep", "lockstep-no-group-commit", "seed-style"})
   public String impl;
@@ -129,6 +150,64 @@ public class FsmBenchmark {
       return Boolean.TRUE;
     }
     return entity.cycler.next();
+  }
+
+  /**
+   * One thread's window of {@code sqlite-8t-async}: {@value #IN_FLIGHT} entities of its own, each
+   * with one fire in flight. Each operation waits for the oldest fire, checks that it transitioned,
+   * and fires that entity's next event.
+   */
+  @State(Scope.Thread)
+  public static class Pipeline {
+    LockstepMachines.Cycler[] entities;
+    List<CompletableFuture<FireResult>> inFlight;
+    int oldest;
+
+    @Setup(Level.Trial)
+    public void setUp(FsmBenchmark bench) {
+      if (bench.engine == null) {
+        throw new IllegalStateException(
+            "sqlite-8t-async runs the Lockstep implementations only, not " + bench.impl);
+      }
+      int thread = bench.nextEntity.getAndIncrement();
+      entities = new LockstepMachines.Cycler[IN_FLIGHT];
+      inFlight = new ArrayList<>(IN_FLIGHT);
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        entities[i] = new LockstepMachines.Cycler(bench.engine, "p" + thread + "-" + i);
+      }
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        inFlight.add(entities[i].fireAsync());
+      }
+    }
+
+    /** Waits for the oldest fire, checks it, and puts its entity's next fire in its place. */
+    FireResult next() {
+      int i = oldest;
+      FireResult r = entities[i].completed(inFlight.get(i).join());
+      inFlight.set(i, entities[i].fireAsync());
+      oldest = i + 1 == IN_FLIGHT ? 0 : i + 1;
+      return r;
+    }
+
+    /** Lets the fires still in flight finish before the engine and store close. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      if (inFlight != null) {
+        for (CompletableFuture<FireResult> f : inFlight) {
+          f.exceptionally(e -> null).join();
+        }
+      }
+    }
+  }
+
+  /**
+   * Scenario {@code sqlite-8t-async}: the next acknowledged transition of this thread's window
+   * (with {@link #IN_FLIGHT} in flight).
+   */
+  @Benchmark
+  @Threads(THREADS)
+  public Object sqlite8tAsync(Pipeline pipeline) {
+    return pipeline.next();
   }
 
   /** SQLite's primary result code for "database is locked". */

@@ -58,4 +58,23 @@ final class Targets {
 
   /** FSM, 8 firing threads on SQLite with synchronous=NORMAL: transitions per second. */
   static final double FSM_SQLITE_NORMAL_MIN_OPS = 40_000;
+
+  /**
+   * Issue 11 §5's anchor for "a plain group-commit writer (up to 64 transitions per transaction)"
+   * with synchronous=FULL, transitions per second. Information beside {@code sqlite-8t-async}, not
+   * a target: the targets are {@link #FSM_SQLITE_FULL_MIN_OPS} on {@code sqlite-8t}.
+   */
+  static final double FSM_GROUP_COMMIT_ANCHOR_FULL = 15_100;
+
+  /** As {@link #FSM_GROUP_COMMIT_ANCHOR_FULL}, with synchronous=NORMAL. */
+  static final double FSM_GROUP_COMMIT_ANCHOR_NORMAL = 31_700;
+
+  /** The group-commit anchor for {@code synchronous} "full" or "normal" (any case). */
+  static double fsmGroupCommitAnchor(String synchronous) {
+    return switch (synchronous.toLowerCase(java.util.Locale.ROOT)) {
+      case "full" -> FSM_GROUP_COMMIT_ANCHOR_FULL;
+      case "normal" -> FSM_GROUP_COMMIT_ANCHOR_NORMAL;
+      default -> throw new IllegalArgumentException("synchronous " + synchronous);
+    };
+  }
 }

@@ -153,6 +153,46 @@ class DocsFsmSupportTest {
   }
 
   @Test
+  void asyncRowsAreNamedAfterTheSqliteRowsAndReportedAsInformation() {
+    Report report = new Report("fsm", true);
+    report.rows.add(
+        new Report.Row("sqlite-8t-full", "lockstep", 8, 10_000.0, null, null, null, null));
+    report.rows.add(new Report.Row("memory-1t", "lockstep", 1, 4e6, null, null, null, null));
+    report.rows.add(
+        new Report.Row("sqlite8tAsync-normal", "lockstep", 8, 40_000.0, null, null, null, null));
+    report.rows.add(
+        new Report.Row("sqlite8tAsync-full", "lockstep", 8, 30_200.0, null, null, null, null));
+    report.rows.add(
+        new Report.Row(
+            "sqlite8tAsync-full", "lockstep-no-group-commit", 8, 3_020.0, null, null, null, null));
+    assertEquals("sqlite8tAsync-full", BenchMain.scenarioName(DocsFsmSuites.ASYNC_METHOD, "FULL"));
+    DocsFsmSuites.nameAsyncRows(report);
+    assertEquals(
+        List.of(
+            "sqlite-8t-full/lockstep",
+            "sqlite-8t-async-full/lockstep",
+            "sqlite-8t-async-full/lockstep-no-group-commit",
+            "sqlite-8t-async-normal/lockstep",
+            "memory-1t/lockstep"),
+        report.rows.stream().map(r -> r.scenario() + "/" + r.impl()).toList());
+    assertEquals(64, report.find("sqlite-8t-async-full", "lockstep").extra().get("inFlight"));
+
+    report.compareThroughput("sqlite-8t-async-full", FsmBenchmark.ASYNC_NAMES);
+    assertEquals(1, report.comparisons.size());
+    assertEquals(10.0, report.comparisons.get(0).ratio(), 1e-9);
+    assertNull(report.comparisons.get(0).target()); // information, not a target
+    assertNull(Targets.ratio("fsm", "sqlite-8t-async-full", "seed-style"));
+    DocsFsmSuites.floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
+    DocsFsmSuites.asyncNote(report);
+    assertEquals(1, report.checks.size()); // the floor stays on sqlite-8t
+    String note = report.notes.get(0);
+    assertTrue(note.startsWith("sqlite-8t-async (information, not a target row"), note);
+    assertTrue(
+        note.contains("FULL lockstep 30,200/s = 2.00x the anchor 15,100/s, 3.02x sqlite-8t"), note);
+    assertTrue(note.contains("NORMAL lockstep 40,000/s = 1.26x the anchor 31,700/s"), note);
+  }
+
+  @Test
   void argumentsAcceptTheNewSuites() {
     assertEquals("docs", BenchMain.Args.parse("docs", "--quick").suite());
     assertEquals("fsm", BenchMain.Args.parse("fsm").suite());

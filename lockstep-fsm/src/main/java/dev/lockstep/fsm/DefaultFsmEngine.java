@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DefaultFsmEngine implements FsmEngine {
   private final FsmStore store;
-  private final SqliteFsmStore sqlite; // the store, when its pre-read may come from its cache
   private final Map<String, CompiledMachine> machines;
   private final KeyedLock<String> entityLock;
   private final Duration entityLockTimeout;
@@ -40,7 +39,6 @@ final class DefaultFsmEngine implements FsmEngine {
 
   DefaultFsmEngine(EngineBuilder b) {
     this.store = b.store;
-    this.sqlite = b.store instanceof SqliteFsmStore s ? s : null;
     Map<String, CompiledMachine> compiled = new HashMap<>();
     b.machines.forEach((n, d) -> compiled.put(n, new CompiledMachine(d, b.effectHandlers)));
     this.machines = Map.copyOf(compiled);
@@ -95,10 +93,7 @@ final class DefaultFsmEngine implements FsmEngine {
     }
     try {
       for (int i = 0; ; i++) {
-        FireResult r = attempt(m, entityId, event, frozen, false);
-        if (r == null) { // the pre-read came from a cache that may have been stale: read again
-          r = attempt(m, entityId, event, frozen, true);
-        }
+        FireResult r = attempt(m, entityId, event, frozen);
         if (!(r instanceof FireResult.Conflict) || i >= retry.retries()) {
           return r;
         }
@@ -139,39 +134,18 @@ final class DefaultFsmEngine implements FsmEngine {
     return ((millis << 22) | low) & Long.MAX_VALUE;
   }
 
-  /**
-   * One try. With the SQLite store, the pre-read may come from the store's cache unless {@code
-   * fresh}. A cached read decides a commit alone (the versioned update checks it); before it
-   * decides anything else (not allowed, guard not passed, wrong machine) or runs in-transition
-   * actions, the database is asked whether the version is still the one cached. Null means "read
-   * again from the database": the commit found the cached read stale and wrote nothing, or the
-   * version had moved.
-   */
+  /** One try: read, decide, guard, actions, commit. */
   private FireResult attempt(
-      CompiledMachine m,
-      String entityId,
-      String event,
-      Map<String, Object> payload,
-      boolean fresh) {
+      CompiledMachine m, String entityId, String event, Map<String, Object> payload) {
     Instant now = Instant.now();
     Draft d = new Draft(newAttemptId(now), now, m.name, entityId, event);
     EntityState s;
-    SqliteEntityCache.Snapshot read = null;
     try {
-      if (sqlite != null) {
-        read = sqlite.readForFire(entityId, !fresh);
-        s = read.entity();
-      } else {
-        s = store.read(entityId).orElse(null);
-      }
+      s = store.read(entityId).orElse(null);
     } catch (RuntimeException e) {
       return failed(d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, describe(e), -1), e);
     }
-    boolean cached = read != null && read.cached();
     if (s == null || !s.machine().equals(m.name)) {
-      if (cached) {
-        return null; // a machine never changes; read the database to report it
-      }
       NoSuchEntityException e = noSuchEntity(m, entityId, s);
       String state = s == null ? null : s.state();
       return failed(
@@ -181,9 +155,6 @@ final class DefaultFsmEngine implements FsmEngine {
     long version = s.version();
     CompiledMachine.Step step = m.step(from, event);
     if (step == null) {
-      if (cached && !stillCurrent(entityId, version)) {
-        return null;
-      }
       return logged(
           d.row(from, null, null, GuardResult.NONE, Outcome.NOT_ALLOWED, null, version),
           new FireResult.NotAllowed(from, event));
@@ -196,9 +167,6 @@ final class DefaultFsmEngine implements FsmEngine {
       GuardRunner.Verdict g =
           guards.test(step.guard(), new GuardContext(from, event, s.data(), payload));
       verdict = g.result();
-      if (cached && verdict != GuardResult.PASSED && !stillCurrent(entityId, version)) {
-        return null;
-      }
       if (verdict == GuardResult.REJECTED) {
         String reason = "guard '" + guard + "' returned false in state " + from;
         return logged(
@@ -212,9 +180,6 @@ final class DefaultFsmEngine implements FsmEngine {
       }
     }
     if (!step.actions().isEmpty()) {
-      if (cached && !stillCurrent(entityId, version)) {
-        return null; // actions never run on a stale cached read
-      }
       ActionContext ctx =
           new ActionContext(entityId, from, event, to, version + 1, s.data(), payload);
       for (CompiledMachine.NamedAction a : step.actions()) {
@@ -231,10 +196,7 @@ final class DefaultFsmEngine implements FsmEngine {
     CommitResult result;
     try {
       TransitionCommit commit = new TransitionCommit(version, to, a, effects);
-      result = sqlite != null ? sqlite.commit(commit, read) : store.commit(commit);
-      if (result == null) {
-        return null;
-      }
+      result = store.commit(commit);
     } catch (RuntimeException e) {
       return afterLostCommit(a, version, e);
     }
@@ -247,15 +209,6 @@ final class DefaultFsmEngine implements FsmEngine {
       }
       case CommitResult.Conflicted c -> new FireResult.Conflict(version, c.actualVersion());
     };
-  }
-
-  /** Whether the database still holds {@code version} of the entity (a cached read's check). */
-  private boolean stillCurrent(String entityId, long version) {
-    try {
-      return store.read(entityId).map(e -> e.version() == version).orElse(false);
-    } catch (RuntimeException e) {
-      return false; // the fresh try reads again and reports the failure
-    }
   }
 
   private NoSuchEntityException noSuchEntity(CompiledMachine m, String entityId, EntityState s) {

@@ -30,9 +30,9 @@ final class SqliteBatchRows {
 
   private final List<Attempt> attempts = new ArrayList<>();
   private final List<OutboxRow> outbox = new ArrayList<>();
-  private final List<Runnable> afterCommit = new ArrayList<>();
   private SqliteConnection connection;
   private boolean deferred;
+  private long attemptsWritten;
 
   /**
    * Starts a batch on {@code c}: rows are buffered when {@code deferred}, else inserted at once.
@@ -42,23 +42,6 @@ final class SqliteBatchRows {
     this.deferred = deferred;
     attempts.clear();
     outbox.clear();
-    afterCommit.clear();
-  }
-
-  /**
-   * Runs {@code r} after this batch commits, before any caller is answered; dropped if the batch
-   * rolls back. Register it last, once the operation can no longer fail.
-   */
-  void afterCommit(Runnable r) {
-    afterCommit.add(r);
-  }
-
-  /** Runs the after-commit actions (writer thread, right after COMMIT). */
-  void committed() {
-    for (Runnable r : afterCommit) {
-      r.run();
-    }
-    afterCommit.clear();
   }
 
   void attempt(Attempt a) throws SQLException {
@@ -68,7 +51,18 @@ final class SqliteBatchRows {
       PreparedStatement ps = connection.ps("insert_attempt");
       SqliteRows.bindAttempt(ps, 0, a);
       ps.executeUpdate();
+      attemptsWritten++;
     }
+  }
+
+  /**
+   * Returns how many attempt rows were written since the last call (committed or not: a count for
+   * deciding when to index them, see {@link SqliteWriter}), and starts counting again.
+   */
+  long takeAttemptsWritten() {
+    long n = attemptsWritten;
+    attemptsWritten = 0;
+    return n;
   }
 
   void outbox(OutboxRow r) throws SQLException {
@@ -99,6 +93,7 @@ final class SqliteBatchRows {
       }
       ps.executeUpdate();
     }
+    attemptsWritten += attempts.size();
     attempts.clear();
     outbox.clear();
   }

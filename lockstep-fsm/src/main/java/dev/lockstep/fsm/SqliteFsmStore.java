@@ -17,23 +17,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connection (group commit); reads use a small pool of read connections, each a WAL snapshot per
  * statement. Several processes may open one file: {@code BEGIN IMMEDIATE} serializes their writers
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
- * The engine's pre-read of a fire comes from the database (the writer's {@link SqliteEntityCache}
- * could serve it, but is off: see {@link #cacheEnabled}). With {@code NORMAL}, a {@link
+ * The engine's pre-read of a fire comes from the database. With {@code NORMAL}, a {@link
  * SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely does. Closing closes
  * every connection and stops both threads; the last connection in the system checkpoints and
  * removes the WAL.
  */
 final class SqliteFsmStore implements FsmStore {
   private static final int READERS = 4;
-
-  /**
-   * Whether fires pre-read from the writer's cache. Off: fires pre-read from the database. The
-   * cache learns of another connection's commit only when the writer next begins a batch, so a
-   * cached read can be stale and its fire ends in a spurious {@code Conflict} (or, in a race among
-   * processes whose caches are all stale, in no winner at all). It stays off until a fire checks
-   * staleness when it reads ({@code PRAGMA data_version} on its reader); probes and tests only.
-   */
-  static volatile boolean cacheEnabled = false;
 
   private final Path file;
   private final SqliteOptions options;
@@ -155,7 +145,7 @@ final class SqliteFsmStore implements FsmStore {
   public boolean insert(EntityState entity) {
     return writer.submit(
         "insert entity " + entity.entityId(),
-        SqliteWriteOps.insert(writer.cache(), entity, SqliteRows.nanos(Instant.now())));
+        SqliteWriteOps.insert(entity, SqliteRows.nanos(Instant.now())));
   }
 
   @Override
@@ -182,35 +172,7 @@ final class SqliteFsmStore implements FsmStore {
 
   @Override
   public CommitResult commit(TransitionCommit commit) {
-    return writer.submit(
-        "commit on entity " + commit.entityId(),
-        SqliteWriteOps.commit(writer.cache(), commit, null));
-  }
-
-  /**
-   * The engine's pre-read: from the writer's cache when {@code allowCache} and it holds the entity,
-   * else from the database.
-   */
-  SqliteEntityCache.Snapshot readForFire(String entityId, boolean allowCache) {
-    SqliteEntityCache cache = writer.cache();
-    long epoch = cache.epoch(); // before the lookup: see SqliteEntityCache
-    if (allowCache && cacheEnabled && !closed) {
-      EntityState e = cache.get(entityId);
-      if (e != null) {
-        return new SqliteEntityCache.Snapshot(e, true, epoch);
-      }
-    }
-    return new SqliteEntityCache.Snapshot(read(entityId).orElse(null), false, epoch);
-  }
-
-  /**
-   * The engine's commit after {@link #readForFire}: as {@link #commit(TransitionCommit)}, or null
-   * when the pre-read came from the cache and may have been stale (nothing written; read again).
-   */
-  CommitResult commit(TransitionCommit commit, SqliteEntityCache.Snapshot read) {
-    return writer.submit(
-        "commit on entity " + commit.entityId(),
-        SqliteWriteOps.commit(writer.cache(), commit, read));
+    return writer.submit("commit on entity " + commit.entityId(), SqliteWriteOps.commit(commit));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.lockstep.fsm;
 
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -42,6 +43,17 @@ final class SqliteWriter implements Runnable {
    */
   static volatile long fullStoreFillWaitNanos = 200_000;
 
+  /**
+   * Attempt rows past {@code fsm_attempt_indexed.upto} (written by any process) at which the writer
+   * copies them into {@code fsm_attempt_by_entity} (schema V2): one sorted bulk insert then touches
+   * each entity's index leaf once instead of once per batch. History scans at most about this many
+   * unindexed rows. Read when a store opens; tests may lower it.
+   */
+  static volatile int indexAttemptsEvery = 2048;
+
+  /** Attempt rows this writer writes between two looks at how many rows are unindexed. */
+  static final int INDEX_CHECK_EVERY = 256;
+
   private record Pending<T>(Op<T> op, CompletableFuture<T> future) {}
 
   private static final Pending<Void> STOP =
@@ -52,13 +64,13 @@ final class SqliteWriter implements Runnable {
   private final int maxBatch;
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
   private final SqliteBatchRows rows = new SqliteBatchRows();
-  private final SqliteEntityCache cache = new SqliteEntityCache();
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
   private int sinceCheckpoint;
   private final long fillWaitNanos; // 0: take what is queued; see fill()
+  private final int indexEvery = indexAttemptsEvery;
+  private long sinceIndexCheck = INDEX_CHECK_EVERY; // look at the first batch: the tail may be long
   private int recentPeak;
   private int sincePeak;
-  private long dataVersion = -1;
   private final Thread thread;
   private volatile boolean closed;
   private volatile int largestBatch;
@@ -144,6 +156,11 @@ final class SqliteWriter implements Runnable {
           if (e instanceof Error err) {
             throw err;
           }
+        }
+        sinceIndexCheck += rows.takeAttemptsWritten();
+        if (sinceIndexCheck >= INDEX_CHECK_EVERY) {
+          sinceIndexCheck = 0;
+          indexAttempts(); // after the callers were answered: they never wait for it
         }
         if (stop) {
           return;
@@ -295,7 +312,6 @@ final class SqliteWriter implements Runnable {
   }
 
   private Throwable opFailed(Exception e) {
-    cache.clear();
     return e instanceof SQLException
         ? new FsmStoreException(file + ": write failed, rolled back: " + e, e)
         : e;
@@ -310,7 +326,6 @@ final class SqliteWriter implements Runnable {
     try {
       connection.exec("BEGIN IMMEDIATE");
     } catch (SQLException e) {
-      cache.clear();
       failRest(
           batch,
           errors,
@@ -318,22 +333,11 @@ final class SqliteWriter implements Runnable {
       answer(batch, new Object[batch.size()], errors);
       return false;
     }
-    long seen = -1;
-    try (ResultSet rs = connection.ps("data_version").executeQuery()) {
-      seen = rs.next() ? rs.getLong(1) : -1;
-    } catch (SQLException e) {
-      LOG.debug("PRAGMA data_version on {} failed: {}", file, e.toString());
-    }
-    if (seen == -1 || seen != dataVersion) { // another connection committed: forget what we know
-      cache.clear();
-      dataVersion = seen;
-    }
     return true;
   }
 
   /** ROLLBACK; if even that fails, answers every caller with the failure and returns false. */
   private boolean rollback(List<Pending<?>> batch, Throwable[] errors) {
-    cache.clear();
     try {
       connection.exec("ROLLBACK");
       return true;
@@ -348,7 +352,6 @@ final class SqliteWriter implements Runnable {
     try {
       connection.exec("COMMIT");
     } catch (SQLException e) {
-      cache.clear();
       FsmStoreException failure = failed(e);
       try {
         connection.exec("ROLLBACK");
@@ -358,13 +361,60 @@ final class SqliteWriter implements Runnable {
       failAll(batch, failure);
       return;
     }
-    rows.committed(); // the cache learns the batch before any caller hears of it
     sinceCheckpoint += batch.size();
     if (checkpointer != null && sinceCheckpoint >= SqliteCheckpointer.EVERY) {
       sinceCheckpoint = 0;
       checkpointer.request();
     }
     answer(batch, results, errors);
+  }
+
+  /**
+   * When at least {@link #indexEvery} attempt rows are past {@code fsm_attempt_indexed.upto},
+   * indexes them by entity in a transaction of its own (every row up to the largest {@code seq}, in
+   * entity order, then moves {@code upto}). A failure changes nothing and is retried later: the
+   * rows stay readable through history's scan of the unindexed tail.
+   */
+  private void indexAttempts() {
+    try {
+      if (unindexed() < indexEvery) {
+        return;
+      }
+      connection.exec("BEGIN IMMEDIATE");
+      boolean done = false;
+      try {
+        long[] range = indexRange();
+        if (range[1] - range[0] >= indexEvery) {
+          PreparedStatement ins = connection.ps("index_attempts");
+          ins.setLong(1, range[0]);
+          ins.setLong(2, range[1]);
+          ins.executeUpdate();
+          PreparedStatement up = connection.ps("attempts_indexed");
+          up.setLong(1, range[1]);
+          up.executeUpdate();
+        }
+        connection.exec("COMMIT");
+        done = true;
+      } finally {
+        if (!done) {
+          connection.exec("ROLLBACK");
+        }
+      }
+    } catch (SQLException e) {
+      LOG.debug("indexing the attempt log of {} failed, retried later: {}", file, e.toString());
+    }
+  }
+
+  private long unindexed() throws SQLException {
+    long[] r = indexRange();
+    return r[1] - r[0];
+  }
+
+  /** {@code upto} and the largest {@code seq}. */
+  private long[] indexRange() throws SQLException {
+    try (ResultSet rs = connection.ps("attempts_unindexed").executeQuery()) {
+      return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
+    }
   }
 
   private static void failRest(List<Pending<?>> batch, Throwable[] errors, Throwable error) {
@@ -419,11 +469,6 @@ final class SqliteWriter implements Runnable {
       out[i] = batchSizes.get(i);
     }
     return out;
-  }
-
-  /** The entities this writer committed, for fires' pre-reads. */
-  SqliteEntityCache cache() {
-    return cache;
   }
 
   /** Stops the thread after the queued writes, and closes the connection. */

@@ -120,9 +120,9 @@ class SqliteBatchFailureTest {
           inOneBatch(
               store,
               List.of(
-                  SqliteWriteOps.commit(store.writer().cache(), commitOf("a", 1), null),
+                  SqliteWriteOps.commit(commitOf("a", 1)),
                   failing,
-                  SqliteWriteOps.commit(store.writer().cache(), commitOf("c", 3), null)));
+                  SqliteWriteOps.commit(commitOf("c", 3))));
       assertEquals(new CommitResult.Committed(1), r.get(0));
       assertInstanceOf(FsmStoreException.class, r.get(1));
       assertEquals(new CommitResult.Committed(1), r.get(2));
@@ -159,9 +159,9 @@ class SqliteBatchFailureTest {
           inOneBatch(
               store,
               List.of(
-                  SqliteWriteOps.commit(store.writer().cache(), commitOf("a", 1), null),
+                  SqliteWriteOps.commit(commitOf("a", 1)),
                   duplicate,
-                  SqliteWriteOps.commit(store.writer().cache(), commitOf("c", 3), null)));
+                  SqliteWriteOps.commit(commitOf("c", 3))));
       assertEquals(new CommitResult.Committed(1), r.get(0));
       assertInstanceOf(FsmStoreException.class, r.get(1));
       assertTrue(String.valueOf(r.get(1)).contains("UNIQUE"), String.valueOf(r.get(1)));

@@ -26,7 +26,7 @@ class SqliteCheckpointerTest {
     try (SqliteFsmStore store =
             SqliteFsmStore.open(
                 db, SqliteOptions.defaults().withSynchronous(SqliteOptions.Synchronous.NORMAL));
-        FsmEngine engine = FsmEngine.builder(store).machine(SqliteEntityCacheTest.AGENT).build()) {
+        FsmEngine engine = FsmEngine.builder(store).machine(SqliteSharedFileTest.AGENT).build()) {
       engine.create("agent-turn", "e");
       String[] cycle = {"think", "respond", "done"};
       for (int i = 0; i < 2 * SqliteCheckpointer.EVERY; i++) {

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * winner, whatever else happened on the store meanwhile (another connection's commit, an unrelated
  * operation failing).
  *
- * <p>Shown to fail (found by review): with the writer's entity cache serving pre-reads and a missed
- * versioned update after a cache-epoch change treated as a stale read (re-read and fired again),
- * both racers answered {@code Transitioned} (A at version 2, B at version 1) in both cases.
+ * <p>Shown to fail (found by review): with the writer's entity cache (since removed) serving
+ * pre-reads and a missed versioned update after a cache-epoch change treated as a stale read
+ * (re-read and fired again), both racers answered {@code Transitioned} (A at version 2, B at
+ * version 1) in both cases.
  */
 class SqliteLostRaceTest {
   static final String THREAD = "slow-racer";

@@ -39,12 +39,33 @@ public final class TransitionCpuProbe {
     for (int r = 0; r < rounds; r++) {
       for (String mode : modes) {
         SqliteWriter.fastPathEnabled = !mode.contains("exact");
-        SqliteFsmStore.cacheEnabled = !mode.contains("nocache");
         SqliteWriter.backgroundCheckpoints = !mode.contains("inline");
         SqliteWriter.fullStoreFillWaitNanos = mode.contains("nowait") ? 0 : 200_000;
         System.out.print(mode + ": ");
         run(sync, threads, perThread, false, mode);
       }
+    }
+  }
+
+  /** {@code n} transitions with {@code window} fires in flight on entities {@code id-0…}. */
+  static void pipeline(FsmEngine engine, String id, int window, int n) {
+    java.util.List<java.util.concurrent.CompletableFuture<FireResult>> inFlight =
+        new java.util.ArrayList<>();
+    int[] steps = new int[window];
+    for (int w = 0; w < window; w++) {
+      inFlight.add(engine.fireAsync("agent-turn", id + "-" + w, CYCLE[0], Map.of()));
+    }
+    for (int k = 0; k < n; k++) {
+      int w = k % window;
+      FireResult fr = inFlight.get(w).join();
+      if (!(fr instanceof FireResult.Transitioned)) {
+        throw new IllegalStateException(id + "-" + w + ": " + fr);
+      }
+      steps[w]++;
+      inFlight.set(w, engine.fireAsync("agent-turn", id + "-" + w, CYCLE[steps[w] % 3], Map.of()));
+    }
+    for (var f : inFlight) {
+      f.join();
     }
   }
 
@@ -59,8 +80,14 @@ public final class TransitionCpuProbe {
             SqliteFsmStore.open(
                 dir.resolve("p.db"), SqliteOptions.defaults().withSynchronous(sync));
         FsmEngine engine = FsmEngine.builder(store).machine(AGENT).build()) {
+      // mode "asyncW": each thread keeps W fires in flight (fireAsync) on W entities of its own
+      int window =
+          mode.startsWith("async") ? Integer.parseInt(mode.substring("async".length())) : 0;
       for (int i = 0; i < threads; i++) {
         engine.create("agent-turn", "e" + i);
+        for (int w = 0; w < window; w++) {
+          engine.create("agent-turn", "e" + i + "-" + w);
+        }
       }
       if (mode.contains("noidx")) {
         try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("p.db"));
@@ -75,6 +102,7 @@ public final class TransitionCpuProbe {
               .orElseThrow();
       long[] hist0 = store.batchHistogram();
       AtomicLong firingCpu = new AtomicLong();
+      AtomicLong firingUser = new AtomicLong();
       CountDownLatch ready = new CountDownLatch(threads);
       CountDownLatch go = new CountDownLatch(1);
       CountDownLatch done = new CountDownLatch(threads);
@@ -90,19 +118,25 @@ public final class TransitionCpuProbe {
                     return;
                   }
                   long c0 = mx.getCurrentThreadCpuTime();
-                  for (int k = 0; k < perThread; k++) {
+                  long u0 = mx.getCurrentThreadUserTime();
+                  if (window > 0) {
+                    pipeline(engine, id, window, perThread);
+                  }
+                  for (int k = 0; window == 0 && k < perThread; k++) {
                     FireResult fr = engine.fire("agent-turn", id, CYCLE[k % 3], Map.of());
                     if (!(fr instanceof FireResult.Transitioned)) {
                       throw new IllegalStateException(id + ": " + fr);
                     }
                   }
                   firingCpu.addAndGet(mx.getCurrentThreadCpuTime() - c0);
+                  firingUser.addAndGet(mx.getCurrentThreadUserTime() - u0);
                   done.countDown();
                 });
         t.start();
       }
       ready.await();
       long w0 = mx.getThreadCpuTime(writer.threadId());
+      long wu0 = mx.getThreadUserTime(writer.threadId());
       long p0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       go.countDown();
@@ -110,6 +144,7 @@ public final class TransitionCpuProbe {
       long wall = System.nanoTime() - t0;
       long p1 = os.getProcessCpuTime();
       long w1 = mx.getThreadCpuTime(writer.threadId());
+      long wu1 = mx.getThreadUserTime(writer.threadId());
       long n = (long) threads * perThread;
       long[] hist1 = store.batchHistogram();
       long batches = 0;
@@ -139,20 +174,24 @@ public final class TransitionCpuProbe {
         }
       }
       System.out.printf(
-          "%s%s threads=%d n=%d  cpu/transition: process %.1f us, writer %.1f us, firing %.1f us;"
-              + " %.0f/s wall; batches %d, mean %.2f ops, p50 %d, p90 %d; load %s%n",
+          "%s%s threads=%d n=%d  cpu/transition: process %.1f us, writer %.1f us (kernel %.1f),"
+              + " firing %.1f us (kernel %.1f); %.0f/s wall; batches %d, mean %.2f ops, p50 %d,"
+              + " p90 %d, %.1f us/batch; load %s%n",
           warm ? "(warm-up) " : "",
           sync,
           threads,
           n,
           (p1 - p0) / 1e3 / n,
           (w1 - w0) / 1e3 / n,
+          ((w1 - w0) - (wu1 - wu0)) / 1e3 / n,
           firingCpu.get() / 1e3 / n,
+          (firingCpu.get() - firingUser.get()) / 1e3 / n,
           n * 1e9 / wall,
           batches,
           ops / (double) Math.max(1, batches),
           p50,
           p90,
+          wall / 1e3 / Math.max(1, batches),
           Files.readString(Path.of("/proc/loadavg")).strip());
       Path wal = dir.resolve("p.db-wal");
       System.out.printf(

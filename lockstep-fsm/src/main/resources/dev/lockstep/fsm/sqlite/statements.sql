@@ -27,9 +27,25 @@ SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard
 FROM fsm_attempt WHERE attempt_id = ? AND entity_id = ? ORDER BY seq
 
 -- name: history
+-- (the rows indexed by entity, then the unindexed tail; column 13, seq, only orders them)
 SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
-  outcome, error, version
-FROM fsm_attempt WHERE entity_id = ? ORDER BY seq
+  outcome, error, version, seq
+FROM fsm_attempt WHERE seq IN (SELECT seq FROM fsm_attempt_by_entity WHERE entity_id = ?1)
+UNION ALL
+SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
+  outcome, error, version, seq
+FROM fsm_attempt WHERE seq > (SELECT upto FROM fsm_attempt_indexed) AND entity_id = ?1
+ORDER BY 13
+
+-- name: attempts_unindexed
+SELECT upto, (SELECT coalesce(max(seq), 0) FROM fsm_attempt) FROM fsm_attempt_indexed
+
+-- name: index_attempts
+INSERT INTO fsm_attempt_by_entity (entity_id, seq)
+SELECT entity_id, seq FROM fsm_attempt WHERE seq > ? AND seq <= ? ORDER BY entity_id, seq
+
+-- name: attempts_indexed
+UPDATE fsm_attempt_indexed SET upto = ?
 
 -- name: insert_outbox
 INSERT INTO fsm_outbox (machine, entity_id, version, effect, event, from_state, to_state, payload,
@@ -55,6 +71,3 @@ WHERE id = ? AND dispatched_ns IS NULL
 
 -- name: schema_version
 SELECT coalesce(max(version), 0) FROM lockstep_fsm_schema
-
--- name: data_version
-PRAGMA data_version
