@@ -123,28 +123,34 @@ class SqliteAttemptIndexTest {
     long[] state = indexState(db);
     assertEquals(1, state[0]);
     assertEquals(1, state[2]);
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT (SELECT max(version) FROM lockstep_fsm_schema), (SELECT count(*) FROM"
-                    + " sqlite_master WHERE name = 'fsm_attempt_entity')")) {
-      assertTrue(rs.next());
-      assertEquals(2, rs.getInt(1));
-      assertEquals(0, rs.getInt(2), "the per-row index is gone");
-    }
+    long[] schema =
+        row(
+            db,
+            "SELECT (SELECT max(version) FROM lockstep_fsm_schema), (SELECT count(*) FROM"
+                + " sqlite_master WHERE name = 'fsm_attempt_entity')");
+    assertEquals(2, schema[0]);
+    assertEquals(0, schema[1], "the per-row index is gone");
   }
 
   /** {@code upto}, the largest {@code seq}, and the rows of {@code fsm_attempt_by_entity}. */
   private static long[] indexState(Path db) throws Exception {
+    return row(
+        db,
+        "SELECT upto, (SELECT max(seq) FROM fsm_attempt), (SELECT count(*) FROM"
+            + " fsm_attempt_by_entity) FROM fsm_attempt_indexed");
+  }
+
+  /** The one row {@code sql} returns, as longs. */
+  private static long[] row(Path db, String sql) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT upto, (SELECT max(seq) FROM fsm_attempt), (SELECT count(*) FROM"
-                    + " fsm_attempt_by_entity) FROM fsm_attempt_indexed")) {
+        ResultSet rs = st.executeQuery(sql)) {
       assertTrue(rs.next());
-      return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+      long[] out = new long[rs.getMetaData().getColumnCount()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = rs.getLong(i + 1);
+      }
+      return out;
     }
   }
 }

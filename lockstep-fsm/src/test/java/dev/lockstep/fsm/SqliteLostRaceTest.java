@@ -62,10 +62,7 @@ class SqliteLostRaceTest {
         FsmEngine b = FsmEngine.builder(sb).machine(tick).build()) {
       a.create("counter", "e");
       FireResult[] slow = new FireResult[1];
-      Thread racer =
-          Thread.ofPlatform()
-              .name(THREAD)
-              .start(() -> slow[0] = a.fire("counter", "e", "tick", Map.of()));
+      Thread racer = slowFire(a, slow);
       inGuard.await(); // A has read version 0 and sits in its guard
       FireResult fast = b.fire("counter", "e", "tick", Map.of()); // B reads 0, commits 1
       go.countDown();
@@ -86,10 +83,7 @@ class SqliteLostRaceTest {
         FsmEngine a = FsmEngine.builder(store).machine(tick).build()) {
       a.create("counter", "e");
       FireResult[] slow = new FireResult[1];
-      Thread racer =
-          Thread.ofPlatform()
-              .name(THREAD)
-              .start(() -> slow[0] = a.fire("counter", "e", "tick", Map.of()));
+      Thread racer = slowFire(a, slow);
       inGuard.await();
       FireResult fast = a.fire("counter", "e", "tick", Map.of());
       try {
@@ -118,5 +112,12 @@ class SqliteLostRaceTest {
         history.toString());
     assertEquals(
         1, history.stream().filter(x -> x.outcome() == Outcome.CONFLICT).count(), "" + history);
+  }
+
+  /** Starts the slow racer: fires tick on entity e from thread {@link #THREAD}, into slow[0]. */
+  private static Thread slowFire(FsmEngine a, FireResult[] slow) {
+    return Thread.ofPlatform()
+        .name(THREAD)
+        .start(() -> slow[0] = a.fire("counter", "e", "tick", Map.of()));
   }
 }

@@ -18,15 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TransitionCpuProbe {
   private TransitionCpuProbe() {}
 
-  static final MachineDefinition AGENT =
-      MachineDefinition.builder("agent-turn")
-          .states("IDLE", "THINKING", "RESPONDING")
-          .initial("IDLE")
-          .transition(t -> t.from("IDLE").on("think").to("THINKING"))
-          .transition(t -> t.from("THINKING").on("respond").to("RESPONDING"))
-          .transition(t -> t.from("RESPONDING").on("done").to("IDLE"))
-          .transition(t -> t.from("THINKING", "RESPONDING").on("error").to("IDLE"))
-          .build();
+  static final MachineDefinition AGENT = SqliteSharedFileTest.AGENT;
   static final String[] CYCLE = {"think", "respond", "done"};
 
   public static void main(String[] args) throws Exception {
