@@ -1,8 +1,6 @@
 package dev.lockstep.fsm;
 
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,17 +41,6 @@ final class SqliteWriter implements Runnable {
    */
   static volatile long fullStoreFillWaitNanos = 200_000;
 
-  /**
-   * Attempt rows past {@code fsm_attempt_indexed.upto} (written by any process) at which the writer
-   * copies them into {@code fsm_attempt_by_entity} (schema V2): one sorted bulk insert then touches
-   * each entity's index leaf once instead of once per batch. History scans at most about this many
-   * unindexed rows. Read when a store opens; tests may lower it.
-   */
-  static volatile int indexAttemptsEvery = 2048;
-
-  /** Attempt rows this writer writes between two looks at how many rows are unindexed. */
-  static final int INDEX_CHECK_EVERY = 256;
-
   private record Pending<T>(Op<T> op, CompletableFuture<T> future) {}
 
   private static final Pending<Void> STOP =
@@ -67,8 +54,7 @@ final class SqliteWriter implements Runnable {
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
   private int sinceCheckpoint;
   private final long fillWaitNanos; // 0: take what is queued; see fill()
-  private final int indexEvery = indexAttemptsEvery;
-  private long sinceIndexCheck = INDEX_CHECK_EVERY; // look at the first batch: the tail may be long
+  private final SqliteAttemptIndexer indexer;
   private int recentPeak;
   private int sincePeak;
   private final Thread thread;
@@ -86,6 +72,7 @@ final class SqliteWriter implements Runnable {
     this.fillWaitNanos = fillWaitNanos;
     this.checkpointer = checkpointer;
     this.connection = connection;
+    this.indexer = new SqliteAttemptIndexer(file, connection);
     this.maxBatch = maxBatch;
     this.batchSizes = new java.util.concurrent.atomic.AtomicLongArray(maxBatch + 1);
     if (checkpointer != null) {
@@ -157,11 +144,7 @@ final class SqliteWriter implements Runnable {
             throw err;
           }
         }
-        sinceIndexCheck += rows.takeAttemptsWritten();
-        if (sinceIndexCheck >= INDEX_CHECK_EVERY) {
-          sinceIndexCheck = 0;
-          indexAttempts(); // after the callers were answered: they never wait for it
-        }
+        indexer.written(rows.takeAttemptsWritten()); // after the callers were answered
         if (stop) {
           return;
         }
@@ -367,54 +350,6 @@ final class SqliteWriter implements Runnable {
       checkpointer.request();
     }
     answer(batch, results, errors);
-  }
-
-  /**
-   * When at least {@link #indexEvery} attempt rows are past {@code fsm_attempt_indexed.upto},
-   * indexes them by entity in a transaction of its own (every row up to the largest {@code seq}, in
-   * entity order, then moves {@code upto}). A failure changes nothing and is retried later: the
-   * rows stay readable through history's scan of the unindexed tail.
-   */
-  private void indexAttempts() {
-    try {
-      if (unindexed() < indexEvery) {
-        return;
-      }
-      connection.exec("BEGIN IMMEDIATE");
-      boolean done = false;
-      try {
-        long[] range = indexRange();
-        if (range[1] - range[0] >= indexEvery) {
-          PreparedStatement ins = connection.ps("index_attempts");
-          ins.setLong(1, range[0]);
-          ins.setLong(2, range[1]);
-          ins.executeUpdate();
-          PreparedStatement up = connection.ps("attempts_indexed");
-          up.setLong(1, range[1]);
-          up.executeUpdate();
-        }
-        connection.exec("COMMIT");
-        done = true;
-      } finally {
-        if (!done) {
-          connection.exec("ROLLBACK");
-        }
-      }
-    } catch (SQLException e) {
-      LOG.debug("indexing the attempt log of {} failed, retried later: {}", file, e.toString());
-    }
-  }
-
-  private long unindexed() throws SQLException {
-    long[] r = indexRange();
-    return r[1] - r[0];
-  }
-
-  /** {@code upto} and the largest {@code seq}. */
-  private long[] indexRange() throws SQLException {
-    try (ResultSet rs = connection.ps("attempts_unindexed").executeQuery()) {
-      return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
-    }
   }
 
   private static void failRest(List<Pending<?>> batch, Throwable[] errors, Throwable error) {

@@ -33,8 +33,8 @@ class SqliteAttemptIndexTest {
 
   @Test
   void theWriterIndexesInBulk() throws Exception {
-    int every = SqliteWriter.indexAttemptsEvery;
-    SqliteWriter.indexAttemptsEvery = 300;
+    int every = SqliteAttemptIndexer.indexAttemptsEvery;
+    SqliteAttemptIndexer.indexAttemptsEvery = 300;
     Path db = dir.resolve("i.db");
     try (FsmStore store = FsmStore.sqlite(db);
         FsmEngine engine = FsmEngine.builder(store).machine(AGENT).build()) {
@@ -67,10 +67,11 @@ class SqliteAttemptIndexTest {
       assertEquals(rounds / 50, engine.history("x").size());
       long[] state = indexState(db);
       assertTrue(state[0] >= 900, "indexed up to " + state[0]);
-      assertTrue(state[1] - state[0] < 300 + SqliteWriter.INDEX_CHECK_EVERY, "tail " + state[1]);
+      assertTrue(
+          state[1] - state[0] < 300 + SqliteAttemptIndexer.INDEX_CHECK_EVERY, "tail " + state[1]);
       assertEquals(state[0], state[2], "one index row per indexed attempt");
     } finally {
-      SqliteWriter.indexAttemptsEvery = every;
+      SqliteAttemptIndexer.indexAttemptsEvery = every;
     }
   }
 
