@@ -59,12 +59,8 @@ class FaultInjectionTest {
     FaultyFiles files = new FaultyFiles();
     Path file = dir.resolve("state.yaml");
     Path log = dir.resolve("state.yaml.changes.jsonl");
-    try (DocumentStore<ObjectNode> store =
-        FileDocumentStore.open(file, DocumentCodecs.yaml(), DocumentOptions.defaults(), files)) {
-      store.createIfAbsent((ObjectNode) ChangeLog.JSON.readTree("{\"counter\":0}"));
-      for (int i = 0; i < 3; i++) {
-        store.update(FaultInjectionTest::increment);
-      }
+    try (DocumentStore<ObjectNode> store = open(files)) {
+      createAndUpdate(store, 3);
       byte[] document = Files.readAllBytes(file);
       byte[] logBytes = Files.readAllBytes(log);
 
@@ -101,10 +97,8 @@ class FaultInjectionTest {
     FaultyFiles files = new FaultyFiles();
     Path file = dir.resolve("state.yaml");
     Path log = dir.resolve("state.yaml.changes.jsonl");
-    try (DocumentStore<ObjectNode> store =
-        FileDocumentStore.open(file, DocumentCodecs.yaml(), DocumentOptions.defaults(), files)) {
-      store.createIfAbsent((ObjectNode) ChangeLog.JSON.readTree("{\"counter\":0}"));
-      store.update(FaultInjectionTest::increment);
+    try (DocumentStore<ObjectNode> store = open(files)) {
+      createAndUpdate(store, 1);
       byte[] document = Files.readAllBytes(file);
       byte[] logBytes = Files.readAllBytes(log);
 
@@ -138,19 +132,28 @@ class FaultInjectionTest {
   @Test
   void theDirectoryAndTheLogAreSyncedTogether() throws Exception {
     FaultyFiles files = new FaultyFiles();
-    try (DocumentStore<ObjectNode> store =
-        FileDocumentStore.open(
-            dir.resolve("state.yaml"), DocumentCodecs.yaml(), DocumentOptions.defaults(), files)) {
+    try (DocumentStore<ObjectNode> store = open(files)) {
       files.resetCounts();
       files.requireOverlap(Duration.ofSeconds(5));
-      store.createIfAbsent((ObjectNode) ChangeLog.JSON.readTree("{\"counter\":0}"));
-      for (int i = 0; i < 3; i++) {
-        store.update(FaultInjectionTest::increment);
-      }
+      createAndUpdate(store, 3);
       files.heal();
       assertEquals(4, store.read().revision());
       assertEquals(4, files.count(FaultyFiles.Kind.DIRECTORY_SYNC), "one per commit");
       assertTrue(store.verify().ok(), store.verify().toString());
+    }
+  }
+
+  private DocumentStore<ObjectNode> open(FaultyFiles files) throws IOException {
+    return FileDocumentStore.open(
+        dir.resolve("state.yaml"), DocumentCodecs.yaml(), DocumentOptions.defaults(), files);
+  }
+
+  /** Creates the document (revision 1) and commits {@code updates} increments. */
+  private static void createAndUpdate(DocumentStore<ObjectNode> store, int updates)
+      throws IOException, InterruptedException {
+    store.createIfAbsent((ObjectNode) ChangeLog.JSON.readTree("{\"counter\":0}"));
+    for (int i = 0; i < updates; i++) {
+      store.update(FaultInjectionTest::increment);
     }
   }
 
