@@ -120,10 +120,12 @@ final class ChangeLog implements AutoCloseable {
   }
 
   /**
-   * Appends {@code newLines} (each ending with a newline) and, when {@code sync}, fsyncs them. On
-   * failure the log is cut back to where it was, so no partial line stays.
+   * Appends {@code newLines} (each ending with a newline), without syncing them ({@link #sync}
+   * does). On failure the log is cut back to where it was, so no partial line stays.
+   *
+   * @return the log's size before the append, to {@link #cutBack} to if the commit fails later
    */
-  void append(List<byte[]> newLines, boolean sync, Change lastChange) throws IOException {
+  long append(List<byte[]> newLines, Change lastChange) throws IOException {
     if (out == null) {
       out = files.openAppend(path);
       fileKey = fileKey(path);
@@ -147,9 +149,6 @@ final class ChangeLog implements AutoCloseable {
       } else {
         out.append(all);
       }
-      if (sync) {
-        out.sync();
-      }
     } catch (IOException | RuntimeException e) {
       try {
         out.truncate(before);
@@ -162,6 +161,23 @@ final class ChangeLog implements AutoCloseable {
     size = position >= 0 && position == before ? end : -1;
     lines += newLines.size();
     last = lastChange;
+    return before;
+  }
+
+  /** Flushes what was appended to the disk ({@code fdatasync}). */
+  void sync() throws IOException {
+    out.sync();
+  }
+
+  /**
+   * Cuts the log back to {@code size} (what {@link #append} returned) after a commit failed,
+   * fsyncing the cut when {@code sync}; the caller then {@link #reset}s this view.
+   */
+  void cutBack(long size, boolean sync) throws IOException {
+    out.truncate(size);
+    if (sync) {
+      out.sync();
+    }
   }
 
   /** Reads and checks the whole log (an empty scan if it does not exist). */

@@ -2,24 +2,58 @@ package dev.lockstep.doc;
 
 import dev.lockstep.file.FileLockHandle;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes a document's new content the durable way, under its lock: temp file (created with the
+ * Commits a batch the durable way, under the document's lock: temp file (created with the
  * document's permissions as read under the same lock, fsynced on the descriptor that wrote it),
  * check the lock, rotate backups (the old document becomes {@code NAME.backup.1} by a hard link, so
  * nothing is copied; older ones move up by renames over the next name, so nothing is unlinked),
- * rename over the document, fsync the directory. Can undo a write whose log line could not be
- * appended, by renaming {@code NAME.backup.1} back.
+ * rename over the document, check the lock again, append the batch's change-log lines, and then
+ * sync the directory and the log <em>at the same time</em>: the directory's fsync on a helper
+ * thread while the committing thread fdatasyncs the log. The caller returns only once both are on
+ * the disk.
+ *
+ * <p>Implementation notes. The two syncs are independent (one makes the rename durable, the other
+ * the log line), so running them together saves one of the two waits for the disk (on ext4 they
+ * often share one journal commit). The price is the order in which they may reach the disk if the
+ * machine loses power in between: the log line may be durable while the rename is not (the log
+ * names a revision the document never reached) or the other way round (a document revision the log
+ * lacks); {@code recover()} repairs both (it moves the first kind of line to {@code LOG.discarded}
+ * and logs the second kind as recovered). A process crash (SIGKILL) cannot reorder them: the page
+ * cache keeps what was written, and the line is written after the rename. If either sync (or the
+ * log's write) fails, the commit is undone: the log is cut back to where it was (and that cut
+ * fsynced), the document renamed back from {@code NAME.backup.1}, the directory fsynced again, and
+ * the caller gets the IOException (a second failure suppressed in it); only the undo's own failure
+ * leaves something for {@code recover()}.
  */
 final class CommitWriter {
   private static final int CREATE_ATTEMPTS = 8;
+
+  /** Runs directory fsyncs while the committing thread syncs the log; idle threads expire. */
+  private static final ExecutorService DIRECTORY_SYNCS =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread t = new Thread(task, "lockstep-directory-sync");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** The change-log lines of a batch, and the last change they hold. */
+  record LogLines(ChangeLog log, List<byte[]> lines, Change last) {}
 
   private final DocumentFilesLayout layout;
   private final DocumentFiles files;
@@ -32,7 +66,118 @@ final class CommitWriter {
   }
 
   /**
-   * Replaces the document with {@code content}.
+   * Commits a batch: replaces the document with {@code content} (unless {@code null}: the batch
+   * only logs, e.g. an external edit found on load), appends the batch's log lines and, when
+   * durable, syncs the directory and the log together.
+   *
+   * @param existed whether the document existed before (then it becomes backup 1)
+   * @param permissions the document's permissions, read under the same lock, for the new content
+   *     ({@code null}: new document or no POSIX permissions: the creation default)
+   * @throws LockLostException if the lock file was deleted or replaced
+   * @throws IOException if a step failed; the document and the log are then as they were (unless
+   *     the message says the undo failed too: then run recover())
+   */
+  void commit(
+      byte[] content,
+      boolean existed,
+      Set<PosixFilePermission> permissions,
+      FileLockHandle lock,
+      LogLines log)
+      throws IOException {
+    if (content != null) {
+      write(content, existed, permissions, lock); // the document is as it was if this throws
+    }
+    CompletableFuture<Void> directory = null;
+    boolean appending = false;
+    long logStart = -1;
+    try {
+      if (content != null && sync) {
+        directory = syncDirectoryInBackground();
+      }
+      if (!lock.isValid()) {
+        throw new LockLostException(layout.document(), lock.path());
+      }
+      appending = true;
+      logStart = log.log().append(log.lines(), log.last());
+      if (sync) {
+        log.log().sync();
+      }
+      if (directory != null) {
+        CompletableFuture<Void> pending = directory;
+        directory = null;
+        await(pending);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (directory != null) {
+        try {
+          await(directory); // never undo while the directory's fsync may still run
+        } catch (IOException | RuntimeException also) {
+          e.addSuppressed(also);
+        }
+      }
+      if (appending) {
+        cutBack(log.log(), logStart, e);
+      }
+      if (content != null && e instanceof IOException io) {
+        throw undoAfter(io, existed);
+      }
+      throw e;
+    }
+  }
+
+  /** Cuts the log back to {@code start} ({@code -1}: its append failed and cut itself back). */
+  private void cutBack(ChangeLog log, long start, Exception cause) {
+    try {
+      if (start >= 0) {
+        log.cutBack(start, sync);
+      }
+    } catch (IOException | RuntimeException cut) {
+      cause.addSuppressed(cut);
+    } finally {
+      log.reset();
+    }
+  }
+
+  private CompletableFuture<Void> syncDirectoryInBackground() throws IOException {
+    Path dir = layout.directory();
+    try {
+      return CompletableFuture.runAsync(
+          () -> {
+            try {
+              files.syncDirectory(dir);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          },
+          DIRECTORY_SYNCS);
+    } catch (RejectedExecutionException noThread) {
+      files.syncDirectory(dir); // no helper thread to be had: in series
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /** Waits (uninterruptibly) for a directory sync, rethrowing its failure. */
+  private static void await(CompletableFuture<Void> sync) throws IOException {
+    try {
+      sync.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Replaces the document with {@code content}, without syncing the directory ({@link #commit} does
+   * that, together with the log).
    *
    * @param existed whether the document existed before (then it becomes backup 1)
    * @param permissions the document's permissions, read under the same lock, for the new content
@@ -40,7 +185,7 @@ final class CommitWriter {
    * @throws LockLostException if the lock file was deleted or replaced (nothing written)
    * @throws IOException if a step failed; the document is then as it was
    */
-  void write(
+  private void write(
       byte[] content, boolean existed, Set<PosixFilePermission> permissions, FileLockHandle lock)
       throws IOException {
     Path doc = layout.document();
@@ -65,20 +210,13 @@ final class CommitWriter {
       }
       throw e;
     }
-    if (sync) {
-      try {
-        files.syncDirectory(layout.directory());
-      } catch (IOException e) {
-        throw undoAfter(e, existed);
-      }
-    }
   }
 
   /**
    * Undoes a write whose follow-up failed, if backups allow it, and returns the exception to throw
    * (with the undo's own failure suppressed in it).
    */
-  IOException undoAfter(IOException cause, boolean existed) {
+  private IOException undoAfter(IOException cause, boolean existed) {
     Path doc = layout.document();
     try {
       if (!existed) {

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -36,17 +37,18 @@ import java.util.function.Supplier;
  * only while holding {@code state} together with the file lock.
  *
  * <p>System calls per batch (Durability.NONE, 3 backups; FULL adds an fsync of the temp file on its
- * writing descriptor, an open, fsync and close of the directory, and an fdatasync of the log): the
- * lock file is kept open for the engine's life ({@link FileLock#keepOpen()}), so locking is {@code
- * flock} and one {@code stat} of the lock path (the replaced-file check); loading is one {@code
- * stat} of the document (size and permissions), open, read, read to the end, close, and one {@code
- * stat} of the log (identity and size: no {@code fstat}); writing is the temp file's open (with the
- * document's permissions), a {@code chmod} (a directory's default ACL overrides the umask at
- * creation), write, close, a {@code stat} of the lock path ({@code isValid}), the backup rotation
- * (two renames and a link for 3 backups; N+1 names change content, so N+1 directory operations is
- * the least), the rename over the document, another {@code isValid}, the log line at its known
- * offset ({@code pwrite}) and the unlock: 19 in all, against 30 before. Renames, the temp file's
- * creation and the stats are most of the kernel time left.
+ * writing descriptor, an open, fsync and close of the directory on a helper thread, and at the same
+ * time an fdatasync of the log: see {@link CommitWriter}): the lock file is kept open for the
+ * engine's life ({@link FileLock#keepOpen()}), so locking is {@code flock} and one {@code stat} of
+ * the lock path (the replaced-file check); loading is one {@code stat} of the document (size and
+ * permissions), open, read, read to the end, close, and one {@code stat} of the log (identity and
+ * size: no {@code fstat}); writing is the temp file's open (with the document's permissions), a
+ * {@code chmod} (a directory's default ACL overrides the umask at creation), write, close, a {@code
+ * stat} of the lock path ({@code isValid}), the backup rotation (two renames and a link for 3
+ * backups; N+1 names change content, so N+1 directory operations is the least), the rename over the
+ * document, another {@code isValid}, the log line at its known offset ({@code pwrite}) and the
+ * unlock: 19 in all, against 30 before. Renames, the temp file's creation and the stats are most of
+ * the kernel time left.
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;
@@ -204,22 +206,13 @@ final class DocumentEngine<T> {
       lines.add(0, start.invalidLine);
     }
     try {
-      if (changed) {
-        writer.write(current.bytes, start.exists(), permissions, handle);
-      }
       if (!lines.isEmpty()) {
-        if (!handle.isValid()) {
-          throw new LockLostException(layout.document(), handle.path());
-        }
-        try {
-          log.append(lines, options.durability() == Durability.FULL, lastChange[0]);
-        } catch (IOException e) {
-          log.reset();
-          if (changed) {
-            throw writer.undoAfter(e, start.exists());
-          }
-          throw e;
-        }
+        writer.commit(
+            changed ? current.bytes : null,
+            start.exists(),
+            permissions,
+            handle,
+            new CommitWriter.LogLines(log, lines, lastChange[0]));
       }
     } catch (IOException | RuntimeException e) {
       cache = null;
@@ -323,7 +316,9 @@ final class DocumentEngine<T> {
     if (bytes == null) {
       return new Staged<>(null, null, 0, loggedRevision, null, null);
     }
-    String sha = Hashes.sha256(bytes);
+    // the bytes this engine committed or read last (compared in full): their hash is known
+    String sha =
+        cached != null && Arrays.equals(bytes, cached.bytes) ? cached.sha : Hashes.sha256(bytes);
     boolean logged = last.isPresent() && sha.equals(last.get().sha256());
     if (logged && cached != null && sha.equals(cached.sha)) {
       return cached.withFloor(Math.max(cached.revision, loggedRevision));

@@ -35,10 +35,11 @@ import java.util.function.UnaryOperator;
  *   <li><b>Atomic and durable commits</b>: under the lock the new content is encoded and decoded
  *       again (so invalid content is refused before anything is written), the revision is bumped,
  *       the content goes to a temp file that is fsync'd, backups rotate, the temp file is renamed
- *       over the document, the directory is fsync'd, and one log line per commit is appended and
- *       fsync'd — all before the caller is told the commit succeeded. A crash at any instant leaves
- *       the old or the new document, never a mix. With {@link dev.lockstep.file.Durability#NONE}
- *       the fsyncs are skipped.
+ *       over the document, one log line per commit is appended, and the directory and the log are
+ *       fsync'd (at the same time) — all before the caller is told the commit succeeded. A crash at
+ *       any instant leaves the old or the new document, never a mix; a power loss between the two
+ *       syncs can leave the log one commit ahead of the document or behind it, which {@link
+ *       #recover} repairs. With {@link dev.lockstep.file.Durability#NONE} the fsyncs are skipped.
  *   <li><b>Revisions</b>: each commit gets its own revision, one more than the highest of the
  *       document's revision and the log's last; the revision lives inside the document ({@code
  *       revision:} in YAML and JSON, {@code **Revision:**} in Markdown), so other tools see it.

@@ -19,8 +19,18 @@ import java.util.function.Supplier;
  * not a hand-off per caller. A waiter whose commit is still queued when its deadline passes leaves
  * the queue and times out; once its commit is in a running batch it waits for the answer (also when
  * interrupted, keeping the interrupt status).
+ *
+ * <p>Filling batches. The callers a batch answers usually come straight back with their next
+ * commit, but on a busy machine they need a moment to be scheduled, and a leader that took only
+ * those queued at once would run small batches (measured: 5.4 commits per batch on average with 8
+ * threads on 2 cores). So when fewer commits are queued than the last batch took, the leader waits
+ * for the rest, but no longer than a fraction ({@code 1/}{@value #WAIT_DIVISOR}) of the last
+ * batch's duration from its drain to its end (its work and syncs, not its lock wait): the extra
+ * latency is bounded by that fraction, a lone caller (last batch: 1) never waits, and a caller that
+ * does not come back costs one such wait, after which the expected count drops to what came.
  */
 final class GroupCommitter<T> {
+  static final int WAIT_DIVISOR = 8;
 
   /**
    * Runs one batch. It calls {@code drain} once, when it is ready, to take every queued commit (the
@@ -34,9 +44,24 @@ final class GroupCommitter<T> {
 
   private final ReentrantLock monitor = new ReentrantLock();
   private final Condition changed = monitor.newCondition();
+  private final Condition arrived = monitor.newCondition();
+  private final int waitDivisor;
+  private int lastBatch; // how many commits the last batch took: their callers may come back
+  private long lastBatchNanos; // how long the last batch ran after its drain
+  private long drainedAt; // when the running batch drained the queue (0: not yet)
+  private boolean filling; // a leader waits in drain() for lastBatch commits
   private final ArrayDeque<PendingCommit<T>> queue = new ArrayDeque<>();
   private boolean running;
   private Thread leader; // the thread running the current batch
+
+  GroupCommitter() {
+    this(WAIT_DIVISOR);
+  }
+
+  /** With the leader's wait for a full batch capped at {@code 1/waitDivisor} of the last batch. */
+  GroupCommitter(int waitDivisor) {
+    this.waitDivisor = waitDivisor;
+  }
 
   Versioned<T> submit(
       PendingCommit<T> op, long deadlineNanos, Batch<T> batch, Supplier<RuntimeException> timeout)
@@ -50,15 +75,21 @@ final class GroupCommitter<T> {
                 + " wait for itself; return the new value from the operator instead");
       }
       queue.addLast(op);
+      if (filling && queue.size() >= lastBatch) {
+        arrived.signal();
+      }
       while (!op.isDone()) {
         if (!running) {
           running = true;
           leader = Thread.currentThread();
           monitor.unlock();
+          drainedAt = 0;
           try {
             batch.run(this::drain, op);
           } finally {
             monitor.lock();
+            // from the drain on: the lock wait before it says nothing about how long callers take
+            lastBatchNanos = drainedAt == 0 ? 0 : System.nanoTime() - drainedAt;
             running = false;
             leader = null;
             changed.signalAll();
@@ -96,9 +127,43 @@ final class GroupCommitter<T> {
   private List<PendingCommit<T>> drain() {
     monitor.lock();
     try {
+      awaitFullBatch();
+      lastBatch = queue.size();
+      drainedAt = System.nanoTime();
       List<PendingCommit<T>> ops = new ArrayList<>(queue);
       queue.clear();
       return ops;
+    } finally {
+      monitor.unlock();
+    }
+  }
+
+  /** Waits (holding the monitor's lock) until the last batch's count is queued, or a while. */
+  private void awaitFullBatch() {
+    long wait = lastBatchNanos / waitDivisor;
+    if (queue.size() >= lastBatch || wait <= 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + wait;
+    filling = true;
+    try {
+      long left = wait;
+      while (queue.size() < lastBatch && left > 0) {
+        arrived.awaitNanos(left);
+        left = deadline - System.nanoTime();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the batch goes on with what is queued
+    } finally {
+      filling = false;
+    }
+  }
+
+  /** How many commits are queued (for tests). */
+  int queued() {
+    monitor.lock();
+    try {
+      return queue.size();
     } finally {
       monitor.unlock();
     }

@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,12 +25,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exactly as they were, no temp file is left, and the next update succeeds with the next revision.
  *
  * <p>A commit with three backups does: write 1 the temp file, sync 1 the temp file, rename 1 and 2
- * the backups, rename 3 the temp file over the document, sync 2 the directory, write 2 the log
- * line, sync 3 the log. Faults after the rename are undone by renaming backup 1 back.
+ * the backups, rename 3 the temp file over the document, write 2 the log line, then at the same
+ * time directory-sync 1 (on a helper thread) and sync 2 the log. Faults after the rename are undone
+ * by cutting the log back and renaming backup 1 back; when both syncs fail, the caller sees one
+ * failure with the other suppressed in it.
  *
- * <p>Checked against a broken variant: without the undo in CommitWriter ({@code undoAfter}
- * returning the cause without renaming back), the write-2 (both), sync-2 and sync-3 cases fail (the
- * document holds the refused revision).
+ * <p>Checked against broken variants: without the undo in CommitWriter ({@code undoAfter} returning
+ * the cause without renaming back), the write-2 (both), sync-2 and directory-sync cases fail (the
+ * document holds the refused revision); without the log's cut-back ({@code cutBack} doing nothing)
+ * the directory-sync cases fail (the log keeps the refused revision's line, already fdatasynced).
  */
 class FaultInjectionTest {
   @TempDir Path dir;
@@ -40,7 +46,7 @@ class FaultInjectionTest {
         Arguments.of(FaultyFiles.Kind.WRITE, 2, true),
         Arguments.of(FaultyFiles.Kind.SYNC, 1, false),
         Arguments.of(FaultyFiles.Kind.SYNC, 2, false),
-        Arguments.of(FaultyFiles.Kind.SYNC, 3, false),
+        Arguments.of(FaultyFiles.Kind.DIRECTORY_SYNC, 1, false),
         Arguments.of(FaultyFiles.Kind.RENAME, 1, false),
         Arguments.of(FaultyFiles.Kind.RENAME, 2, false),
         Arguments.of(FaultyFiles.Kind.RENAME, 3, false));
@@ -53,12 +59,8 @@ class FaultInjectionTest {
     FaultyFiles files = new FaultyFiles();
     Path file = dir.resolve("state.yaml");
     Path log = dir.resolve("state.yaml.changes.jsonl");
-    try (DocumentStore<ObjectNode> store =
-        FileDocumentStore.open(file, DocumentCodecs.yaml(), DocumentOptions.defaults(), files)) {
-      store.createIfAbsent((ObjectNode) ChangeLog.JSON.readTree("{\"counter\":0}"));
-      for (int i = 0; i < 3; i++) {
-        store.update(FaultInjectionTest::increment);
-      }
+    try (DocumentStore<ObjectNode> store = open(files)) {
+      createAndUpdate(store, 3);
       byte[] document = Files.readAllBytes(file);
       byte[] logBytes = Files.readAllBytes(log);
 
@@ -84,6 +86,74 @@ class FaultInjectionTest {
       assertEquals(4, next.value().get("counter").asInt());
       assertEquals(5, store.history().size());
       assertTrue(store.verify().ok(), store.verify().toString());
+    }
+  }
+
+  /**
+   * Both syncs of the commit fail: one failure reaches the caller, the other is suppressed in it.
+   */
+  @Test
+  void bothSyncsFailingLeaveThePreviousRevisionIntact() throws Exception {
+    FaultyFiles files = new FaultyFiles();
+    Path file = dir.resolve("state.yaml");
+    Path log = dir.resolve("state.yaml.changes.jsonl");
+    try (DocumentStore<ObjectNode> store = open(files)) {
+      createAndUpdate(store, 1);
+      byte[] document = Files.readAllBytes(file);
+      byte[] logBytes = Files.readAllBytes(log);
+
+      files.failNth(FaultyFiles.Kind.SYNC, 2, false);
+      files.alsoFailNth(FaultyFiles.Kind.DIRECTORY_SYNC, 1);
+      IOException e =
+          assertThrows(IOException.class, () -> store.update(FaultInjectionTest::increment));
+      files.heal();
+      String all =
+          e.getMessage()
+              + " "
+              + e.getCause()
+              + " "
+              + Arrays.toString(e.getCause().getSuppressed())
+              + Arrays.toString(e.getSuppressed());
+      assertTrue(all.contains("injected SYNC fault"), all);
+      assertTrue(all.contains("injected DIRECTORY_SYNC fault"), all);
+      assertTrue(e.getMessage().contains("the write was undone"), e.getMessage());
+
+      assertArrayEquals(document, Files.readAllBytes(file), "the document is as it was");
+      assertArrayEquals(logBytes, Files.readAllBytes(log), "the log is as it was");
+      assertTrue(store.verify().ok(), store.verify().toString());
+      assertEquals(3, store.update(FaultInjectionTest::increment).revision());
+    }
+  }
+
+  /**
+   * The directory's fsync and the log's fdatasync run at the same time: each waits for the other to
+   * start and fails if it does not (shown to fail, after the 5 s wait, with the two run in series).
+   */
+  @Test
+  void theDirectoryAndTheLogAreSyncedTogether() throws Exception {
+    FaultyFiles files = new FaultyFiles();
+    try (DocumentStore<ObjectNode> store = open(files)) {
+      files.resetCounts();
+      files.requireOverlap(Duration.ofSeconds(5));
+      createAndUpdate(store, 3);
+      files.heal();
+      assertEquals(4, store.read().revision());
+      assertEquals(4, files.count(FaultyFiles.Kind.DIRECTORY_SYNC), "one per commit");
+      assertTrue(store.verify().ok(), store.verify().toString());
+    }
+  }
+
+  private DocumentStore<ObjectNode> open(FaultyFiles files) throws IOException {
+    return FileDocumentStore.open(
+        dir.resolve("state.yaml"), DocumentCodecs.yaml(), DocumentOptions.defaults(), files);
+  }
+
+  /** Creates the document (revision 1) and commits {@code updates} increments. */
+  private static void createAndUpdate(DocumentStore<ObjectNode> store, int updates)
+      throws IOException, InterruptedException {
+    store.createIfAbsent((ObjectNode) ChangeLog.JSON.readTree("{\"counter\":0}"));
+    for (int i = 0; i < updates; i++) {
+      store.update(FaultInjectionTest::increment);
     }
   }
 

@@ -2,37 +2,59 @@ package dev.lockstep.doc;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.Phaser;
 
 /**
- * The real file layer with counters and one injectable fault: the Nth write, fsync or rename fails,
- * or the Nth write finds the disk full (half its bytes land, then {@code ENOSPC}). Thread-safe.
+ * The real file layer with counters and injectable faults: the Nth write, file fsync, directory
+ * fsync or rename fails (one fault per kind), or the Nth write finds the disk full (half its bytes
+ * land, then {@code ENOSPC}). It can also require that directory and file fsyncs overlap ({@link
+ * #requireOverlap}). Thread-safe.
  */
 final class FaultyFiles implements DocumentFiles {
   enum Kind {
     WRITE,
-    SYNC,
+    SYNC, // a file's fsync or fdatasync (the temp file, the log)
+    DIRECTORY_SYNC,
     RENAME
   }
 
   private final DocumentFiles real = DocumentFiles.REAL;
   private final Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
-  private Kind failKind;
-  private int failAt;
+  private final Map<Kind, Integer> failAt = new EnumMap<>(Kind.class);
   private boolean diskFull;
+  private Duration overlapWait; // null: syncs need not overlap
+  private final Phaser overlap = new Phaser(2);
 
   /** Fails the {@code n}th operation of {@code kind} from now on (1 = the next one). */
   synchronized void failNth(Kind kind, int n, boolean asDiskFull) {
     counts.clear();
-    failKind = kind;
-    failAt = n;
+    failAt.clear();
+    failAt.put(kind, n);
     diskFull = asDiskFull;
   }
 
+  /**
+   * Also fails the {@code n}th operation of {@code kind}, counted from the last {@link #failNth}.
+   */
+  synchronized void alsoFailNth(Kind kind, int n) {
+    failAt.put(kind, n);
+  }
+
+  /**
+   * From now on each directory fsync and each file fsync wait (up to {@code wait}) until one of the
+   * other kind has started, and fail if none does: only syncs that run at the same time pass.
+   */
+  synchronized void requireOverlap(Duration wait) {
+    overlapWait = wait;
+  }
+
   synchronized void heal() {
-    failKind = null;
+    failAt.clear();
+    overlapWait = null;
   }
 
   synchronized int count(Kind kind) {
@@ -46,7 +68,24 @@ final class FaultyFiles implements DocumentFiles {
   /** Counts an operation; true if it must fail. */
   private synchronized boolean tick(Kind kind) {
     int n = counts.merge(kind, 1, Integer::sum);
-    return kind == failKind && n == failAt;
+    return failAt.containsKey(kind) && failAt.get(kind) == n;
+  }
+
+  /** In {@link #requireOverlap} mode: meets a sync of the other kind, or fails. */
+  private void meet(Kind kind, Path file) throws IOException {
+    Duration wait;
+    synchronized (this) {
+      wait = overlapWait;
+    }
+    if (wait == null) {
+      return;
+    }
+    try {
+      overlap.awaitAdvanceInterruptibly(
+          overlap.arrive(), wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new IOException(kind + " of " + file + " ran alone (not overlapped): " + e, e);
+    }
   }
 
   private IOException fault(Kind kind, Path file) {
@@ -103,9 +142,10 @@ final class FaultyFiles implements DocumentFiles {
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
-    if (tick(Kind.SYNC)) {
-      throw fault(Kind.SYNC, dir);
+    if (tick(Kind.DIRECTORY_SYNC)) {
+      throw fault(Kind.DIRECTORY_SYNC, dir);
     }
+    meet(Kind.DIRECTORY_SYNC, dir);
     real.syncDirectory(dir);
   }
 
@@ -134,6 +174,7 @@ final class FaultyFiles implements DocumentFiles {
         if (tick(Kind.SYNC)) {
           throw fault(Kind.SYNC, file);
         }
+        meet(Kind.SYNC, file);
         out.sync();
       }
 

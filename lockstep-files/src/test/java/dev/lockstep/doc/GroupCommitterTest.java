@@ -1,0 +1,96 @@
+package dev.lockstep.doc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batch filling: a leader that finds fewer commits queued than the last batch took waits for the
+ * others (up to a fraction of the last batch's duration; here the whole of it) before it drains.
+ *
+ * <p>Checked against a broken variant: without the wait ({@code awaitFullBatch} returning at once)
+ * the second batch takes only its leader's commit, and the batch sizes are [3, 1, 1, 1].
+ */
+class GroupCommitterTest {
+  private static final long DEADLINE = Duration.ofSeconds(60).toNanos();
+
+  @Test
+  void aLeaderWaitsForTheCallersOfTheLastBatch() throws Exception {
+    GroupCommitter<String> committer = new GroupCommitter<>(1);
+    List<Integer> sizes = new CopyOnWriteArrayList<>();
+    CountDownLatch letFirstDrain = new CountDownLatch(1);
+    CountDownLatch secondLeading = new CountDownLatch(1);
+    GroupCommitter.Batch<String> batch =
+        (drain, leader) -> {
+          try {
+            if (sizes.isEmpty()) {
+              letFirstDrain.await();
+            } else {
+              secondLeading.countDown();
+            }
+            List<PendingCommit<String>> ops = drain.get();
+            sizes.add(ops.size());
+            if (sizes.size() == 1) {
+              Thread.sleep(1000); // the last batch's duration: the next leader may wait as long
+            }
+            for (PendingCommit<String> op : ops) {
+              op.complete(new Versioned<>("v", sizes.size()));
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      // batch 1: three commits, queued before the leader drains
+      List<Future<Versioned<String>>> first = List.of(submit(pool, committer, batch));
+      awaitQueued(committer, 1);
+      List<Future<Versioned<String>>> joined =
+          List.of(submit(pool, committer, batch), submit(pool, committer, batch));
+      awaitQueued(committer, 3);
+      letFirstDrain.countDown();
+      for (Future<Versioned<String>> f : concat(first, joined)) {
+        assertEquals(1, f.get(60, TimeUnit.SECONDS).revision());
+      }
+      // batch 2: its leader comes alone; the other two arrive only once it leads
+      Future<Versioned<String>> leader = submit(pool, committer, batch);
+      secondLeading.await();
+      List<Future<Versioned<String>>> late =
+          List.of(submit(pool, committer, batch), submit(pool, committer, batch));
+      for (Future<Versioned<String>> f : concat(List.of(leader), late)) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      assertEquals(List.of(3, 3), sizes, "batch sizes");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Future<Versioned<String>> submit(
+      ExecutorService pool, GroupCommitter<String> committer, GroupCommitter.Batch<String> batch) {
+    PendingCommit<String> op = new PendingCommit<>(Change.Operation.UPDATE, (v, r) -> v);
+    return pool.submit(
+        () ->
+            committer.submit(
+                op, System.nanoTime() + DEADLINE, batch, () -> new IllegalStateException("late")));
+  }
+
+  private static void awaitQueued(GroupCommitter<String> committer, int n)
+      throws InterruptedException {
+    while (committer.queued() < n) {
+      Thread.sleep(1);
+    }
+  }
+
+  private static <E> List<E> concat(List<E> a, List<E> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+}
