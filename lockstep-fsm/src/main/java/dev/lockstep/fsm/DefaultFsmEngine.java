@@ -141,7 +141,7 @@ final class DefaultFsmEngine implements FsmEngine {
     Draft d = new Draft(newAttemptId(now), now, m.name, entityId, event);
     EntityState s;
     try {
-      s = store.readForFire(entityId).orElse(null);
+      s = store.read(entityId).orElse(null);
     } catch (RuntimeException e) {
       return failed(d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, describe(e), -1), e);
     }

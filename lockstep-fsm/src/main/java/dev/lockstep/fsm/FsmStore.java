@@ -113,17 +113,6 @@ public interface FsmStore extends AutoCloseable {
    */
   Optional<Attempt> attempt(String entityId, long attemptId);
 
-  /**
-   * The engine's read of an entity just before it fires an event at it. A store may return a state
-   * that is committed but not yet durable, as long as it answers every later {@link #commit} or
-   * {@link #log} only once everything that call's transaction could have read is durable (the
-   * SQLite store with {@code synchronous=FULL} syncs its WAL beside the writer, and {@link #read}
-   * waits for that sync). By default the same as {@link #read}.
-   */
-  default Optional<EntityState> readForFire(String entityId) {
-    return read(entityId);
-  }
-
   /** Returns every attempt on {@code entityId}, in recording order. */
   List<Attempt> history(String entityId);
 

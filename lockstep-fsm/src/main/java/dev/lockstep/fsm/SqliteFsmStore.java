@@ -18,17 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * statement. Several processes may open one file: {@code BEGIN IMMEDIATE} serializes their writers
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
  * The engine's pre-read of a fire comes from the database. With {@code NORMAL}, a {@link
- * SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely does. With {@code FULL}
- * and group commit, a {@link SqliteWalSyncer} thread syncs the WAL beside the writer and answers
- * each batch after the sync; this store's reads other than the engine's pre-read ({@link
- * #readForFire}) then wait for the sync of what they may have seen, and due effects are handed out
- * only after a sync of their rows, whichever process wrote them (see the syncer's notes for what a
- * reader in another process may see). Closing closes every connection and stops the threads; the
- * last connection in the system checkpoints and removes the WAL.
+ * SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely does. Closing closes
+ * every connection and stops both threads; the last connection in the system checkpoints and
+ * removes the WAL.
  */
 final class SqliteFsmStore implements FsmStore {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(SqliteFsmStore.class);
   private static final int READERS = 4;
 
   private final Path file;
@@ -36,7 +30,6 @@ final class SqliteFsmStore implements FsmStore {
   private final Map<String, String> sql;
   private final SqliteWriter writer;
   private final SqliteCheckpointer checkpointer; // null when SQLite checkpoints in the writer
-  private final SqliteWalSyncer syncer; // null unless FULL with group commit (see the class notes)
   private final ArrayBlockingQueue<SqliteConnection> idleReaders =
       new ArrayBlockingQueue<>(READERS);
   private final List<SqliteConnection> allReaders = new CopyOnWriteArrayList<>();
@@ -54,32 +47,15 @@ final class SqliteFsmStore implements FsmStore {
                 && options.synchronous() == SqliteOptions.Synchronous.NORMAL
             ? new SqliteCheckpointer(file, options, sql)
             : null;
-    this.syncer = openSyncer(file, options);
     this.writer =
         new SqliteWriter(
             file,
             writeConnection,
             options.groupCommit() ? options.maxBatch() : 1,
             checkpointer,
-            syncer,
-            options.synchronous() == SqliteOptions.Synchronous.FULL && syncer == null
+            options.synchronous() == SqliteOptions.Synchronous.FULL
                 ? SqliteWriter.fullStoreFillWaitNanos
                 : 0);
-  }
-
-  /** A WAL syncer for a FULL store with group commit; null (COMMIT syncs) if it cannot open. */
-  private static SqliteWalSyncer openSyncer(Path file, SqliteOptions options) {
-    if (options.synchronous() != SqliteOptions.Synchronous.FULL
-        || !options.groupCommit()
-        || !SqliteWalSyncer.enabled) {
-      return null;
-    }
-    try {
-      return new SqliteWalSyncer(file);
-    } catch (java.io.IOException | RuntimeException e) {
-      LOG.debug("{}: syncing the WAL inside COMMIT instead of beside it: {}", file, e.toString());
-      return null;
-    }
   }
 
   static SqliteFsmStore open(Path file, SqliteOptions options) {
@@ -120,19 +96,9 @@ final class SqliteFsmStore implements FsmStore {
     return checkpointer == null ? 0 : checkpointer.checkpoints();
   }
 
-  /** Returns the database file (for tests). */
-  Path file() {
-    return file;
-  }
-
   /** Returns the writer (for tests that queue their own operations). */
   SqliteWriter writer() {
     return writer;
-  }
-
-  /** Returns {@code {syncs, operations}} of the WAL syncer, or null without one (for probes). */
-  long[] syncCounts() {
-    return syncer == null ? null : syncer.syncCounts();
   }
 
   /** Returns how many batches held each number of operations (index = size). */
@@ -150,26 +116,9 @@ final class SqliteFsmStore implements FsmStore {
     T run(SqliteConnection c) throws SQLException;
   }
 
-  /**
-   * A read whose result may be shown to a caller: with a {@link SqliteWalSyncer}, returns only once
-   * every commit it may have seen is durable.
-   */
   private <T> T read(String what, Read<T> read) {
-    T result = readCommitted(what, read);
-    if (syncer != null) {
-      syncer.awaitDurable(); // every commit begun by now: each one the read saw
-    }
-    return result;
-  }
-
-  /** A read of committed state, durable or not yet (see {@link #readForFire}). */
-  private <T> T readCommitted(String what, Read<T> read) {
     if (closed) {
       throw new FsmStoreException(file + " is closed (" + what + ")");
-    }
-    FsmStoreException broken = syncer == null ? null : syncer.failure();
-    if (broken != null) {
-      throw new FsmStoreException(broken.getMessage(), broken);
     }
     readerPermits.acquireUninterruptibly();
     SqliteConnection c = closed ? null : idleReaders.poll();
@@ -201,35 +150,24 @@ final class SqliteFsmStore implements FsmStore {
 
   @Override
   public Optional<EntityState> read(String entityId) {
-    return read("read entity " + entityId, c -> readEntity(c, entityId));
-  }
-
-  /**
-   * Does not wait for the WAL sync of what it reads: the fire is answered only after the sync of
-   * its own commit or attempt row, which covers every commit before it (see {@link
-   * SqliteWalSyncer}).
-   */
-  @Override
-  public Optional<EntityState> readForFire(String entityId) {
-    return readCommitted("read entity " + entityId, c -> readEntity(c, entityId));
-  }
-
-  private static Optional<EntityState> readEntity(SqliteConnection c, String entityId)
-      throws SQLException {
-    PreparedStatement ps = c.ps("read_entity");
-    ps.setString(1, entityId);
-    try (ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          new EntityState(
-              rs.getString(1),
-              entityId,
-              rs.getString(2),
-              rs.getLong(3),
-              JsonCodec.read(rs.getString(4))));
-    }
+    return read(
+        "read entity " + entityId,
+        c -> {
+          PreparedStatement ps = c.ps("read_entity");
+          ps.setString(1, entityId);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.empty();
+            }
+            return Optional.of(
+                new EntityState(
+                    rs.getString(1),
+                    entityId,
+                    rs.getString(2),
+                    rs.getLong(3),
+                    JsonCodec.read(rs.getString(4))));
+          }
+        });
   }
 
   @Override
@@ -301,19 +239,14 @@ final class SqliteFsmStore implements FsmStore {
 
   @Override
   public List<OutboxEntry> pendingEffects(Instant now, int limit) {
-    List<OutboxEntry> due =
-        read(
-            "pending effects",
-            c -> {
-              PreparedStatement ps = c.ps("pending_outbox");
-              ps.setLong(1, SqliteRows.nanos(now));
-              ps.setInt(2, limit);
-              return outboxRows(ps);
-            });
-    if (syncer != null && !due.isEmpty()) {
-      syncer.syncFromCaller(); // rows another process committed may not be synced yet
-    }
-    return due;
+    return read(
+        "pending effects",
+        c -> {
+          PreparedStatement ps = c.ps("pending_outbox");
+          ps.setLong(1, SqliteRows.nanos(now));
+          ps.setInt(2, limit);
+          return outboxRows(ps);
+        });
   }
 
   @Override

@@ -52,7 +52,6 @@ final class SqliteWriter implements Runnable {
   private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
   private final SqliteBatchRows rows = new SqliteBatchRows();
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
-  private final SqliteWalSyncer syncer; // null: COMMIT syncs as the connection's mode says
   private int sinceCheckpoint;
   private final long fillWaitNanos; // 0: take what is queued; see fill()
   private final SqliteAttemptIndexer indexer;
@@ -68,10 +67,8 @@ final class SqliteWriter implements Runnable {
       SqliteConnection connection,
       int maxBatch,
       SqliteCheckpointer checkpointer,
-      SqliteWalSyncer syncer,
       long fillWaitNanos) {
     this.file = file;
-    this.syncer = syncer;
     this.fillWaitNanos = fillWaitNanos;
     this.checkpointer = checkpointer;
     this.connection = connection;
@@ -83,14 +80,6 @@ final class SqliteWriter implements Runnable {
         connection.exec("PRAGMA wal_autocheckpoint=" + SqliteCheckpointer.BACKSTOP_PAGES);
       } catch (SQLException e) {
         LOG.debug("cannot raise the automatic checkpoint threshold of {}: {}", file, e.toString());
-      }
-    }
-    if (syncer != null) {
-      try {
-        connection.exec("PRAGMA synchronous=NORMAL"); // the syncer syncs each commit's WAL frames
-      } catch (SQLException e) {
-        throw new FsmStoreException(
-            file + ": cannot set synchronous=NORMAL on the writer: " + e, e);
       }
     }
     this.thread = new Thread(this, "lockstep-fsm-sqlite-writer");
@@ -147,13 +136,8 @@ final class SqliteWriter implements Runnable {
           largestBatch = batch.size();
         }
         batchSizes.incrementAndGet(batch.size());
-        FsmStoreException broken = syncer == null ? null : syncer.failure();
         try {
-          if (broken != null) {
-            failAll(batch, broken); // a failed WAL sync: nothing more is written (see syncer)
-          } else {
-            runBatch(batch);
-          }
+          runBatch(batch);
         } catch (RuntimeException | Error e) { // never leave a caller waiting forever
           failAll(batch, new FsmStoreException(file + ": writer failed: " + e, e));
           if (e instanceof Error err) {
@@ -168,9 +152,6 @@ final class SqliteWriter implements Runnable {
     } finally {
       closed = true;
       drainClosed();
-      if (syncer != null) {
-        syncer.close(); // answers every committed batch after its sync, before the WAL can go
-      }
       try {
         connection.close();
       } catch (SQLException e) {
@@ -351,73 +332,24 @@ final class SqliteWriter implements Runnable {
   }
 
   private void commit(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
-    if (syncer != null) {
-      commitThenSync(batch, results, errors);
-      return;
-    }
     try {
       connection.exec("COMMIT");
     } catch (SQLException e) {
-      failAll(batch, rolledBack(e));
+      FsmStoreException failure = failed(e);
+      try {
+        connection.exec("ROLLBACK");
+      } catch (SQLException r) {
+        failure.addSuppressed(r);
+      }
+      failAll(batch, failure);
       return;
     }
-    committed(batch.size());
-    answer(batch, results, errors);
-  }
-
-  /**
-   * COMMIT without a sync, then hands the batch to the {@link SqliteWalSyncer}, which answers it
-   * after the WAL sync that covers it. Whatever happens, the commit's number goes back to the
-   * syncer (readers wait for it), with the callers' answer.
-   */
-  private void commitThenSync(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
-    long seq = syncer.beginCommit();
-    List<Pending<?>> callers = List.copyOf(batch);
-    int ops = 0;
-    Runnable answer =
-        () -> failAll(callers, new FsmStoreException(file + ": writer failed during COMMIT"));
-    try {
-      try {
-        connection.exec("COMMIT");
-      } catch (SQLException e) {
-        FsmStoreException failure = rolledBack(e);
-        answer = () -> failAll(callers, failure);
-        return;
-      }
-      committed(batch.size());
-      ops = callers.size();
-      answer =
-          () -> {
-            FsmStoreException broken = syncer.failure();
-            if (broken != null) {
-              failAll(callers, broken); // durability unknown: never a success
-            } else {
-              answer(callers, results, errors);
-            }
-          };
-    } finally {
-      syncer.committed(seq, ops, answer);
-    }
-  }
-
-  /** The failure of a COMMIT, after a ROLLBACK. */
-  private FsmStoreException rolledBack(SQLException e) {
-    FsmStoreException failure = failed(e);
-    try {
-      connection.exec("ROLLBACK");
-    } catch (SQLException r) {
-      failure.addSuppressed(r);
-    }
-    return failure;
-  }
-
-  /** After a COMMIT of {@code ops} operations: requests a background checkpoint when due. */
-  private void committed(int ops) {
-    sinceCheckpoint += ops;
+    sinceCheckpoint += batch.size();
     if (checkpointer != null && sinceCheckpoint >= SqliteCheckpointer.EVERY) {
       sinceCheckpoint = 0;
       checkpointer.request();
     }
+    answer(batch, results, errors);
   }
 
   private static void failRest(List<Pending<?>> batch, Throwable[] errors, Throwable error) {

@@ -14,11 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With {@code FULL} synced inside COMMIT (no {@link SqliteWalSyncer}; with one, the syncer gathers
- * instead and the writer does not wait), a writer that has seen batches of three waits (boundedly)
- * for three operations before paying a COMMIT's fsync, rather than committing the first one alone.
- * The bound is raised here so that the test does not depend on timing; results stay exact either
- * way.
+ * With {@code FULL}, a writer that has seen batches of three waits (boundedly) for three operations
+ * before paying a COMMIT's fsync, rather than committing the first one alone. The bound is raised
+ * here so that the test does not depend on timing; results stay exact either way.
  *
  * <p>Shown to fail: with {@code fill()} not called, the gate's batch did not wait for the fillers,
  * which stayed queued behind it (the bounded poll below reports that).
@@ -30,8 +28,6 @@ class SqliteBatchFillTest {
   void aFullWriterWaitsForAsManyCallersAsItRecentlySaw() throws Exception {
     long bound = SqliteWriter.fullStoreFillWaitNanos;
     SqliteWriter.fullStoreFillWaitNanos = 60_000_000_000L; // never reached: three ops arrive
-    SqliteWalSyncer.enabled =
-        false; // the writer's fill wait serves FULL stores that sync in COMMIT
     try (SqliteFsmStore store =
         SqliteFsmStore.open(dir.resolve("w.db"), SqliteOptions.defaults())) {
       SqliteWriter w = store.writer();
@@ -85,7 +81,6 @@ class SqliteBatchFillTest {
       assertEquals(before[1], after[1], "no batch of one");
       assertTrue(after[2] == before[2], "no batch of two");
     } finally {
-      SqliteWalSyncer.enabled = true;
       SqliteWriter.fullStoreFillWaitNanos = bound;
     }
   }
