@@ -228,10 +228,7 @@ final class DefaultFsmEngine implements FsmEngine {
   private FireResult afterLostCommit(Attempt a, long version, RuntimeException e) {
     Optional<Attempt> found;
     try {
-      found =
-          store
-              .attempt(a.entityId(), a.attemptId())
-              .filter(f -> f.time().equals(a.time()) && f.event().equals(a.event()));
+      found = store.attempt(a);
     } catch (RuntimeException lookup) {
       e.addSuppressed(lookup);
       return new FireResult.Failed(e); // outcome unknown and unloggable: the store is down

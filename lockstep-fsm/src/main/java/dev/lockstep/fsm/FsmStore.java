@@ -113,6 +113,17 @@ public interface FsmStore extends AutoCloseable {
    */
   Optional<Attempt> attempt(String entityId, long attemptId);
 
+  /**
+   * Returns the recorded attempt that is {@code like}: same entity, id, time and event. Attempt ids
+   * of different processes can repeat (rarely, within one millisecond), so a store shared by
+   * processes must match on all four; by default {@link #attempt} filtered, which suffices for a
+   * store that keeps only its own process's attempts or returns the newest match.
+   */
+  default Optional<Attempt> attempt(Attempt like) {
+    return attempt(like.entityId(), like.attemptId())
+        .filter(a -> a.time().equals(like.time()) && a.event().equals(like.event()));
+  }
+
   /** Returns every attempt on {@code entityId}, in recording order. */
   List<Attempt> history(String entityId);
 

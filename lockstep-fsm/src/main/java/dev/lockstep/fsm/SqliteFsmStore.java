@@ -200,6 +200,22 @@ final class SqliteFsmStore implements FsmStore {
   }
 
   @Override
+  public Optional<Attempt> attempt(Attempt like) {
+    return read(
+        "find attempt " + like.attemptId(),
+        c -> {
+          PreparedStatement ps = c.ps("find_attempt_exact");
+          ps.setLong(1, like.attemptId());
+          ps.setString(2, like.entityId());
+          ps.setLong(3, SqliteRows.nanos(like.time()));
+          ps.setString(4, like.event());
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(SqliteRows.attempt(rs)) : Optional.empty();
+          }
+        });
+  }
+
+  @Override
   public List<Attempt> history(String entityId) {
     return read(
         "history of " + entityId,

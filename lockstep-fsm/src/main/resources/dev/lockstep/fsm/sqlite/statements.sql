@@ -26,6 +26,12 @@ SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard
   outcome, error, version
 FROM fsm_attempt WHERE attempt_id = ? AND entity_id = ? ORDER BY seq
 
+-- name: find_attempt_exact
+-- (ids of two processes can repeat within a millisecond: time and event tell them apart)
+SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
+  outcome, error, version
+FROM fsm_attempt WHERE attempt_id = ? AND entity_id = ? AND at_ns = ? AND event = ? ORDER BY seq
+
 -- name: history
 -- (the rows indexed by entity, then the unindexed tail; column 13, seq, only orders them)
 SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
