@@ -55,6 +55,11 @@ public class ForwardingFsmStore implements FsmStore {
   }
 
   @Override
+  public Optional<Attempt> attempt(Attempt like) {
+    return delegate.attempt(like);
+  }
+
+  @Override
   public List<Attempt> history(String entityId) {
     return delegate.history(entityId);
   }
