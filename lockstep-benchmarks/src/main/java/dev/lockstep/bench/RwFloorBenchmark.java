@@ -23,7 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link ReentrantReadWriteLock} and Lockstep's {@link ReadWriteLock}, in one run. The floor is the
  * least any lock can do that returns a handle which any thread may close exactly once: allocate the
  * handle, one compare-and-set to enter, and to leave the handle's compare-and-set (exactly once)
- * plus an add on the lock word; it does no fairness, no queue, no ownership check. Run it with
+ * plus an add on the lock word; it does no fairness, no queue, no ownership check. The scoped floor
+ * ({@link #scopedFloor}) is the least a read that runs a body under the lock and returns no handle
+ * can do: one compare-and-set and the thread's read count (a thread-local cached for the last
+ * reader, as Lockstep's) in, the count and an add on the lock word out. Run it with
  * {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar org.openjdk.jmh.Main
  * RwFloorBenchmark}; figures in {@code docs/benchmarks.md}.
  */
@@ -75,10 +78,33 @@ public class RwFloorBenchmark {
     }
   }
 
+  /** The scoped floor's per-thread read count, as Lockstep's {@code ReadOwners.Chain}. */
+  static final class Count {
+    final long tid;
+    int opened;
+
+    Count(long tid) {
+      this.tid = tid;
+    }
+  }
+
+  /** A scope's body, as a scoped read would take it. */
+  @FunctionalInterface
+  interface Body<T> {
+    T call();
+  }
+
   @SuppressWarnings("unused") // accessed through WORD
   private volatile long word;
 
+  private final ThreadLocal<Count> counts =
+      ThreadLocal.withInitial(() -> new Count(Thread.currentThread().threadId()));
+
+  /** The last reader's count, cached as Lockstep's {@code ReadOwners} does. */
+  private Count last;
+
   long value;
+  private final Body<Long> readValue = () -> value;
   final ReentrantReadWriteLock fair = new ReentrantReadWriteLock(true);
   final ReadWriteLock lockstep = ReadWriteLock.create();
 
@@ -89,6 +115,41 @@ public class RwFloorBenchmark {
       s = word;
     }
     return new Handle(this, Thread.currentThread());
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE) // as a real lock's acquire would be
+  Count enterScoped() {
+    Count c = last;
+    if (c == null || c.tid != Thread.currentThread().threadId()) {
+      c = counts.get();
+      last = c;
+    }
+    long s = word;
+    while (!WORD.weakCompareAndSet(this, s, s + 1)) {
+      s = word;
+    }
+    c.opened++;
+    return c;
+  }
+
+  /** A scoped read at its floor: CAS in and count, run the body, count down and add out. */
+  <T> T scoped(Body<T> body) {
+    Count c = enterScoped();
+    try {
+      return body.call();
+    } finally {
+      c.opened--;
+      WORD.getAndAdd(this, -1L);
+    }
+  }
+
+  /**
+   * The floor of a scoped read (no handle): one CAS and the thread's read count in, the count and
+   * an add out.
+   */
+  @Benchmark
+  public long scopedFloor() {
+    return scoped(readValue);
   }
 
   /** The floor: allocate, CAS in, CAS + add out. */
