@@ -1,6 +1,7 @@
 package dev.lockstep.bench;
 
 import dev.lockstep.lock.LockHandle;
+import dev.lockstep.lock.LockedCall;
 import dev.lockstep.lock.ReadWriteLock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -19,13 +20,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Not a suite: the floor of an uncontended read hold with Lockstep's handle contract, beside fair
- * {@link ReentrantReadWriteLock} and Lockstep's {@link ReadWriteLock}, in one run. The floor is the
- * least any lock can do that returns a handle which any thread may close exactly once: allocate the
- * handle, one compare-and-set to enter, and to leave the handle's compare-and-set (exactly once)
- * plus an add on the lock word; it does no fairness, no queue, no ownership check. Run it with
- * {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar org.openjdk.jmh.Main
- * RwFloorBenchmark}; figures in {@code docs/benchmarks.md}.
+ * Not a suite: the floor of an uncontended read hold with Lockstep's handle contract and with a
+ * scoped read, beside fair {@link ReentrantReadWriteLock} and Lockstep's {@link ReadWriteLock}
+ * (both ways), in one run. The floor is the least any lock can do that returns a handle which any
+ * thread may close exactly once: allocate the handle, one compare-and-set to enter, and to leave
+ * the handle's compare-and-set (exactly once) plus an add on the lock word; it does no fairness, no
+ * queue, no ownership check. The scoped floor ({@link #scopedFloor}) is the least a read that runs
+ * a body under the lock and returns no handle can do: one compare-and-set and the thread's read
+ * count (a thread-local cached for the last reader, as Lockstep's) in, the count and an add on the
+ * lock word out. Run it with {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar
+ * org.openjdk.jmh.Main RwFloorBenchmark}; figures in {@code docs/benchmarks.md}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -75,10 +79,27 @@ public class RwFloorBenchmark {
     }
   }
 
+  /** The scoped floor's per-thread read count, as Lockstep's {@code ReadOwners.Chain}. */
+  static final class Count {
+    final long tid;
+    int opened;
+
+    Count(long tid) {
+      this.tid = tid;
+    }
+  }
+
   @SuppressWarnings("unused") // accessed through WORD
   private volatile long word;
 
+  private final ThreadLocal<Count> counts =
+      ThreadLocal.withInitial(() -> new Count(Thread.currentThread().threadId()));
+
+  /** The last reader's count, cached as Lockstep's {@code ReadOwners} does. */
+  private Count last;
+
   long value;
+  private final LockedCall<Long, RuntimeException> readValue = () -> value;
   final ReentrantReadWriteLock fair = new ReentrantReadWriteLock(true);
   final ReadWriteLock lockstep = ReadWriteLock.create();
 
@@ -89,6 +110,41 @@ public class RwFloorBenchmark {
       s = word;
     }
     return new Handle(this, Thread.currentThread());
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE) // as a real lock's acquire would be
+  Count enterScoped() {
+    Count c = last;
+    if (c == null || c.tid != Thread.currentThread().threadId()) {
+      c = counts.get();
+      last = c;
+    }
+    long s = word;
+    while (!WORD.weakCompareAndSet(this, s, s + 1)) {
+      s = word;
+    }
+    c.opened++;
+    return c;
+  }
+
+  /** A scoped read at its floor: CAS in and count, run the body, count down and add out. */
+  <T> T scoped(LockedCall<T, RuntimeException> body) {
+    Count c = enterScoped();
+    try {
+      return body.call();
+    } finally {
+      c.opened--;
+      WORD.getAndAdd(this, -1L);
+    }
+  }
+
+  /**
+   * The floor of a scoped read (no handle): one CAS and the thread's read count in, the count and
+   * an add out.
+   */
+  @Benchmark
+  public long scopedFloor() {
+    return scoped(readValue);
   }
 
   /** The floor: allocate, CAS in, CAS + add out. */
@@ -113,7 +169,13 @@ public class RwFloorBenchmark {
     }
   }
 
-  /** Lockstep's {@link ReadWriteLock}. */
+  /** Lockstep's {@link ReadWriteLock}, scoped read ({@link ReadWriteLock#read}: no handle). */
+  @Benchmark
+  public long scoped() throws InterruptedException {
+    return lockstep.read(TIMEOUT, readValue);
+  }
+
+  /** Lockstep's {@link ReadWriteLock}, handle read. */
   @Benchmark
   public long lockstep() throws InterruptedException {
     LockHandle h = lockstep.acquireRead(TIMEOUT);

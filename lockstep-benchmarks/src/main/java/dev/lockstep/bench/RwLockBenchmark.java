@@ -16,14 +16,15 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * Suite {@code rwlock}: one lock guarding a counter. Scenarios {@code uncontended-read}, {@code
  * uncontended-write} (one thread) and {@code rw-90-10-2t} (two threads, each operation a read with
- * probability 90 % and a write otherwise).
+ * probability 90 % and a write otherwise). Lockstep runs twice: {@code lockstep} through handles,
+ * {@code lockstep-scoped} through its scoped methods.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class RwLockBenchmark {
 
-  @Param({"lockstep", "rrwl-fair", "rrwl-nonfair", "stampedlock"})
+  @Param({"lockstep", "lockstep-scoped", "rrwl-fair", "rrwl-nonfair", "stampedlock"})
   public String impl;
 
   RwLockImpl lock;

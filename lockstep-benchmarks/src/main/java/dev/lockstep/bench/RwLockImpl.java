@@ -1,6 +1,7 @@
 package dev.lockstep.bench;
 
 import dev.lockstep.lock.LockHandle;
+import dev.lockstep.lock.LockedCall;
 import dev.lockstep.lock.ReadWriteLock;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +16,7 @@ public abstract sealed class RwLockImpl {
 
   /** The implementation names, as they appear in the JSON. */
   public static final List<String> NAMES =
-      List.of("lockstep", "rrwl-fair", "rrwl-nonfair", "stampedlock");
+      List.of("lockstep", "lockstep-scoped", "rrwl-fair", "rrwl-nonfair", "stampedlock");
 
   static final Duration TIMEOUT = Duration.ofMinutes(5);
 
@@ -37,6 +38,7 @@ public abstract sealed class RwLockImpl {
   public static RwLockImpl create(String name) {
     return switch (name) {
       case "lockstep" -> new Lockstep();
+      case "lockstep-scoped" -> new LockstepScoped();
       case "rrwl-fair" -> new Rrwl(true);
       case "rrwl-nonfair" -> new Rrwl(false);
       case "stampedlock" -> new Stamped();
@@ -67,6 +69,30 @@ public abstract sealed class RwLockImpl {
       } finally {
         h.close();
       }
+    }
+  }
+
+  /**
+   * The same lock through its scoped methods ({@link ReadWriteLock#read}, {@link
+   * ReadWriteLock#write}): no handle for a read.
+   */
+  static final class LockstepScoped extends RwLockImpl {
+    final ReadWriteLock lock = ReadWriteLock.create();
+    private final LockedCall<Long, RuntimeException> readValue = () -> value;
+    private final LockedCall<Void, RuntimeException> increment =
+        () -> {
+          value++;
+          return null;
+        };
+
+    @Override
+    public long read() throws InterruptedException {
+      return lock.read(TIMEOUT, readValue);
+    }
+
+    @Override
+    public void write() throws InterruptedException {
+      lock.write(TIMEOUT, increment);
     }
   }
 

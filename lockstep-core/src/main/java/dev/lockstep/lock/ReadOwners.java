@@ -12,14 +12,15 @@ import java.lang.invoke.VarHandle;
  * Chain}: {@link Chain#opened} goes up when the thread takes a hold and down when the thread itself
  * closes one (plain writes: only the owner thread writes it); a hold closed by another thread adds
  * one to {@link Chain#closedElsewhere} instead (atomically). The thread holds a read hold exactly
- * while {@code opened - closedElsewhere > 0}. A hold knows its chain ({@link RwNode#chain}), so
- * closing it needs no lookup. No reference to a hold is stored in a long-lived object, so an
- * uncontended read pays no GC card-marking fence (an earlier version chained the holds themselves
- * and paid it on every read). {@link #last} caches the last reader's chain so that a thread reading
- * repeatedly skips the thread-local lookup (as {@code ReentrantReadWriteLock}'s cached hold
- * counter; it keeps a thread id, not the thread). A read hold made for a thread by another thread
- * (a write hold downgraded by another thread) cannot be counted by its owner: it goes to {@link
- * #strays}, guarded by the lock's queue lock.
+ * while {@code opened - closedElsewhere > 0}. A scoped read (no hold object) counts in {@code
+ * opened} too, up on entry and down on exit, both on its thread ({@link #mine}). A hold knows its
+ * chain ({@link RwNode#chain}), so closing it needs no lookup. No reference to a hold is stored in
+ * a long-lived object, so an uncontended read pays no GC card-marking fence (an earlier version
+ * chained the holds themselves and paid it on every read). {@link #last} caches the last reader's
+ * chain so that a thread reading repeatedly skips the thread-local lookup (as {@code
+ * ReentrantReadWriteLock}'s cached hold counter; it keeps a thread id, not the thread). A read hold
+ * made for a thread by another thread (a write hold downgraded by another thread) cannot be counted
+ * by its owner: it goes to {@link #strays}, guarded by the lock's queue lock.
  */
 final class ReadOwners {
 
@@ -80,6 +81,11 @@ final class ReadOwners {
       last = c;
     }
     return c;
+  }
+
+  /** The calling thread's chain, for a scoped read to count itself in and out. */
+  Chain mine() {
+    return chain(Thread.currentThread());
   }
 
   /** Records a read hold of the calling thread, before its handle reaches anyone else. */

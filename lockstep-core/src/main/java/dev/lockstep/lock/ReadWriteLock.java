@@ -40,9 +40,23 @@ import java.util.concurrent.CompletableFuture;
  * Thread-safe; virtual-thread friendly (waiters park, never pin a carrier; virtual threads do not
  * spin). Uncontended, a read or write costs one compare-and-set to enter, and two atomic operations
  * to leave (the handle's exactly-once compare-and-set, then an add), plus one 32-byte handle; a
- * thread's read holds are counted in a thread-local counter, not stored. Waiters queue only under
- * contention. With a {@link LockRecorder} in the options, every acquisition, release, timeout,
- * cancellation and refusal is reported to it.
+ * thread's read holds are counted in a thread-local counter, not stored. A scoped read ({@link
+ * #read}) needs no handle: one compare-and-set to enter and one add to leave, nothing allocated.
+ * Waiters queue only under contention. With a {@link LockRecorder} in the options, every
+ * acquisition, release, timeout, cancellation and refusal is reported to it.
+ *
+ * <h2>Handles or scopes</h2>
+ *
+ * The {@code acquire} methods return a {@link LockHandle}: it can be closed from any thread, kept
+ * beyond a block, or {@linkplain LockHandle#downgrade() downgraded}. When the hold is just a block
+ * of code on one thread, {@link #read} and {@link #write} run that block under the lock and release
+ * it when the block ends, however it ends; the read is the cheapest way to read.
+ *
+ * <pre>{@code
+ * ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("config"));
+ * Config current = lock.read(Duration.ofSeconds(5), () -> config);
+ * lock.write(Duration.ofSeconds(5), () -> config = config.with("mode", "fast"));
+ * }</pre>
  */
 public interface ReadWriteLock {
 
@@ -107,4 +121,56 @@ public interface ReadWriteLock {
 
   /** Asks for the write hold without blocking; as {@link #acquireReadAsync}. */
   CompletableFuture<LockHandle> acquireWriteAsync(Duration timeout);
+
+  /**
+   * Waits up to {@code timeout} for a read hold, runs {@code body} under it on the calling thread,
+   * releases it, and returns what the body returned.
+   *
+   * <p>Guarantees: the same admission as {@link #acquireRead} (FIFO, no barging past a queued
+   * waiter; a free lock is taken even with a zero timeout) and the same checks (a thread in a read
+   * scope is a reader: asking for the write lock inside it is refused with {@link
+   * LockUpgradeException}, reading again while a writer is queued is a {@link DeadlockException}).
+   * The hold lasts exactly as long as the body runs and is released on every path out of it:
+   * return, exception or error; whatever the body throws is rethrown unchanged after the release.
+   * The body never runs if the hold was not granted.
+   *
+   * <p>Non-guarantees: there is no handle, so the hold cannot outlive the body, move to another
+   * thread, or be downgraded. The body should not hand work that needs the hold to other threads.
+   *
+   * <p>Cost: uncontended, one compare-and-set to enter and one atomic add to leave, nothing
+   * allocated (the release needs no exactly-once check: the scope is it). When the lock is busy, or
+   * with a {@link LockRecorder}, the request takes the path of {@link #acquireRead} (a waiter in
+   * the queue, a handle) and the body runs once it is granted.
+   *
+   * @param timeout how long to wait at most for the hold (not how long the body may run)
+   * @param body what to run under the read lock
+   * @return what the body returned
+   * @throws LockTimeoutException if the timeout ran out (the body did not run)
+   * @throws DeadlockException if the calling thread holds the write lock, or reads while a writer
+   *     is queued (the body did not run)
+   * @throws InterruptedException if the thread was interrupted before or while waiting (the body
+   *     did not run), or if the body threw it
+   * @throws IllegalArgumentException if the timeout is negative
+   * @throws X whatever the body threw
+   */
+  <T, X extends Exception> T read(Duration timeout, LockedCall<T, X> body)
+      throws InterruptedException, X;
+
+  /**
+   * Waits up to {@code timeout} for the write hold, runs {@code body} under it on the calling
+   * thread, releases it, and returns what the body returned. The guarantees and exceptions are
+   * those of {@link #read} with the rules of {@link #acquireWrite} (a thread inside a read scope
+   * asking for it gets a {@link LockUpgradeException}). Costs what {@link #acquireWrite} and {@link
+   * LockHandle#close()} cost (the write goes through a handle).
+   *
+   * @throws LockTimeoutException if the timeout ran out (the body did not run)
+   * @throws LockUpgradeException if the calling thread holds a read lock (the body did not run)
+   * @throws DeadlockException if the calling thread holds the write lock (the body did not run)
+   * @throws InterruptedException if the thread was interrupted before or while waiting (the body
+   *     did not run), or if the body threw it
+   * @throws IllegalArgumentException if the timeout is negative
+   * @throws X whatever the body threw
+   */
+  <T, X extends Exception> T write(Duration timeout, LockedCall<T, X> body)
+      throws InterruptedException, X;
 }

@@ -31,9 +31,13 @@ import java.util.concurrent.locks.LockSupport;
  * dropped. Giving up (timeout, interrupt, cancel) removes a waiter only if it is still WAITING; a
  * waiter granted meanwhile keeps the hold (timeout) or releases it (interrupt, cancel).
  *
+ * <p>A scoped read ({@link #read}) enters with the same CAS as a reader's fast path and leaves with
+ * the same add as a read release, with no node in between: the scope makes the release exactly
+ * once. Busy (or recording), it takes the node path and releases the node.
+ *
  * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
- * holds in {@link ReadOwners}. Asynchronous acquisitions have owners of their own that hold nothing
- * else, so they are never checked (as in {@link LockEngine}).
+ * holds (scoped ones included) in {@link ReadOwners}. Asynchronous acquisitions have owners of
+ * their own that hold nothing else, so they are never checked (as in {@link LockEngine}).
  */
 final class SingleReadWriteLock implements ReadWriteLock {
   static final Object RESOURCE =
@@ -134,6 +138,55 @@ final class SingleReadWriteLock implements ReadWriteLock {
   @Override
   public CompletableFuture<LockHandle> acquireWriteAsync(Duration timeout) {
     return async(false, timeout);
+  }
+
+  @Override
+  public <T, X extends Exception> T read(Duration timeout, LockedCall<T, X> body)
+      throws InterruptedException, X {
+    Objects.requireNonNull(body, "body must not be null");
+    if (!recording) {
+      if (timeout.isNegative()) { // NPE for null, as LockEngine.nanos
+        LockEngine.nanos(timeout); // throws the usual IllegalArgumentException
+      }
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      // The fast path of a read without a handle: the admission of fast(), the count of track().
+      ReadOwners.Chain c = readers.mine();
+      long s = state;
+      while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
+        if (STATE.weakCompareAndSet(this, s, s + 1)) {
+          c.opened++;
+          try {
+            return body.call();
+          } finally {
+            c.opened--; // before the word, as in release()
+            long was = (long) STATE.getAndAdd(this, -1L);
+            if ((was & QUEUED) != 0 && (was & READERS) == 1) {
+              promoteLocked();
+            }
+          }
+        }
+        s = state;
+      }
+    }
+    return callHolding(acquire(true, timeout, true), body);
+  }
+
+  @Override
+  public <T, X extends Exception> T write(Duration timeout, LockedCall<T, X> body)
+      throws InterruptedException, X {
+    Objects.requireNonNull(body, "body must not be null");
+    return callHolding(acquire(false, timeout, true), body);
+  }
+
+  /** Runs a scope's body under a hold taken through a handle, then releases it. */
+  private <T, X extends Exception> T callHolding(RwNode held, LockedCall<T, X> body) throws X {
+    try {
+      return body.call();
+    } finally {
+      release(held);
+    }
   }
 
   /** One CAS when nobody writes or waits (a reader) or nobody holds (a writer); else null. */

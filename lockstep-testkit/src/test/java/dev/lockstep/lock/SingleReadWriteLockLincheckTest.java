@@ -11,15 +11,18 @@ import org.junit.jupiter.api.Test;
 /**
  * Lincheck for the single-resource {@link ReadWriteLock} engine ({@link SingleReadWriteLock}):
  * writers increment a plain counter under the write lock (blocking, asynchronous, try-then-block,
- * or write-then-downgrade-then-read), readers read it under the read lock (blocking, asynchronous,
- * try-then-block); histories must be linearizable with respect to a plain counter, no operation may
- * hang (Lincheck reports a lost wake-up as a deadlock), and the lock must be idle afterwards.
+ * write-then-downgrade-then-read, or a write scope), readers read it under the read lock (blocking,
+ * asynchronous, try-then-block, or a read scope); histories must be linearizable with respect to a
+ * plain counter, no operation may hang (Lincheck reports a lost wake-up as a deadlock), and the
+ * lock must be idle afterwards.
  *
  * <p>Shown to fail once by editing {@code SingleReadWriteLock}: a writer fast path that enters
  * whenever no writer holds and nobody waits ({@code (s & (WRITER | QUEUED)) == 0}, CAS to {@code s
  * | WRITER}, so a writer joins current readers) made the model check fail with "Invalid execution
  * results". (A lost wake-up, reads never granting the queue, made the run hang instead of failing:
- * {@link SingleReadWriteLockStressTest} catches that one with its bounded waits.)
+ * {@link SingleReadWriteLockStressTest} catches that one with its bounded waits.) A read scope that
+ * left without its add on the lock word failed both checks here with "the lock is not idle after
+ * the scenario".
  */
 class SingleReadWriteLockLincheckTest {
 
@@ -96,6 +99,17 @@ class SingleReadWriteLockLincheckTest {
       return read(h != null ? h : lock.acquireRead(FOREVER));
     }
 
+    /** A scoped read: no handle, one CAS in and one add out when uncontended. */
+    @Operation
+    public int readScoped() throws InterruptedException {
+      return lock.read(FOREVER, () -> count);
+    }
+
+    @Operation
+    public int writeScoped() throws InterruptedException {
+      return lock.write(FOREVER, () -> ++count);
+    }
+
     private int bump(LockHandle h) {
       try {
         int c = count;
@@ -152,6 +166,14 @@ class SingleReadWriteLockLincheckTest {
 
     public int readIfFree() {
       return read();
+    }
+
+    public int readScoped() {
+      return read();
+    }
+
+    public int writeScoped() {
+      return write();
     }
   }
 }

@@ -3,11 +3,15 @@ package dev.lockstep.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -185,25 +189,10 @@ class SingleReadWriteLockTest {
   void interruptedWaiterWithdrawsAndTheNextOneIsGranted() throws Exception {
     ReadWriteLock lock = ReadWriteLock.create();
     LockHandle w = lock.acquireWrite(LONG);
-    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-    Thread waiter =
-        Thread.ofVirtual()
-            .start(
-                () -> {
-                  try {
-                    lock.acquireWrite(LONG).close();
-                    outcome.complete(null);
-                  } catch (Throwable t) {
-                    outcome.complete(t);
-                  }
-                });
-    while (waiter.getState() != Thread.State.WAITING
-        && waiter.getState() != Thread.State.TIMED_WAITING) {
-      Thread.onSpinWait();
-    }
+    Waiting<LockHandle> waiter = startWaiting(() -> lock.acquireWrite(LONG));
     CompletableFuture<LockHandle> next = lock.acquireReadAsync(LONG);
-    waiter.interrupt();
-    assertInstanceOf(InterruptedException.class, outcome.get(5, TimeUnit.SECONDS));
+    waiter.thread().interrupt();
+    assertInstanceOf(InterruptedException.class, waiter.failure());
     w.close();
     next.get(5, TimeUnit.SECONDS).close();
     assertIdle(lock);
@@ -299,6 +288,8 @@ class SingleReadWriteLockTest {
     LockHandle w2 = lock.acquireWrite(LONG);
     onOtherThreadThrows(LockTimeoutException.class, () -> lock.acquireRead(Duration.ofMillis(10)));
     w2.close();
+    lock.read(LONG, () -> events.add("read scope")); // a scope takes the handle path: recorded
+    lock.write(LONG, () -> events.add("write scope"));
     assertEquals(
         List.of(
             "acquired EXCLUSIVE",
@@ -310,8 +301,178 @@ class SingleReadWriteLockTest {
             "released",
             "acquired EXCLUSIVE",
             "timedOut",
+            "released",
+            "acquired SHARED",
+            "read scope",
+            "released",
+            "acquired EXCLUSIVE",
+            "write scope",
             "released"),
         events);
+  }
+
+  // ------------------------------------------------ scoped holds (read, write)
+
+  @Test
+  void scopedReadRunsTheBodyUnderTheReadLockAndReleasesIt() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create();
+    String got =
+        lock.read(
+            Duration.ZERO, // a free lock is taken even with a zero timeout
+            () -> {
+              assertTrue(onOtherThread(lock::tryAcquireWrite).isEmpty(), "a writer got in");
+              LockHandle other = onOtherThread(() -> lock.acquireRead(Duration.ZERO));
+              other.close(); // readers share
+              return "read";
+            });
+    assertEquals("read", got);
+    assertIdle(lock);
+    assertEquals(1, lock.write(LONG, () -> lock.tryAcquireRead().isPresent() ? 0 : 1));
+    assertIdle(lock);
+  }
+
+  /**
+   * A scoped read never barges past a queued writer, and waits behind it in FIFO order. Shown to
+   * fail once with the scoped fast path's admission relaxed to {@code (s & WRITER) == 0}: "a scoped
+   * read barged past a queued writer".
+   */
+  @Test
+  void scopedReadQueuesBehindAWaitingWriter() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("config"));
+    List<String> order = new CopyOnWriteArrayList<>();
+    LockHandle r1 = lock.acquireRead(LONG);
+    CompletableFuture<LockHandle> writer = lock.acquireWriteAsync(LONG);
+    assertFalse(writer.isDone());
+    Object barged =
+        onOtherThread(
+            () -> {
+              try {
+                return lock.read(Duration.ZERO, () -> "entered");
+              } catch (LockTimeoutException expected) {
+                return expected;
+              }
+            });
+    assertInstanceOf(
+        LockTimeoutException.class, barged, "a scoped read barged past a queued writer");
+    Waiting<String> reader =
+        startWaiting(() -> lock.read(LONG, () -> order.add("reader") ? "read" : ""));
+    assertTrue(order.isEmpty(), "a scoped read barged past a queued writer");
+    r1.close();
+    LockHandle w = writer.get(5, TimeUnit.SECONDS);
+    order.add("writer");
+    Thread.sleep(50);
+    assertEquals(List.of("writer"), order, "a scoped read entered while the writer held the lock");
+    w.close();
+    assertEquals("read", reader.result().get(5, TimeUnit.SECONDS));
+    assertEquals(List.of("writer", "reader"), order);
+    assertIdle(lock);
+  }
+
+  @Test
+  void scopesFollowTheSelfDeadlockAndUpgradeRules() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("config"));
+    // Inside a read scope the thread is a reader: no upgrade, by any path.
+    lock.read(
+        LONG,
+        () -> {
+          assertThrows(LockUpgradeException.class, () -> lock.acquireWrite(LONG));
+          assertThrows(LockUpgradeException.class, () -> lock.write(LONG, () -> "never"));
+          assertThrows(LockUpgradeException.class, lock::tryAcquireWrite);
+          // Reading again is fine while no writer waits, and fails at once while one does.
+          assertEquals("again", lock.read(LONG, () -> "again"));
+          CompletableFuture<LockHandle> writer = lock.acquireWriteAsync(LONG);
+          assertThrows(DeadlockException.class, () -> lock.read(LONG, () -> "never"));
+          assertThrows(DeadlockException.class, () -> lock.acquireRead(LONG));
+          writer.cancel(false);
+          return null;
+        });
+    assertIdle(lock);
+    lock.acquireWrite(Duration.ZERO).close(); // the scope no longer counts as a read hold
+    // Inside a write scope (or a write hold) both scopes are a self-deadlock.
+    lock.write(
+        LONG,
+        () -> {
+          assertThrows(DeadlockException.class, () -> lock.read(LONG, () -> "never"));
+          assertThrows(DeadlockException.class, () -> lock.write(LONG, () -> "never"));
+          return null;
+        });
+    try (LockHandle w = lock.acquireWrite(LONG)) {
+      assertThrows(DeadlockException.class, () -> lock.read(LONG, () -> "never"));
+      assertTrue(w.isHeld());
+    }
+    assertIdle(lock);
+  }
+
+  @Test
+  void whateverTheBodyThrowsIsRethrownAfterTheRelease() throws Exception {
+    IOException io = new IOException("disk");
+    Error error = new Error("boom");
+    IllegalStateException runtime = new IllegalStateException("bad");
+    // The fast path (no handle), and the handle path a recorder sends every scope through.
+    for (ReadWriteLock lock :
+        List.of(
+            ReadWriteLock.create(),
+            ReadWriteLock.create(LockOptions.named("rec").withRecorder(new LockRecorder() {})))) {
+      assertSame(io, assertThrows(IOException.class, () -> lock.read(LONG, () -> throwIt(io))));
+      assertSame(error, assertThrows(Error.class, () -> lock.read(LONG, () -> throwIt(error))));
+      assertSame(
+          runtime,
+          assertThrows(IllegalStateException.class, () -> lock.read(LONG, () -> throwIt(runtime))));
+      assertSame(io, assertThrows(IOException.class, () -> lock.write(LONG, () -> throwIt(io))));
+      assertSame(error, assertThrows(Error.class, () -> lock.write(LONG, () -> throwIt(error))));
+      assertIdle(lock);
+      lock.acquireWrite(Duration.ZERO).close(); // the thread is not counted as a reader any more
+    }
+    // A scoped read that waited in the queue (granted by a writer's release) releases too.
+    ReadWriteLock lock = ReadWriteLock.create();
+    LockHandle w = lock.acquireWrite(LONG);
+    Waiting<String> queued = startWaiting(() -> lock.read(LONG, () -> throwIt(error)));
+    w.close();
+    assertSame(error, queued.failure());
+    assertIdle(lock);
+  }
+
+  private static <T extends Throwable> String throwIt(T t) throws T {
+    throw t;
+  }
+
+  @Test
+  void scopedReadWaitingForAWriterIsInterruptibleAndTimesOut() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("config"));
+    List<String> ran = new CopyOnWriteArrayList<>();
+    LockHandle w = lock.acquireWrite(LONG);
+    Waiting<Boolean> waiter = startWaiting(() -> lock.read(LONG, () -> ran.add("body")));
+    waiter.thread().interrupt();
+    assertInstanceOf(InterruptedException.class, waiter.failure());
+    LockTimeoutException e =
+        onOtherThreadThrows(
+            LockTimeoutException.class, () -> lock.read(Duration.ofMillis(20), () -> ran.add("x")));
+    assertTrue(e.getMessage().contains("'config'"), e.getMessage());
+    w.close();
+    assertEquals(List.of(), ran, "a body ran without the hold");
+    // Interrupted before asking: refused even though the lock is free, as acquireRead.
+    Thread.currentThread().interrupt();
+    assertThrows(InterruptedException.class, () -> lock.read(LONG, () -> ran.add("y")));
+    assertFalse(Thread.currentThread().isInterrupted());
+    assertThrows(IllegalArgumentException.class, () -> lock.read(Duration.ofNanos(-1), () -> 1));
+    assertThrows(NullPointerException.class, () -> lock.read(LONG, null));
+    assertEquals(List.of(), ran);
+    assertIdle(lock);
+  }
+
+  /** The tour snippet proposed for the README (keep in step with ReadmeExamplesTest if it goes). */
+  @Test
+  void readmeScopedReadSnippet() throws Exception {
+    Map<String, String> settings = new HashMap<>(Map.of("mode", "slow"));
+    // readme:begin
+    ReadWriteLock config = ReadWriteLock.create(LockOptions.named("config"));
+
+    String mode = config.read(Duration.ofSeconds(5), () -> settings.get("mode"));
+    config.write(Duration.ofSeconds(5), () -> settings.put("mode", "fast"));
+    // readme:end
+    assertEquals("slow", mode);
+    assertEquals("fast", config.read(Duration.ZERO, () -> settings.get("mode")));
+    assertIdle(config);
   }
 
   // ------------------------------------------------ helpers
@@ -332,17 +493,48 @@ class SingleReadWriteLockTest {
     T call() throws Exception;
   }
 
-  private static <T> T onOtherThread(Call<T> call) throws Exception {
+  /** A call running on a thread of its own, and what it returns or throws. */
+  private record Waiting<T>(Thread thread, CompletableFuture<T> result) {
+    /** What the call threw (it must throw, within a few seconds). */
+    Throwable failure() throws Exception {
+      try {
+        T got = result.get(5, TimeUnit.SECONDS);
+        throw new AssertionError("expected the call to throw, but it returned " + got);
+      } catch (ExecutionException e) {
+        return e.getCause();
+      }
+    }
+  }
+
+  /** Starts {@code call} on a new thread of {@code builder}'s kind. */
+  private static <T> Waiting<T> startOn(Thread.Builder builder, Call<T> call) {
     CompletableFuture<T> f = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .start(
+    Thread t =
+        builder.start(
             () -> {
               try {
                 f.complete(call.call());
-              } catch (Throwable t) {
-                f.completeExceptionally(t);
+              } catch (Throwable e) {
+                f.completeExceptionally(e);
               }
             });
+    return new Waiting<>(t, f);
+  }
+
+  /** Starts {@code call} on a virtual thread and returns once that thread waits (parks). */
+  private static <T> Waiting<T> startWaiting(Call<T> call) {
+    Waiting<T> w = startOn(Thread.ofVirtual(), call);
+    Thread t = w.thread();
+    while (!w.result().isDone()
+        && t.getState() != Thread.State.WAITING
+        && t.getState() != Thread.State.TIMED_WAITING) {
+      Thread.onSpinWait();
+    }
+    return w;
+  }
+
+  private static <T> T onOtherThread(Call<T> call) throws Exception {
+    CompletableFuture<T> f = startOn(Thread.ofPlatform(), call).result();
     try {
       return f.get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
