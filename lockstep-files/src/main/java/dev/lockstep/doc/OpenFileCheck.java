@@ -28,7 +28,10 @@ final class OpenFileCheck {
   private static final int F_UNLCK = 2;
 
   private static final boolean AVAILABLE = register();
-  private static final Charset FILE_NAMES = fileNameCharset();
+
+  /** How the JDK encodes file names (UTF-8 if it does not say or names an unknown charset). */
+  private static final Charset FILE_NAMES =
+      Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"), StandardCharsets.UTF_8);
 
   /** The effective user id of this process ({@code -1} where the check is not available). */
   static final int EUID = AVAILABLE ? geteuid() : -1;
@@ -76,15 +79,6 @@ final class OpenFileCheck {
       } catch (LastErrorException ignored) {
         // a read-only descriptor: nothing was written that a failed close could lose
       }
-    }
-  }
-
-  private static Charset fileNameCharset() {
-    String name = System.getProperty("sun.jnu.encoding");
-    try {
-      return name == null ? StandardCharsets.UTF_8 : Charset.forName(name);
-    } catch (RuntimeException unknown) {
-      return StandardCharsets.UTF_8;
     }
   }
 
