@@ -42,13 +42,15 @@ import java.util.function.Supplier;
  * engine's life ({@link FileLock#keepOpen()}), so locking is {@code flock} and one {@code stat} of
  * the lock path (the replaced-file check); loading is one {@code stat} of the document (size and
  * permissions), open, read, read to the end, close, and one {@code stat} of the log (identity and
- * size: no {@code fstat}); writing is the temp file's open (with the document's permissions), a
- * {@code chmod} (a directory's default ACL overrides the umask at creation), write, close, a {@code
- * stat} of the lock path ({@code isValid}), the backup rotation (two renames and a link for 3
- * backups; N+1 names change content, so N+1 directory operations is the least), the rename over the
- * document, another {@code isValid}, the log line at its known offset ({@code pwrite}) and the
- * unlock: 19 in all, against 30 before. Renames, the temp file's creation and the stats are most of
- * the kernel time left.
+ * size: no {@code fstat}); writing is, for a new temp file, its open (with the document's
+ * permissions), a {@code chmod} (a directory's default ACL overrides the umask at creation), write
+ * and close, or, in the steady state, the spare's {@code stat}, the open-elsewhere check (open, two
+ * {@code fcntl}, close), open, {@code pwrite}, close ({@code chmod} only if the permissions
+ * changed); then a {@code stat} of the lock path ({@code isValid}), the backup rotation (three
+ * renames and a link for 3 backups: the oldest to a new spare name, the others up), the rename over
+ * the document, another {@code isValid}, the log line at its known offset ({@code pwrite}) and the
+ * unlock. The spare costs four system calls more than a new temp file but spares allocating and
+ * freeing an inode and its blocks, which cost far more in the fsyncs (see {@link CommitWriter}).
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;
@@ -409,6 +411,7 @@ final class DocumentEngine<T> {
     state.lock();
     try {
       log.close();
+      writer.close();
       cache = null;
     } finally {
       state.unlock();

@@ -65,6 +65,23 @@ interface DocumentFiles {
     sync(file);
   }
 
+  /**
+   * Overwrites {@code file}, a spare this store keeps (a former backup), with {@code content} and
+   * exactly {@code permissions} — if it may: a regular file of this process's user with no other
+   * name (one link) that no one else has open, so that no other name and no reader of a former
+   * document or backup sees it change. Then, if {@code sync}, flushes it ({@code fsync}). An
+   * existing file's blocks are reused: nothing is allocated or freed, unlike a new temp file.
+   *
+   * @return false if the file may not be reused, is missing, or this file layer never reuses files
+   *     (nothing was written)
+   * @throws IOException if writing or syncing failed (the file then holds anything)
+   */
+  default boolean rewrite(
+      Path file, byte[] content, Set<PosixFilePermission> permissions, boolean sync)
+      throws IOException {
+    return false;
+  }
+
   /** Flushes a file's content to the disk ({@code fsync}). */
   void sync(Path file) throws IOException;
 

@@ -68,6 +68,11 @@ final class DocumentRecovery<T> {
         files.delete(temp);
       }
     }
+    if (repair) {
+      // spare files are no fault (a live writer keeps one; verify() does not report them), but
+      // those of dead writers would pile up: remove them all (live writers make new temp files)
+      CommitWriter.removeSpares(layout, files);
+    }
     // 2. the log: corrupt lines (never repaired), a torn tail (cut)
     ChangeLog log = engine.log();
     ChangeLog.Scan scan = log.readAll();

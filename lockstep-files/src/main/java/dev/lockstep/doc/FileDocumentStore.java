@@ -94,6 +94,11 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
       if (!removed.isEmpty()) {
         LOG.warn("removed temp files left by a crashed write of {}: {}", path, removed);
       }
+      // spares of writers that died, or of live ones (they make new temp files instead)
+      List<Path> spares = CommitWriter.removeSpares(engine.layout(), engine.files());
+      if (!spares.isEmpty()) {
+        LOG.debug("removed spare files of {}: {}", path, spares);
+      }
     }
   }
 

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Set;
 
 /** {@link DocumentFiles} on the real file system. */
@@ -111,6 +114,56 @@ final class RealDocumentFiles implements DocumentFiles {
         FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       writeFully(ch, content);
     }
+  }
+
+  @Override
+  public boolean rewrite(
+      Path file, byte[] content, Set<PosixFilePermission> permissions, boolean sync)
+      throws IOException {
+    if (permissions == null) {
+      return false; // no POSIX permissions to keep exact
+    }
+    Map<String, Object> unix;
+    try {
+      unix = Files.readAttributes(file, "unix:mode,nlink,uid,size", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException | UnsupportedOperationException missingOrNotUnix) {
+      return false;
+    }
+    int mode = (Integer) unix.get("mode");
+    if ((mode & S_IFMT) != S_IFREG
+        || (Integer) unix.get("nlink") != 1
+        || (Integer) unix.get("uid") != OpenFileCheck.EUID
+        || !OpenFileCheck.openNowhereElse(file)) {
+      return false;
+    }
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer buffer = ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer, buffer.position()); // pwrite over the old bytes: no block allocated
+      }
+      if ((Long) unix.get("size") > content.length) {
+        ch.truncate(content.length);
+      }
+      if ((mode & 07777) != modeBits(permissions)) {
+        Files.setPosixFilePermissions(file, permissions);
+      }
+      if (sync) {
+        ch.force(true);
+      }
+    }
+    return true;
+  }
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFREG = 0100000;
+
+  private static int modeBits(Set<PosixFilePermission> permissions) {
+    int bits = 0;
+    for (PosixFilePermission p : permissions) {
+      bits |= 0400 >> p.ordinal(); // OWNER_READ, OWNER_WRITE, ... OTHERS_EXECUTE: 0400 down to 01
+    }
+    return bits;
   }
 
   @Override

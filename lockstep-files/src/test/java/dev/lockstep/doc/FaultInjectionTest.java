@@ -21,71 +21,106 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every write, fsync and rename of a commit fails in turn (and the disk fills up during each
- * write): the caller gets an IOException naming the file, the previous revision and its log stay
- * exactly as they were, no temp file is left, and the next update succeeds with the next revision.
+ * write), both with a new temp file and with the spare a previous commit kept: the caller gets an
+ * IOException naming the file, the previous revision, its backups and its log stay exactly as they
+ * were, no temp file and at most one spare is left (none once the store is closed), and the next
+ * update succeeds with the next revision.
  *
- * <p>A commit with three backups does: write 1 the temp file, sync 1 the temp file, rename 1 and 2
- * the backups, rename 3 the temp file over the document, write 2 the log line, then at the same
- * time directory-sync 1 (on a helper thread) and sync 2 the log. Faults after the rename are undone
- * by cutting the log back and renaming backup 1 back; when both syncs fail, the caller sees one
- * failure with the other suppressed in it.
+ * <p>A commit with three backups does: write 1 the temp file (a new one, or the spare overwritten
+ * in place), sync 1 the temp file, rename 1 backup 3 to a new spare name, renames 2 and 3 the other
+ * backups, rename 4 the temp file over the document, write 2 the log line, then at the same time
+ * directory-sync 1 (on a helper thread) and sync 2 the log. Faults before rename 4 put the backups
+ * back; faults after it are undone by cutting the log back, renaming backup 1 back over the
+ * document and the backups back; when both syncs fail, the caller sees one failure with the other
+ * suppressed in it.
  *
  * <p>Checked against broken variants: without the undo in CommitWriter ({@code undoAfter} returning
  * the cause without renaming back), the write-2 (both), sync-2 and directory-sync cases fail (the
  * document holds the refused revision); without the log's cut-back ({@code cutBack} doing nothing)
- * the directory-sync cases fail (the log keeps the refused revision's line, already fdatasynced).
+ * the directory-sync cases fail (the log keeps the refused revision's line, already fdatasynced);
+ * without putting the backups back ({@code unrotate} doing nothing) every rename case and every
+ * case after the rename fails on the backups (with the undo's rename of backup 1 kept, the document
+ * itself is still restored).
  */
 class FaultInjectionTest {
   @TempDir Path dir;
 
   static Stream<Arguments> faults() {
-    return Stream.of(
-        Arguments.of(FaultyFiles.Kind.WRITE, 1, false),
-        Arguments.of(FaultyFiles.Kind.WRITE, 1, true),
-        Arguments.of(FaultyFiles.Kind.WRITE, 2, false),
-        Arguments.of(FaultyFiles.Kind.WRITE, 2, true),
-        Arguments.of(FaultyFiles.Kind.SYNC, 1, false),
-        Arguments.of(FaultyFiles.Kind.SYNC, 2, false),
-        Arguments.of(FaultyFiles.Kind.DIRECTORY_SYNC, 1, false),
-        Arguments.of(FaultyFiles.Kind.RENAME, 1, false),
-        Arguments.of(FaultyFiles.Kind.RENAME, 2, false),
-        Arguments.of(FaultyFiles.Kind.RENAME, 3, false));
+    List<Arguments> all = new java.util.ArrayList<>();
+    for (boolean spare : List.of(false, true)) {
+      all.add(Arguments.of(FaultyFiles.Kind.WRITE, 1, false, spare));
+      all.add(Arguments.of(FaultyFiles.Kind.WRITE, 1, true, spare));
+      all.add(Arguments.of(FaultyFiles.Kind.WRITE, 2, false, spare));
+      all.add(Arguments.of(FaultyFiles.Kind.WRITE, 2, true, spare));
+      all.add(Arguments.of(FaultyFiles.Kind.SYNC, 1, false, spare));
+      all.add(Arguments.of(FaultyFiles.Kind.SYNC, 2, false, spare));
+      all.add(Arguments.of(FaultyFiles.Kind.DIRECTORY_SYNC, 1, false, spare));
+      for (int rename = 1; rename <= 4; rename++) {
+        all.add(Arguments.of(FaultyFiles.Kind.RENAME, rename, false, spare));
+      }
+    }
+    return all.stream();
   }
 
-  @ParameterizedTest(name = "{0} #{1} diskFull={2}")
+  @ParameterizedTest(name = "{0} #{1} diskFull={2} spare={3}")
   @MethodSource("faults")
-  void aFailedStepLeavesThePreviousRevisionIntact(FaultyFiles.Kind kind, int n, boolean diskFull)
-      throws Exception {
+  void aFailedStepLeavesThePreviousRevisionIntact(
+      FaultyFiles.Kind kind, int n, boolean diskFull, boolean spare) throws Exception {
     FaultyFiles files = new FaultyFiles();
     Path file = dir.resolve("state.yaml");
     Path log = dir.resolve("state.yaml.changes.jsonl");
+    int before = spare ? 5 : 3; // revision 5 is the first to drop a backup: it becomes the spare
     try (DocumentStore<ObjectNode> store = open(files)) {
-      createAndUpdate(store, 3);
+      createAndUpdate(store, before);
       byte[] document = Files.readAllBytes(file);
       byte[] logBytes = Files.readAllBytes(log);
+      List<byte[]> backups = new java.util.ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        backups.add(Files.readAllBytes(dir.resolve("state.yaml.backup." + i)));
+      }
+      assertEquals(spare ? 1 : 0, spares().size(), "spares before");
 
       files.failNth(kind, n, diskFull);
       IOException e =
           assertThrows(IOException.class, () -> store.update(FaultInjectionTest::increment));
+      int rewrites = files.count(FaultyFiles.Kind.REWRITE);
       files.heal();
       String message = e.getMessage();
       assertTrue(message.contains("state.yaml") || message.contains(dir.toString()), message);
       assertTrue(message.contains(diskFull ? "No space left" : "injected"), message);
+      boolean pastFirstWrite = !(kind == FaultyFiles.Kind.WRITE && n == 1);
+      assertEquals(spare && pastFirstWrite ? 1 : 0, rewrites, "the spare was the temp file");
 
       assertArrayEquals(document, Files.readAllBytes(file), "the document is as it was");
       assertArrayEquals(logBytes, Files.readAllBytes(log), "the log is as it was");
+      for (int i = 1; i <= 3; i++) {
+        assertArrayEquals(
+            backups.get(i - 1),
+            Files.readAllBytes(dir.resolve("state.yaml.backup." + i)),
+            "backup " + i + " is as it was");
+      }
       try (Stream<Path> entries = Files.list(dir)) {
         List<Path> temps =
             entries.filter(p -> p.getFileName().toString().startsWith(".state.yaml.tmp-")).toList();
         assertEquals(List.of(), temps, "no temp file left");
       }
+      assertTrue(spares().size() <= 1, "at most one spare: " + spares());
       assertTrue(store.verify().ok(), store.verify().toString());
 
       Versioned<ObjectNode> next = store.update(FaultInjectionTest::increment);
-      assertEquals(5, next.revision());
-      assertEquals(4, next.value().get("counter").asInt());
-      assertEquals(5, store.history().size());
+      assertEquals(before + 2, next.revision());
+      assertEquals(before + 1, next.value().get("counter").asInt());
+      assertEquals(before + 2, store.history().size());
       assertTrue(store.verify().ok(), store.verify().toString());
+    }
+    assertEquals(List.of(), spares(), "no spare left once closed");
+  }
+
+  private List<Path> spares() throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries
+          .filter(p -> p.getFileName().toString().startsWith(".state.yaml.spare-"))
+          .toList();
     }
   }
 

@@ -2,24 +2,27 @@ package dev.lockstep.doc;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Phaser;
 
 /**
  * The real file layer with counters and injectable faults: the Nth write, file fsync, directory
  * fsync or rename fails (one fault per kind), or the Nth write finds the disk full (half its bytes
- * land, then {@code ENOSPC}). It can also require that directory and file fsyncs overlap ({@link
- * #requireOverlap}). Thread-safe.
+ * land, then {@code ENOSPC}). A spare's rewrite is a write and then a sync. It can also require
+ * that directory and file fsyncs overlap ({@link #requireOverlap}). Thread-safe.
  */
 final class FaultyFiles implements DocumentFiles {
   enum Kind {
     WRITE,
     SYNC, // a file's fsync or fdatasync (the temp file, the log)
     DIRECTORY_SYNC,
-    RENAME
+    RENAME,
+    REWRITE // a spare overwritten in place (counted only; its write and sync fail as WRITE, SYNC)
   }
 
   private final DocumentFiles real = DocumentFiles.REAL;
@@ -112,6 +115,26 @@ final class FaultyFiles implements DocumentFiles {
       throw fault(Kind.WRITE, file);
     }
     real.create(file, content);
+  }
+
+  @Override
+  public boolean rewrite(
+      Path file, byte[] content, Set<PosixFilePermission> permissions, boolean sync)
+      throws IOException {
+    if (tick(Kind.WRITE)) {
+      if (diskFull) {
+        real.rewrite(file, Arrays.copyOf(content, content.length / 2), permissions, false);
+      }
+      throw fault(Kind.WRITE, file);
+    }
+    if (!real.rewrite(file, content, permissions, false)) {
+      return false;
+    }
+    tick(Kind.REWRITE);
+    if (sync) {
+      sync(file);
+    }
+    return true;
   }
 
   @Override
