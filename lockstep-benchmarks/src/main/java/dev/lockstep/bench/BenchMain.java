@@ -249,9 +249,12 @@ public final class BenchMain {
   }
 
   static void rwlock(Report report, boolean quick, PrintStream out) throws Exception {
-    addRows(report, jmh(out, throughput(quick, RwLockBenchmark.class), "rwlock", 12));
+    addRows(
+        report,
+        jmh(out, throughput(quick, RwLockBenchmark.class), "rwlock", 3 * RwLockImpl.NAMES.size()));
     for (String s : List.of("uncontended-read", "uncontended-write", "rw-90-10-2t")) {
-      report.compareThroughput(s, RwLockImpl.NAMES);
+      report.compareThroughput(s, RwLockImpl.NAMES); // the handle API: try (LockHandle h = ...)
+      report.compareThroughput(s, "lockstep-scoped", RwLockImpl.NAMES); // read/write(t, body)
     }
   }
 

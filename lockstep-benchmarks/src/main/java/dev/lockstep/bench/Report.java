@@ -79,19 +79,32 @@ final class Report {
    * implementation that has a row, with the issue's target where it sets one.
    */
   void compareThroughput(String scenario, List<String> impls) {
-    Row mine = find(scenario, "lockstep");
+    compareThroughput(scenario, "lockstep", impls);
+  }
+
+  /**
+   * Compares Lockstep's implementation {@code mineImpl} with the other implementations in {@code
+   * impls} ({@code lockstep} with all of them, a variant only with the peers). A variant other than
+   * {@code lockstep} (e.g. {@code lockstep-scoped}) names its comparisons {@code "peer (variant)"},
+   * so both stay visible.
+   */
+  void compareThroughput(String scenario, String mineImpl, List<String> impls) {
+    Row mine = find(scenario, mineImpl);
     if (mine == null || mine.opsPerSec() == null) {
       return;
     }
     for (String peer : impls) {
-      if (peer.equals("lockstep")) {
-        continue;
+      if (peer.equals(mineImpl)
+          || peer.equals("lockstep")
+          || (!mineImpl.equals("lockstep") && peer.startsWith("lockstep"))) {
+        continue; // a variant is compared with the peers only, not with Lockstep's other forms
       }
       Row theirs = find(scenario, peer);
       if (theirs == null || theirs.opsPerSec() == null || theirs.opsPerSec() <= 0) {
         continue;
       }
-      compare(scenario, peer, mine.opsPerSec() / theirs.opsPerSec());
+      String label = mineImpl.equals("lockstep") ? peer : peer + " (" + mineImpl + ")";
+      compare(scenario, label, mine.opsPerSec() / theirs.opsPerSec());
     }
   }
 

@@ -28,6 +28,12 @@ final class Targets {
           Map.entry("rwlock/uncontended-read/rrwl-fair", new Target(0.9, "required")),
           Map.entry("rwlock/rw-90-10-2t/rrwl-fair", new Target(5.0, "required")),
           Map.entry("rwlock/rw-90-10-2t/rrwl-nonfair", new Target(0.5, "required")),
+          // The same three for the scoped API (ReadWriteLock.read/write(timeout, body)).
+          Map.entry(
+              "rwlock/uncontended-read/rrwl-fair (lockstep-scoped)", new Target(0.9, "required")),
+          Map.entry("rwlock/rw-90-10-2t/rrwl-fair (lockstep-scoped)", new Target(5.0, "required")),
+          Map.entry(
+              "rwlock/rw-90-10-2t/rrwl-nonfair (lockstep-scoped)", new Target(0.5, "required")),
           // Start-up: lockstep's median <= 2x a Python filelock one-shot.
           Map.entry("startup/one-shot/python-filelock", new Target(0.5, "required")),
           // Docs: 100 sequential durable updates within 1.5x the time of 100 fsync-renames.

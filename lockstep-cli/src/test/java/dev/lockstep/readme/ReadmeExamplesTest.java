@@ -25,6 +25,7 @@ import dev.lockstep.lock.LockHandle;
 import dev.lockstep.lock.LockOptions;
 import dev.lockstep.lock.LockRegistry;
 import dev.lockstep.lock.LockTimeoutException;
+import dev.lockstep.lock.ReadWriteLock;
 import dev.lockstep.lock.RegistrySnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,6 +82,19 @@ class ReadmeExamplesTest {
     }
     // readme:end
     assertEquals(0, docs.activeKeys());
+  }
+
+  @Test
+  void scopedReadWrite() throws Exception {
+    Map<String, String> settings = new ConcurrentHashMap<>(Map.of("mode", "slow"));
+    // readme:begin
+    ReadWriteLock config = ReadWriteLock.create(LockOptions.named("config"));
+
+    String mode = config.read(Duration.ofSeconds(5), () -> settings.get("mode"));
+    config.write(Duration.ofSeconds(5), () -> settings.put("mode", "fast"));
+    // readme:end
+    assertEquals("slow", mode);
+    assertEquals("fast", settings.get("mode"));
   }
 
   @Test

@@ -8,7 +8,10 @@
  *
  * <ul>
  *   <li>Every hold is a {@link dev.lockstep.lock.LockHandle}, released exactly once by {@code
- *       close()} from any thread; a second close is a no-op.
+ *       close()} from any thread; a second close is a no-op. The one exception is the scoped form
+ *       of {@link dev.lockstep.lock.ReadWriteLock} ({@code read}/{@code write(timeout, body)}),
+ *       which holds the lock for as long as its body runs, on the calling thread, and needs no
+ *       handle.
  *   <li>Waits are FIFO per key; timeouts are {@link java.time.Duration}s that bound the wait only
  *       (zero: do not wait; negative: refused). Failures are the sealed {@link
  *       dev.lockstep.lock.LockException} family, each naming the lock, the key and, when known, the

@@ -3,6 +3,7 @@ package dev.lockstep.doc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -60,6 +61,12 @@ class SpareFileTest {
 
   @Test
   void theSpareIsReusedAndTheBackupsKeepTheLastRevisions() throws Exception {
+    Path probe = Files.writeString(dir.resolve("lease-probe"), "x");
+    assumeTrue(
+        OpenFileCheck.openNowhereElse(probe),
+        "no file leases on " + dir + " (fs.leases-enable=0, or a file system without them):"
+            + " spares are never reused there, by design");
+    Files.delete(probe);
     FaultyFiles files = new FaultyFiles();
     try (DocumentStore<ObjectNode> store = open(files)) {
       create(store);
