@@ -64,7 +64,9 @@ class SpareFileTest {
     Path probe = Files.writeString(dir.resolve("lease-probe"), "x");
     assumeTrue(
         OpenFileCheck.openNowhereElse(probe),
-        "no file leases on " + dir + " (fs.leases-enable=0, or a file system without them):"
+        "no file leases on "
+            + dir
+            + " (fs.leases-enable=0, or a file system without them):"
             + " spares are never reused there, by design");
     Files.delete(probe);
     FaultyFiles files = new FaultyFiles();
