@@ -95,6 +95,10 @@ class ReadmeExamplesTest {
     // readme:end
     assertEquals("slow", mode);
     assertEquals("fast", settings.get("mode"));
+    assertEquals("fast", config.read(Duration.ZERO, () -> settings.get("mode")));
+    try (LockHandle idle = config.tryAcquireWrite().orElseThrow()) { // both scopes released
+      assertTrue(idle.isHeld());
+    }
   }
 
   @Test

@@ -279,11 +279,7 @@ final class CommitWriter {
         e.addSuppressed(putBack);
       }
       if (temp != null) {
-        try {
-          files.delete(temp);
-        } catch (IOException | RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
+        deleteAfter(e, temp);
       }
       throw e;
     }
@@ -413,11 +409,7 @@ final class CommitWriter {
       try {
         rewritten = files.rewrite(reused, content, permissions, sync);
       } catch (IOException | RuntimeException e) {
-        try {
-          files.delete(reused);
-        } catch (IOException | RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
+        deleteAfter(e, reused);
         throw e;
       }
       if (rewritten) {
@@ -446,13 +438,18 @@ final class CommitWriter {
           throw taken;
         }
       } catch (IOException | RuntimeException e) {
-        try {
-          files.delete(candidate);
-        } catch (IOException | RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
+        deleteAfter(e, candidate);
         throw e;
       }
+    }
+  }
+
+  /** Deletes {@code file} after {@code failure}, adding a failure to delete it to that one. */
+  private void deleteAfter(Throwable failure, Path file) {
+    try {
+      files.delete(file);
+    } catch (IOException | RuntimeException cleanup) {
+      failure.addSuppressed(cleanup);
     }
   }
 }

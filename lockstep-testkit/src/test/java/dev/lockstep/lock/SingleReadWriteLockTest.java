@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -458,21 +456,6 @@ class SingleReadWriteLockTest {
     assertThrows(NullPointerException.class, () -> lock.read(LONG, null));
     assertEquals(List.of(), ran);
     assertIdle(lock);
-  }
-
-  /** The tour snippet proposed for the README (keep in step with ReadmeExamplesTest if it goes). */
-  @Test
-  void readmeScopedReadSnippet() throws Exception {
-    Map<String, String> settings = new HashMap<>(Map.of("mode", "slow"));
-    // readme:begin
-    ReadWriteLock config = ReadWriteLock.create(LockOptions.named("config"));
-
-    String mode = config.read(Duration.ofSeconds(5), () -> settings.get("mode"));
-    config.write(Duration.ofSeconds(5), () -> settings.put("mode", "fast"));
-    // readme:end
-    assertEquals("slow", mode);
-    assertEquals("fast", config.read(Duration.ZERO, () -> settings.get("mode")));
-    assertIdle(config);
   }
 
   // ------------------------------------------------ helpers
