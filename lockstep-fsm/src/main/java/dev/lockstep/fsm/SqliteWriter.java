@@ -307,7 +307,7 @@ final class SqliteWriter implements Runnable {
   /** BEGIN IMMEDIATE; on failure answers every caller not yet answered and returns false. */
   private boolean begin(List<Pending<?>> batch, Throwable[] errors) {
     try {
-      connection.exec("BEGIN IMMEDIATE");
+      connection.execPrepared("BEGIN IMMEDIATE");
     } catch (SQLException e) {
       failRest(
           batch,
@@ -333,7 +333,7 @@ final class SqliteWriter implements Runnable {
 
   private void commit(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
     try {
-      connection.exec("COMMIT");
+      connection.execPrepared("COMMIT");
     } catch (SQLException e) {
       FsmStoreException failure = failed(e);
       try {
