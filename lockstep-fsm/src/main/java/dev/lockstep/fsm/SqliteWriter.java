@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +48,7 @@ final class SqliteWriter implements Runnable {
   private final Path file;
   private final SqliteConnection connection;
   private final int maxBatch;
-  private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+  private final SqliteWriteQueue<Pending<?>> queue = new SqliteWriteQueue<>();
   private final SqliteBatchRows rows = new SqliteBatchRows();
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
   private int sinceCheckpoint;
@@ -118,9 +117,13 @@ final class SqliteWriter implements Runnable {
       while (true) {
         Pending<?> first;
         try {
-          first = queue.take();
+          queue.awaitSize(1, 0);
         } catch (InterruptedException e) {
           return;
+        }
+        first = queue.poll();
+        if (first == null) { // taken by a caller that found the store closed
+          continue;
         }
         if (first == STOP) {
           return;
@@ -174,23 +177,18 @@ final class SqliteWriter implements Runnable {
     int want = Math.min(maxBatch, recentPeak);
     if (fillWaitNanos > 0 && batch.size() < want && !batch.contains(STOP)) {
       long deadline = System.nanoTime() + fillWaitNanos;
-      while (batch.size() < want) {
-        long left = deadline - System.nanoTime();
-        Pending<?> p;
+      while (batch.size() < want && !batch.contains(STOP)) {
+        boolean enough;
         try {
-          p = left > 0 ? queue.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS) : null;
+          enough = queue.awaitSize(want - batch.size(), deadline);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
         }
-        if (p == null) {
-          break;
-        }
-        batch.add(p);
-        if (p == STOP) {
-          break;
-        }
         queue.drainTo(batch, maxBatch - batch.size());
+        if (!enough) {
+          break;
+        }
       }
     }
     if (batch.size() >= recentPeak || ++sincePeak >= PEAK_WINDOW) {
@@ -409,7 +407,7 @@ final class SqliteWriter implements Runnable {
   /** Stops the thread after the queued writes, and closes the connection. */
   void close() {
     if (!closed) {
-      queue.add(STOP);
+      queue.addUrgent(STOP);
     }
     Threads.joinUninterruptibly(thread);
   }
