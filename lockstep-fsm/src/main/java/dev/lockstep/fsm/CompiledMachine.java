@@ -23,6 +23,7 @@ final class CompiledMachine {
   final String name;
   final Map<String, Action> effects;
   private final Map<String, Map<String, Step>> steps = new HashMap<>();
+  private final java.util.Set<String> guarded = new java.util.HashSet<>();
 
   CompiledMachine(MachineDefinition definition, Map<String, Action> handlers) {
     this.definition = definition;
@@ -60,11 +61,23 @@ final class CompiledMachine {
           }
         }
         Guard guard = t.guard().map(g -> definition.guards().get(g)).orElse(null);
+        if (guard != null || !inline.isEmpty()) {
+          guarded.add(t.event());
+        }
         steps
             .computeIfAbsent(from, k -> new HashMap<>())
             .put(t.event(), new Step(t, guard, List.copyOf(inline), List.copyOf(effectNames)));
       }
     }
+  }
+
+  /**
+   * Whether no transition on {@code event}, from any state, has a guard or an in-transition action:
+   * then a fire of it needs nothing but the entity's (machine, state, version), and a store that
+   * reads inside its write transaction can decide it there ({@link InWriteFires}).
+   */
+  boolean plain(String event) {
+    return !guarded.contains(event);
   }
 
   /** Returns the step for {@code event} in {@code state}, or null when not allowed. */

@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * it does, the transition happened and the caller hears the truth; if not, nothing committed and a
  * FAILED row is logged under the same id. Only when even that lookup fails is the result a {@code
  * Failed} with nothing logged — then the store is down. The hot path (no guard, no actions, no
- * entity lock) allocates the attempt, the commit request and the result, and nothing else.
+ * entity lock) allocates the attempt, the commit request and the result, and nothing else. On a
+ * store that implements {@link InWriteFires} (SQLite), a fire of an event with no guard and no
+ * in-transition action skips the pre-read: the store decides it inside its write transaction.
  */
 final class DefaultFsmEngine implements FsmEngine {
   private final FsmStore store;
@@ -139,6 +141,9 @@ final class DefaultFsmEngine implements FsmEngine {
       CompiledMachine m, String entityId, String event, Map<String, Object> payload) {
     Instant now = Instant.now();
     Draft d = new Draft(newAttemptId(now), now, m.name, entityId, event);
+    if (store instanceof InWriteFires s && m.plain(event)) {
+      return inWrite(s, m, d, payload);
+    }
     EntityState s;
     try {
       s = store.read(entityId).orElse(null);
@@ -213,15 +218,60 @@ final class DefaultFsmEngine implements FsmEngine {
 
   private NoSuchEntityException noSuchEntity(CompiledMachine m, String entityId, EntityState s) {
     return new NoSuchEntityException(
-        s == null
-            ? "no entity '" + entityId + "' in " + store.describe()
-            : "entity '"
-                + entityId
-                + "' belongs to machine '"
-                + s.machine()
-                + "', not '"
-                + m.name
-                + "'");
+        noSuchEntityMessage(store.describe(), m.name, entityId, s == null ? null : s.machine()));
+  }
+
+  /** Why a fire of {@code machine} found no entity of its own ({@code found}: the entity's). */
+  static String noSuchEntityMessage(String store, String machine, String entityId, String found) {
+    return found == null
+        ? "no entity '" + entityId + "' in " + store
+        : "entity '" + entityId + "' belongs to machine '" + found + "', not '" + machine + "'";
+  }
+
+  /**
+   * A fire of a plain event ({@link CompiledMachine#plain}) decided by the store inside its write
+   * transaction: no pre-read, never a conflict. If the store throws, the answer may have been lost
+   * after COMMIT: the attempt row, if there is one, tells what happened; if there is none, nothing
+   * committed and a FAILED row is logged under the same id.
+   */
+  private FireResult inWrite(
+      InWriteFires s, CompiledMachine m, Draft d, Map<String, Object> payload) {
+    Attempt draft = d.row(null, null, null, GuardResult.NONE, Outcome.FAILED, null, -1);
+    Attempt a;
+    try {
+      a = s.fireInWrite(m, draft, payload);
+    } catch (RuntimeException e) {
+      Optional<Attempt> found;
+      try {
+        found = store.attempt(draft);
+      } catch (RuntimeException lookup) {
+        e.addSuppressed(lookup);
+        return new FireResult.Failed(e); // outcome unknown and unloggable: the store is down
+      }
+      if (found.isEmpty()) {
+        return failed(
+            d.row(
+                null,
+                null,
+                null,
+                GuardResult.NONE,
+                Outcome.FAILED,
+                "fire failed: " + describe(e),
+                -1),
+            e);
+      }
+      a = found.get();
+    }
+    return switch (a.outcome()) {
+      case TRANSITIONED -> {
+        if (!m.step(a.from(), a.event()).effects().isEmpty()) {
+          dispatcher.wake();
+        }
+        yield new FireResult.Transitioned(a.from(), a.to(), a.version());
+      }
+      case NOT_ALLOWED -> new FireResult.NotAllowed(a.from(), a.event());
+      default -> new FireResult.Failed(new NoSuchEntityException(a.error()));
+    };
   }
 
   /** The commit threw: find out whether it committed before answering. */

@@ -82,6 +82,19 @@ final class SqliteConnection implements AutoCloseable {
     plain.execute(statement);
   }
 
+  /**
+   * Runs {@code statement} (one without parameters or results, such as {@code BEGIN IMMEDIATE} or
+   * {@code COMMIT}) through a statement prepared once: {@link #exec} parses it every time.
+   */
+  void execPrepared(String statement) throws SQLException {
+    PreparedStatement ps = prepared.get(statement);
+    if (ps == null) {
+      ps = connection.prepareStatement(statement);
+      prepared.put(statement, ps);
+    }
+    ps.execute();
+  }
+
   @Override
   public void close() throws SQLException {
     for (PreparedStatement ps : prepared.values()) {

@@ -17,12 +17,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connection (group commit); reads use a small pool of read connections, each a WAL snapshot per
  * statement. Several processes may open one file: {@code BEGIN IMMEDIATE} serializes their writers
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
- * The engine's pre-read of a fire comes from the database. With {@code NORMAL}, a {@link
- * SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely does. Closing closes
- * every connection and stops both threads; the last connection in the system checkpoints and
- * removes the WAL.
+ * The engine's pre-read of a fire comes from the database; a fire of an event with no guard and no
+ * in-transition action has none: the writer reads the entity inside the batch's transaction and
+ * decides it there ({@link InWriteFires}). With {@code NORMAL}, a {@link SqliteCheckpointer} thread
+ * checkpoints the WAL so that the writer rarely does. Closing closes every connection and stops
+ * both threads; the last connection in the system checkpoints and removes the WAL.
  */
-final class SqliteFsmStore implements FsmStore {
+final class SqliteFsmStore implements FsmStore, InWriteFires {
   private static final int READERS = 4;
 
   private final Path file;
@@ -173,6 +174,13 @@ final class SqliteFsmStore implements FsmStore {
   @Override
   public CommitResult commit(TransitionCommit commit) {
     return writer.submit("commit on entity " + commit.entityId(), SqliteWriteOps.commit(commit));
+  }
+
+  @Override
+  public Attempt fireInWrite(CompiledMachine machine, Attempt draft, Map<String, Object> payload) {
+    return writer.submit(
+        "fire on entity " + draft.entityId(),
+        SqliteWriteOps.fire(describe(), machine, draft, payload));
   }
 
   @Override

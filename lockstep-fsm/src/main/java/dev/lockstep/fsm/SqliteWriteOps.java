@@ -2,6 +2,8 @@ package dev.lockstep.fsm;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
 
 /**
  * The SQLite store's writes of entities and transitions, run by {@link SqliteWriter} inside a
@@ -65,5 +67,89 @@ final class SqliteWriteOps {
       }
       return new CommitResult.Committed(version);
     };
+  }
+
+  /**
+   * A fire decided inside the batch's transaction ({@link InWriteFires}): reads the entity's
+   * machine, state and version on the write connection (which holds the write lock, so no other
+   * connection or process can move the entity before the update), picks the step and writes the
+   * fire's one attempt row; returns it.
+   */
+  static SqliteWriter.Op<Attempt> fire(
+      String store, CompiledMachine m, Attempt draft, Map<String, Object> payload) {
+    return (c, rows) -> {
+      String entityId = draft.entityId();
+      String machine = null;
+      String from = null;
+      long version = -1;
+      PreparedStatement rd = c.ps("read_head");
+      rd.setString(1, entityId);
+      try (ResultSet rs = rd.executeQuery()) {
+        if (rs.next()) {
+          machine = rs.getString(1);
+          from = rs.getString(2);
+          version = rs.getLong(3);
+        }
+      }
+      if (machine == null || !machine.equals(m.name)) {
+        String error = DefaultFsmEngine.noSuchEntityMessage(store, m.name, entityId, machine);
+        return row(rows, draft, from, null, Outcome.FAILED, error, -1);
+      }
+      CompiledMachine.Step step = m.step(from, draft.event());
+      if (step == null) {
+        return row(rows, draft, from, null, Outcome.NOT_ALLOWED, null, version);
+      }
+      String to = step.transition().to();
+      PreparedStatement up = c.ps("advance");
+      up.setString(1, to);
+      up.setLong(2, SqliteRows.nanos(draft.time()));
+      up.setString(3, entityId);
+      up.setLong(4, version);
+      if (up.executeUpdate() != 1) { // cannot happen under the write lock: fail, never guess
+        throw new SQLException("entity " + entityId + " changed under the write lock");
+      }
+      Attempt a = row(rows, draft, from, to, Outcome.TRANSITIONED, null, version + 1);
+      for (String effect : step.effects()) {
+        rows.outbox(
+            new SqliteBatchRows.OutboxRow(
+                m.name,
+                entityId,
+                version + 1,
+                effect,
+                draft.event(),
+                from,
+                to,
+                JsonCodec.write(payload),
+                SqliteRows.nanos(draft.time())));
+      }
+      return a;
+    };
+  }
+
+  private static Attempt row(
+      SqliteBatchRows rows,
+      Attempt d,
+      String from,
+      String to,
+      Outcome outcome,
+      String error,
+      long version)
+      throws SQLException {
+    Attempt a =
+        new Attempt(
+            d.attemptId(),
+            d.time(),
+            d.machine(),
+            d.entityId(),
+            d.event(),
+            from,
+            to,
+            null,
+            GuardResult.NONE,
+            outcome,
+            error,
+            version);
+    rows.attempt(a);
+    return a;
   }
 }

@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +39,13 @@ final class SqliteWriter implements Runnable {
    */
   static volatile long fullStoreFillWaitNanos = 200_000;
 
-  private record Pending<T>(Op<T> op, CompletableFuture<T> future) {}
-
-  private static final Pending<Void> STOP =
-      new Pending<>((c, r) -> null, new CompletableFuture<>());
+  private static final SqliteWritePending<Void> STOP =
+      new SqliteWritePending<>((c, r) -> null, null);
 
   private final Path file;
   private final SqliteConnection connection;
   private final int maxBatch;
-  private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+  private final SqliteWriteQueue<SqliteWritePending<?>> queue = new SqliteWriteQueue<>();
   private final SqliteBatchRows rows = new SqliteBatchRows();
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
   private int sinceCheckpoint;
@@ -89,38 +85,39 @@ final class SqliteWriter implements Runnable {
 
   /** Queues {@code op} and waits for its result, known only after its transaction committed. */
   <T> T submit(String what, Op<T> op) {
-    CompletableFuture<T> f = new CompletableFuture<>();
     if (closed) {
       throw new FsmStoreException(file + " is closed (" + what + ")");
     }
-    queue.add(new Pending<>(op, f));
+    SqliteWritePending<T> p = new SqliteWritePending<>(op, Thread.currentThread());
+    queue.add(p);
     if (closed) {
       drainClosed();
     }
     try {
-      return f.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof FsmStoreException s) {
-        throw new FsmStoreException(s.getMessage(), s);
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new FsmStoreException(file + ": " + what + " failed: " + cause, cause);
+      return p.await();
+    } catch (FsmStoreException s) {
+      throw new FsmStoreException(s.getMessage(), s);
+    } catch (RuntimeException r) {
+      throw r;
+    } catch (Throwable t) {
+      throw new FsmStoreException(file + ": " + what + " failed: " + t, t);
     }
   }
 
   @Override
   public void run() {
-    List<Pending<?>> batch = new ArrayList<>();
+    List<SqliteWritePending<?>> batch = new ArrayList<>();
     try {
       while (true) {
-        Pending<?> first;
+        SqliteWritePending<?> first;
         try {
-          first = queue.take();
+          queue.awaitSize(1, 0);
         } catch (InterruptedException e) {
           return;
+        }
+        first = queue.poll();
+        if (first == null) { // taken by a caller that found the store closed
+          continue;
         }
         if (first == STOP) {
           return;
@@ -170,27 +167,22 @@ final class SqliteWriter implements Runnable {
    * caller (recent batches of one) never waits; after a burst, at most {@value #PEAK_WINDOW}
    * batches wait at most the bound each.
    */
-  private void fill(List<Pending<?>> batch) {
+  private void fill(List<SqliteWritePending<?>> batch) {
     int want = Math.min(maxBatch, recentPeak);
     if (fillWaitNanos > 0 && batch.size() < want && !batch.contains(STOP)) {
       long deadline = System.nanoTime() + fillWaitNanos;
-      while (batch.size() < want) {
-        long left = deadline - System.nanoTime();
-        Pending<?> p;
+      while (batch.size() < want && !batch.contains(STOP)) {
+        boolean enough;
         try {
-          p = left > 0 ? queue.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS) : null;
+          enough = queue.awaitSize(want - batch.size(), deadline);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
         }
-        if (p == null) {
-          break;
-        }
-        batch.add(p);
-        if (p == STOP) {
-          break;
-        }
         queue.drainTo(batch, maxBatch - batch.size());
+        if (!enough) {
+          break;
+        }
       }
     }
     if (batch.size() >= recentPeak || ++sincePeak >= PEAK_WINDOW) {
@@ -207,7 +199,7 @@ final class SqliteWriter implements Runnable {
    * never been queued. If writing the buffered rows fails, the batch is rolled back and re-run on
    * the exact path: one savepoint per operation, rows inserted as they come.
    */
-  private void runBatch(List<Pending<?>> batch) {
+  private void runBatch(List<SqliteWritePending<?>> batch) {
     Object[] results = new Object[batch.size()];
     Throwable[] errors = new Throwable[batch.size()];
     if (!fastPathEnabled) {
@@ -236,7 +228,7 @@ final class SqliteWriter implements Runnable {
     EXACT
   }
 
-  private Next fastPath(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+  private Next fastPath(List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
     if (!begin(batch, errors)) {
       return Next.DONE;
     }
@@ -246,7 +238,7 @@ final class SqliteWriter implements Runnable {
         continue;
       }
       try {
-        results[i] = batch.get(i).op().run(connection, rows);
+        results[i] = batch.get(i).op.run(connection, rows);
       } catch (SQLException | RuntimeException e) {
         errors[i] = opFailed(e);
         return rollback(batch, errors) ? Next.RETRY : Next.DONE;
@@ -263,7 +255,7 @@ final class SqliteWriter implements Runnable {
   }
 
   /** Each operation in its own savepoint: one that fails rolls back alone. */
-  private void exactPath(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+  private void exactPath(List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
     if (!begin(batch, errors)) {
       return;
     }
@@ -275,7 +267,7 @@ final class SqliteWriter implements Runnable {
         }
         connection.exec("SAVEPOINT op");
         try {
-          results[i] = batch.get(i).op().run(connection, rows);
+          results[i] = batch.get(i).op.run(connection, rows);
           connection.exec("RELEASE op");
         } catch (SQLException | RuntimeException e) {
           connection.exec("ROLLBACK TO op");
@@ -305,9 +297,9 @@ final class SqliteWriter implements Runnable {
   }
 
   /** BEGIN IMMEDIATE; on failure answers every caller not yet answered and returns false. */
-  private boolean begin(List<Pending<?>> batch, Throwable[] errors) {
+  private boolean begin(List<SqliteWritePending<?>> batch, Throwable[] errors) {
     try {
-      connection.exec("BEGIN IMMEDIATE");
+      connection.execPrepared("BEGIN IMMEDIATE");
     } catch (SQLException e) {
       failRest(
           batch,
@@ -320,7 +312,7 @@ final class SqliteWriter implements Runnable {
   }
 
   /** ROLLBACK; if even that fails, answers every caller with the failure and returns false. */
-  private boolean rollback(List<Pending<?>> batch, Throwable[] errors) {
+  private boolean rollback(List<SqliteWritePending<?>> batch, Throwable[] errors) {
     try {
       connection.exec("ROLLBACK");
       return true;
@@ -331,9 +323,9 @@ final class SqliteWriter implements Runnable {
     }
   }
 
-  private void commit(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
+  private void commit(List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
     try {
-      connection.exec("COMMIT");
+      connection.execPrepared("COMMIT");
     } catch (SQLException e) {
       FsmStoreException failure = failed(e);
       try {
@@ -352,7 +344,8 @@ final class SqliteWriter implements Runnable {
     answer(batch, results, errors);
   }
 
-  private static void failRest(List<Pending<?>> batch, Throwable[] errors, Throwable error) {
+  private static void failRest(
+      List<SqliteWritePending<?>> batch, Throwable[] errors, Throwable error) {
     for (int i = 0; i < batch.size(); i++) {
       if (errors[i] == null) {
         errors[i] = error;
@@ -360,31 +353,21 @@ final class SqliteWriter implements Runnable {
     }
   }
 
-  private static void answer(List<Pending<?>> batch, Object[] results, Throwable[] errors) {
-    for (int i = 0; i < batch.size(); i++) {
-      complete(batch.get(i), results[i], errors[i]);
-    }
+  private static void answer(
+      List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
+    SqliteWritePending.answerAll(batch, results, errors);
   }
 
-  @SuppressWarnings("unchecked")
-  private static <T> void complete(Pending<T> p, Object result, Throwable error) {
-    if (error != null) {
-      p.future().completeExceptionally(error);
-    } else {
-      p.future().complete((T) result);
-    }
-  }
-
-  private static void failAll(List<Pending<?>> batch, Throwable error) {
-    for (Pending<?> p : batch) {
-      p.future().completeExceptionally(error);
+  private static void failAll(List<SqliteWritePending<?>> batch, Throwable error) {
+    for (SqliteWritePending<?> p : batch) {
+      p.fail(error);
     }
   }
 
   private void drainClosed() {
-    Pending<?> p;
+    SqliteWritePending<?> p;
     while ((p = queue.poll()) != null) {
-      p.future().completeExceptionally(new FsmStoreException(file + " is closed"));
+      p.fail(new FsmStoreException(file + " is closed"));
     }
   }
 
@@ -409,7 +392,7 @@ final class SqliteWriter implements Runnable {
   /** Stops the thread after the queued writes, and closes the connection. */
   void close() {
     if (!closed) {
-      queue.add(STOP);
+      queue.addUrgent(STOP);
     }
     Threads.joinUninterruptibly(thread);
   }

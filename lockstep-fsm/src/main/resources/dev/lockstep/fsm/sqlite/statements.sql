@@ -7,6 +7,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
 -- name: read_entity
 SELECT machine, state, version, data FROM fsm_entity WHERE id = ?
 
+-- name: read_head
+SELECT machine, state, version FROM fsm_entity WHERE id = ?
+
 -- name: read_version
 SELECT version FROM fsm_entity WHERE id = ?
 
