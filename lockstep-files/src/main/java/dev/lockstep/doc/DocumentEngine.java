@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * runs every body in arrival order (each on the previous one's result, each with its own revision
  * and log line), writes the final content once, appends all lines with one fsync and completes
  * every caller. Per queued commit the work is: run the operator, set the revision, encode (with a
- * trusted encoder — {@link TreeCodec#encodeTrusted} — without decoding the result again; otherwise
+ * trusted encoder — {@link TreeCodec#encodeTrusted} — without decoding the result again, copying
+ * the previous state's unchanged fields from its encoding instead of writing them again; otherwise
  * encode and decode to validate), hash, diff against the previous tree ({@link TreeDiff}) and
  * format the log line. The last committed tree is kept ({@link #cache}, keyed by the document's
  * SHA-256), so the next batch decodes the file only if its hash changed. If the file lock cannot be
@@ -260,7 +261,7 @@ final class DocumentEngine<T> {
             ? tc.withRevisionOwned(out, next)
             : codec.withRevision(out, next);
     TreeCodec.Encoded trusted =
-        codec instanceof TreeCodec<T> tc ? tc.encodeTrusted(withRevision) : null;
+        codec instanceof TreeCodec<T> tc ? tc.encodeTrusted(withRevision, cur.encoded) : null;
     byte[] bytes;
     T fresh;
     JsonNode tree;
@@ -292,6 +293,7 @@ final class DocumentEngine<T> {
             : null;
     Change change = change(next, op.operation, patch, bytes, sha);
     Staged<T> staged = new Staged<>(bytes, sha, next, next, fresh, tree);
+    staged.encoded = trusted; // its unchanged fields are copied by the next commit's encoding
     return new Step<>(
         staged, ChangeLog.format(change), change, new Versioned<>(withRevision, next));
   }

@@ -16,6 +16,9 @@ final class Staged<T> {
   private T value;
   JsonNode tree;
 
+  /** The trusted encoder's output that gave {@link #bytes}, for the next encoding to reuse. */
+  TreeCodec.Encoded encoded;
+
   /** Why the document does not decode, or null; then {@link #invalidLine} logs its content. */
   final InvalidDocumentException invalid;
 
@@ -58,6 +61,7 @@ final class Staged<T> {
 
   Staged<T> withFloor(long newFloor) {
     Staged<T> s = new Staged<>(bytes, sha, revision, newFloor, value, tree);
+    s.encoded = encoded;
     value = null;
     return s;
   }
