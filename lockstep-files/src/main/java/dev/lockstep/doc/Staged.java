@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class Staged<T> {
   final byte[] bytes; // null: the document does not exist
-  final String sha;
+  String sha; // set after the batch's log lines are computed (BatchLines) for a committed state
   final long revision;
   final long floor;
   private T value;
