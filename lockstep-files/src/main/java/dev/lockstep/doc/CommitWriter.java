@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Commits a batch the durable way, under the document's lock: temp file (the spare, see below, or a
@@ -99,6 +100,9 @@ final class CommitWriter {
    * @param existed whether the document existed before (then it becomes backup 1)
    * @param permissions the document's permissions, read under the same lock, for the new content
    *     ({@code null}: new document or no POSIX permissions: the creation default)
+   * @param lines the batch's log lines, asked for once the temp file is durable and before the lock
+   *     check and the rename (they may be computed meanwhile: {@link BatchLines}); a failure to get
+   *     them leaves nothing written
    * @throws LockLostException if the lock file was deleted or replaced
    * @throws IOException if a step failed; the document and the log are then as they were (unless
    *     the message says the undo failed too: then run recover())
@@ -108,12 +112,17 @@ final class CommitWriter {
       boolean existed,
       Set<PosixFilePermission> permissions,
       FileLockHandle lock,
-      LogLines log)
+      Supplier<LogLines> lines)
       throws IOException {
     Rotation rotation = Rotation.NONE;
+    LogLines log;
     if (content != null) {
       // the document and its backups are as they were if this throws
-      rotation = write(content, existed, permissions, lock);
+      LogLines[] got = new LogLines[1];
+      rotation = write(content, existed, permissions, lock, () -> got[0] = lines.get());
+      log = got[0];
+    } else {
+      log = lines.get();
     }
     CompletableFuture<Void> directory = null;
     boolean appending = false;
@@ -252,18 +261,25 @@ final class CommitWriter {
    * @param existed whether the document existed before (then it becomes backup 1)
    * @param permissions the document's permissions, read under the same lock, for the new content
    *     ({@code null}: new document or no POSIX permissions: the creation default)
+   * @param afterTemp run once the temp file is durable, before the lock check (a failure there
+   *     leaves nothing written)
    * @return what the backup rotation did (to undo it, or to keep its spare)
    * @throws LockLostException if the lock file was deleted or replaced (nothing written)
    * @throws IOException if a step failed; the document and its backups are then as they were
    */
   private Rotation write(
-      byte[] content, boolean existed, Set<PosixFilePermission> permissions, FileLockHandle lock)
+      byte[] content,
+      boolean existed,
+      Set<PosixFilePermission> permissions,
+      FileLockHandle lock,
+      Runnable afterTemp)
       throws IOException {
     Path doc = layout.document();
     Path temp = null;
     Rotation rotation = Rotation.NONE;
     try {
       temp = createTemp(content, permissions);
+      afterTemp.run();
       if (!lock.isValid()) {
         throw new LockLostException(doc, lock.path());
       }

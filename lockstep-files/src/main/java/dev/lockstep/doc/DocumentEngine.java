@@ -28,13 +28,15 @@ import java.util.function.Supplier;
  * runs every body in arrival order (each on the previous one's result, each with its own revision
  * and log line), writes the final content once, appends all lines with one fsync and completes
  * every caller. Per queued commit the work is: run the operator, set the revision, encode (with a
- * trusted encoder — {@link TreeCodec#encodeTrusted} — without decoding the result again; otherwise
- * encode and decode to validate), hash, diff against the previous tree ({@link TreeDiff}) and
- * format the log line. The last committed tree is kept ({@link #cache}, keyed by the document's
- * SHA-256), so the next batch decodes the file only if its hash changed. If the file lock cannot be
- * had, only the leader's own commit fails; the others stay queued, each waiting on its own
- * deadline. All mutable state ({@link #cache}, {@link #permissions}, the {@link ChangeLog}) is used
- * only while holding {@code state} together with the file lock.
+ * trusted encoder — {@link TreeCodec#encodeTrusted} — without decoding the result again, copying
+ * the previous state's unchanged fields from its encoding instead of writing them again; otherwise
+ * encode and decode to validate); then, on a helper thread while the temp file is written ({@link
+ * BatchLines}), hash, diff against the previous tree ({@link TreeDiff}) and format the log line.
+ * The last committed tree is kept ({@link #cache}, keyed by the document's SHA-256), so the next
+ * batch decodes the file only if its hash changed. If the file lock cannot be had, only the
+ * leader's own commit fails; the others stay queued, each waiting on its own deadline. All mutable
+ * state ({@link #cache}, {@link #permissions}, the {@link ChangeLog}) is used only while holding
+ * {@code state} together with the file lock.
  *
  * <p>System calls per batch (Durability.NONE, 3 backups; FULL adds an fsync of the temp file on its
  * writing descriptor, an open, fsync and close of the directory on a helper thread, and at the same
@@ -188,14 +190,12 @@ final class DocumentEngine<T> {
     Staged<T> current = start;
     List<PendingCommit<T>> accepted = new ArrayList<>();
     List<Versioned<T>> replies = new ArrayList<>();
-    boolean changed = false;
+    List<BatchLines.Planned> planned = new ArrayList<>();
     for (PendingCommit<T> op : batch) {
       try {
         Step<T> step = step(op, current);
         if (step.line != null) {
-          lines.add(step.line);
-          lastChange[0] = step.change;
-          changed = true;
+          planned.add(step.line);
         }
         current = step.next;
         accepted.add(op);
@@ -204,22 +204,28 @@ final class DocumentEngine<T> {
         op.fail(e);
       }
     }
+    boolean changed = !planned.isEmpty();
     if (changed && start.invalidLine != null) {
       lines.add(0, start.invalidLine);
     }
+    BatchLines batchLines = new BatchLines(log, lines, lastChange[0], planned, this::change);
     try {
-      if (!lines.isEmpty()) {
+      if (!batchLines.isEmpty()) {
+        // the lines' hashes, diffs and formatting run beside the temp file's write
         writer.commit(
             changed ? current.bytes : null,
             start.exists(),
             permissions,
             handle,
-            new CommitWriter.LogLines(log, lines, lastChange[0]));
+            batchLines.start());
       }
     } catch (IOException | RuntimeException e) {
       cache = null;
       accepted.forEach(op -> op.fail(e));
       return;
+    }
+    if (changed) {
+      current.sha = batchLines.lastSha();
     }
     cache = current;
     for (int i = 0; i < accepted.size(); i++) {
@@ -227,7 +233,8 @@ final class DocumentEngine<T> {
     }
   }
 
-  private record Step<T>(Staged<T> next, byte[] line, Change change, Versioned<T> reply) {}
+  /** A commit's next state, its log line to compute (null: nothing changed) and its answer. */
+  private record Step<T>(Staged<T> next, BatchLines.Planned line, Versioned<T> reply) {}
 
   private Step<T> step(PendingCommit<T> op, Staged<T> cur) throws IOException {
     T input = null;
@@ -251,7 +258,7 @@ final class DocumentEngine<T> {
       if (input == null) {
         throw new NoSuchFileException(source, null, "the document does not exist");
       }
-      return new Step<>(cur, null, null, new Versioned<>(input, cur.revision));
+      return new Step<>(cur, null, new Versioned<>(input, cur.revision));
     }
     long next = cur.floor + 1;
     // the operator's private copy, returned: no need to copy it again to set the revision
@@ -260,7 +267,7 @@ final class DocumentEngine<T> {
             ? tc.withRevisionOwned(out, next)
             : codec.withRevision(out, next);
     TreeCodec.Encoded trusted =
-        codec instanceof TreeCodec<T> tc ? tc.encodeTrusted(withRevision) : null;
+        codec instanceof TreeCodec<T> tc ? tc.encodeTrusted(withRevision, cur.encoded) : null;
     byte[] bytes;
     T fresh;
     JsonNode tree;
@@ -285,15 +292,14 @@ final class DocumentEngine<T> {
               + source
               + " (a typed model needs a revision property)");
     }
-    String sha = Hashes.sha256(bytes);
-    String patch =
-        tree != null && cur.tree != null && cur.invalid == null
-            ? TreeDiff.diff(cur.tree, tree)
-            : null;
-    Change change = change(next, op.operation, patch, bytes, sha);
-    Staged<T> staged = new Staged<>(bytes, sha, next, next, fresh, tree);
-    return new Step<>(
-        staged, ChangeLog.format(change), change, new Versioned<>(withRevision, next));
+    // hash, patch and line are computed later, beside the temp file's write (BatchLines)
+    boolean diffable = tree != null && cur.tree != null && cur.invalid == null;
+    BatchLines.Planned line =
+        new BatchLines.Planned(
+            next, op.operation, bytes, diffable ? cur.tree : null, diffable ? tree : null);
+    Staged<T> staged = new Staged<>(bytes, null, next, next, fresh, tree);
+    staged.encoded = trusted; // its unchanged fields are copied by the next commit's encoding
+    return new Step<>(staged, line, new Versioned<>(withRevision, next));
   }
 
   /**

@@ -114,6 +114,15 @@ final class JacksonCodec<T> implements TreeCodec<T> {
    */
   @Override
   public Encoded encodeTrusted(T value) {
+    return encodeTrusted(value, null);
+  }
+
+  /**
+   * As {@link #encodeTrusted(Object)}; a previous YAML output's unchanged fields are copied, not
+   * written again ({@link YamlEmitter#emit(ObjectNode, YamlEmitter.Emitted)}).
+   */
+  @Override
+  public Encoded encodeTrusted(T value, Encoded previous) {
     if (!yaml) {
       return null;
     }
@@ -123,7 +132,11 @@ final class JacksonCodec<T> implements TreeCodec<T> {
       return null;
     }
     try {
-      return new Encoded(YamlEmitter.emit(root), tree);
+      YamlEmitter.Emitted emitted =
+          YamlEmitter.emit(
+              root,
+              previous != null && previous.reusable() instanceof YamlEmitter.Emitted e ? e : null);
+      return new Encoded(emitted.bytes(), tree, emitted);
     } catch (YamlEmitter.Unsupported e) {
       return null;
     }

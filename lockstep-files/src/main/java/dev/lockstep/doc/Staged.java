@@ -10,11 +10,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class Staged<T> {
   final byte[] bytes; // null: the document does not exist
-  final String sha;
+  String sha; // set after the batch's log lines are computed (BatchLines) for a committed state
   final long revision;
   final long floor;
   private T value;
   JsonNode tree;
+
+  /** The trusted encoder's output that gave {@link #bytes}, for the next encoding to reuse. */
+  TreeCodec.Encoded encoded;
 
   /** Why the document does not decode, or null; then {@link #invalidLine} logs its content. */
   final InvalidDocumentException invalid;
@@ -58,6 +61,7 @@ final class Staged<T> {
 
   Staged<T> withFloor(long newFloor) {
     Staged<T> s = new Staged<>(bytes, sha, revision, newFloor, value, tree);
+    s.encoded = encoded;
     value = null;
     return s;
   }

@@ -27,10 +27,15 @@ interface TreeCodec<T> extends DocumentCodec<T> {
   }
 
   /**
-   * The output of a trusted encoder: the bytes, and the tree that decoding them gives (owned by the
-   * caller).
+   * The output of a trusted encoder: the bytes, the tree that decoding them gives (owned by the
+   * caller, who must not change it while it may pass this to {@link #encodeTrusted(Object,
+   * Encoded)}), and what the encoder may reuse of this output next time (opaque; null: nothing).
    */
-  record Encoded(byte[] bytes, JsonNode tree) {}
+  record Encoded(byte[] bytes, JsonNode tree, Object reusable) {
+    Encoded(byte[] bytes, JsonNode tree) {
+      this(bytes, tree, null);
+    }
+  }
 
   /**
    * Encodes {@code value} with an encoder proven (by property tests against this codec's decoder
@@ -41,5 +46,14 @@ interface TreeCodec<T> extends DocumentCodec<T> {
    */
   default Encoded encodeTrusted(T value) {
     return null;
+  }
+
+  /**
+   * {@link #encodeTrusted(Object)}, allowed to reuse parts of {@code previous} (an earlier output
+   * of this codec, or null) that {@code value} has in common with it: the result is the same, only
+   * cheaper to get.
+   */
+  default Encoded encodeTrusted(T value, Encoded previous) {
+    return encodeTrusted(value);
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,28 +58,129 @@ final class YamlEmitter {
 
   /** The document's YAML, UTF-8, ending with a newline. */
   static byte[] emit(ObjectNode root) throws Unsupported {
+    return emit(root, null).bytes();
+  }
+
+  /**
+   * An emitted document: its tree (which must not change from now on), its text and, for every
+   * block mapping reached from the root through mappings, where each field's lines start.
+   */
+  record Emitted(byte[] bytes, ObjectNode tree, String text, Spans spans) {}
+
+  /**
+   * Where the fields of one block mapping start in the text, relative to the mapping's own start
+   * ({@code starts[i]}; {@code starts[size]} is its end), and the same for each field whose value
+   * is a non-empty mapping ({@code children[i]}, else null).
+   */
+  record Spans(int[] starts, Spans[] children) {}
+
+  /**
+   * As {@link #emit(ObjectNode)}, reusing {@code previous}'s text for every field (at any depth of
+   * mappings) whose key sits at the same position and whose value is the same, key order included
+   * ({@link #same}): a field's lines are a function of its key, its value and its depth alone. The
+   * output equals {@code emit(root)} byte for byte; only the work differs (an update that changes a
+   * few fields compares the rest instead of writing them).
+   *
+   * @param previous an earlier emission, or null
+   */
+  static Emitted emit(ObjectNode root, Emitted previous) throws Unsupported {
     YamlEmitter e = new YamlEmitter();
+    Spans spans = null;
     if (root.isEmpty()) {
       e.out.append("{}\n");
+    } else if (previous == null || previous.spans() == null) {
+      spans = e.mapping(root, 0, false, 1, null, null, null, 0);
     } else {
-      e.mapping(root, 0, false, 1);
+      spans = e.mapping(root, 0, false, 1, previous.tree(), previous.spans(), previous.text(), 0);
     }
     if (e.out.length() > MAX_CHARS) {
       throw new Unsupported("document longer than " + MAX_CHARS + " chars");
     }
-    return e.out.toString().getBytes(StandardCharsets.UTF_8);
+    String text = e.out.toString();
+    return new Emitted(text.getBytes(StandardCharsets.UTF_8), root, text, spans);
   }
 
-  private void mapping(JsonNode map, int indent, boolean inlineFirst, int depth)
+  /**
+   * Order-sensitive deep equality with Jackson's scalar equality (an {@code IntNode} never equals a
+   * {@code LongNode}): two values the emitter writes alike whenever this holds. Jackson's own
+   * {@code equals} ignores key order, which the output does not.
+   */
+  static boolean same(JsonNode a, JsonNode b) {
+    if (a == b) {
+      return true;
+    }
+    if (a.getNodeType() != b.getNodeType() || a.size() != b.size()) {
+      return false;
+    }
+    if (a.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> other = b.properties().iterator();
+      for (Map.Entry<String, JsonNode> field : a.properties()) {
+        Map.Entry<String, JsonNode> o = other.next();
+        if (!field.getKey().equals(o.getKey()) || !same(field.getValue(), o.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a.isArray()) {
+      for (int i = 0; i < a.size(); i++) {
+        if (!same(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return a.equals(b);
+  }
+
+  /**
+   * A block mapping; with {@code prev} (the mapping at the same place in the previous emission,
+   * starting at {@code prevStart} in {@code prevText}), reusing its fields' lines where it can.
+   *
+   * @return where the fields start, or null for a mapping inlined in a sequence item (not reused)
+   */
+  private Spans mapping(
+      JsonNode map,
+      int indent,
+      boolean inlineFirst,
+      int depth,
+      JsonNode prev,
+      Spans prevSpans,
+      String prevText,
+      int prevStart)
       throws Unsupported {
     depth(depth);
+    int n = map.size();
+    boolean tracked = !inlineFirst; // mappings in sequences are written afresh every time
+    int start = out.length();
+    int[] starts = tracked ? new int[n + 1] : null;
+    Spans[] children = tracked ? new Spans[n] : null;
+    Iterator<Map.Entry<String, JsonNode>> before =
+        prev == null || prevSpans == null ? null : prev.properties().iterator();
     boolean first = true;
+    int i = 0;
     for (Map.Entry<String, JsonNode> field : map.properties()) {
+      int fieldStart = out.length();
+      if (tracked) {
+        starts[i] = fieldStart - start;
+      }
+      Map.Entry<String, JsonNode> old = before != null && before.hasNext() ? before.next() : null;
+      String key = field.getKey();
+      JsonNode value = field.getValue();
+      JsonNode oldValue = old != null && old.getKey().equals(key) ? old.getValue() : null;
+      if (oldValue != null && same(value, oldValue)) {
+        // the same key at the same place with the same value: the same lines
+        out.append(
+            prevText, prevStart + prevSpans.starts()[i], prevStart + prevSpans.starts()[i + 1]);
+        children[i] = prevSpans.children()[i];
+        first = false;
+        i++;
+        continue;
+      }
       if (!(first && inlineFirst)) {
         indent(indent);
       }
       first = false;
-      String key = field.getKey();
       if (key.length() > MAX_KEY) {
         throw new Unsupported("key longer than " + MAX_KEY + " chars");
       }
@@ -88,11 +190,26 @@ final class YamlEmitter {
         throw new Unsupported("key longer than " + MAX_KEY + " chars as written");
       }
       out.append(':');
-      JsonNode value = field.getValue();
       if (value.isContainerNode() && !value.isEmpty()) {
         out.append('\n');
         if (value.isObject()) {
-          mapping(value, indent + 2, false, depth + 1);
+          Spans oldSpans = oldValue != null ? prevSpans.children()[i] : null;
+          Spans child =
+              oldSpans == null
+                  ? mapping(value, indent + 2, false, depth + 1, null, null, null, 0)
+                  : mapping(
+                      value,
+                      indent + 2,
+                      false,
+                      depth + 1,
+                      oldValue,
+                      oldSpans,
+                      prevText,
+                      // the key's line is as long as before: same key, same indent
+                      prevStart + prevSpans.starts()[i] + (out.length() - fieldStart));
+          if (tracked) {
+            children[i] = child;
+          }
         } else {
           sequence(value, indent + 2, false, depth + 1);
         }
@@ -101,7 +218,13 @@ final class YamlEmitter {
         scalar(value);
         out.append('\n');
       }
+      i++;
     }
+    if (!tracked) {
+      return null;
+    }
+    starts[n] = out.length() - start;
+    return new Spans(starts, children);
   }
 
   private void sequence(JsonNode list, int indent, boolean inlineFirst, int depth)
@@ -115,7 +238,7 @@ final class YamlEmitter {
       JsonNode value = list.get(i);
       if (value.isContainerNode() && !value.isEmpty()) {
         if (value.isObject()) {
-          mapping(value, indent + 2, true, depth + 1);
+          mapping(value, indent + 2, true, depth + 1, null, null, null, 0);
         } else {
           sequence(value, indent + 2, true, depth + 1);
         }

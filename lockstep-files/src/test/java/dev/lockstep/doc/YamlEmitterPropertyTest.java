@@ -35,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code yes} and {@code ON} as {@code True}); with {@link TreeDiff} not checking key order, {@link
  * #patchesRebuildTheTargetWithItsKeyOrder} failed at case 14 (a moved key: an empty patch); with
  * {@link TreeDiff} leaving out removals, {@link #randomUpdatesThroughTheStoreReplayExactly} failed
- * at revision 3 ({@code at(3)} still held a removed key).
+ * at revision 3 ({@code at(3)} still held a removed key); with {@link YamlEmitter#same} using
+ * Jackson's {@code equals} (which ignores key order), {@link
+ * #reusingAnEarlierEmissionGivesTheSameBytes} failed (a nested key moved to the end kept its old
+ * place).
  */
 class YamlEmitterPropertyTest {
   static final int CASES = Integer.getInteger("lockstep.yaml.cases", 1000);
@@ -67,6 +70,46 @@ class YamlEmitterPropertyTest {
       assertArrayEquals(bytes, YamlEmitter.emit((ObjectNode) back), "stable, case " + c);
     }
     assertTrue(emitted > CASES * 9 / 10, "most trees are supported: " + emitted);
+  }
+
+  /**
+   * An emission that reuses an earlier one's unchanged fields ({@link YamlEmitter#emit(ObjectNode,
+   * YamlEmitter.Emitted)}) gives exactly the bytes of a fresh one, along chains of random edits
+   * (set, remove, move a key to the end, at any depth) where each emission reuses the one before.
+   */
+  @Test
+  void reusingAnEarlierEmissionGivesTheSameBytes() throws Exception {
+    Random r = new Random(SEED + 3);
+    int reused = 0;
+    for (int c = 0; c < CASES; c++) {
+      ObjectNode tree = (ObjectNode) YamlEmitter.normalized(YamlTrees.object(r, 1 + r.nextInt(4)));
+      YamlEmitter.Emitted previous = null;
+      for (int step = 0; step < 4; step++) {
+        byte[] fresh;
+        try {
+          fresh = YamlEmitter.emit(tree);
+        } catch (YamlEmitter.Unsupported e) {
+          YamlEmitter.Emitted none = null;
+          try {
+            none = YamlEmitter.emit(tree, previous);
+          } catch (YamlEmitter.Unsupported expected) {
+            // refused alike
+          }
+          assertNull(none, "case " + c + " step " + step + ": refused afresh, not when reused");
+          break;
+        }
+        YamlEmitter.Emitted emitted = YamlEmitter.emit(tree, previous);
+        assertEquals(
+            new String(fresh, UTF_8),
+            new String(emitted.bytes(), UTF_8),
+            "case " + c + " step " + step);
+        reused += previous == null ? 0 : 1;
+        previous = emitted;
+        tree = tree.deepCopy(); // the emitted tree must not change: edit a copy
+        YamlTrees.mutate(r, tree);
+      }
+    }
+    assertTrue(reused > CASES, "chains of reuse: " + reused);
   }
 
   @Test
