@@ -20,17 +20,17 @@ import java.util.concurrent.locks.LockSupport;
  * set back to null.
  *
  * <p>Hand-off chain (the hot key of two threads): a blocking acquire that finds its key held in the
- * slot by a HELD node (so nobody waits yet) queues behind it without any lock ({@link #queue}): it
- * CASes the slot from the holder to its own WAITING node, links itself as the holder's {@link
- * Node#next}, and spins (platform threads only) then parks on its own node. The holder's release
- * sees the successor, claims its own node (CAS HELD → RELEASED, so a second {@code close()} is a
- * no-op) and grants the successor by CAS WAITING → HELD; a waiter that gives up (timeout,
- * interrupt) CASes WAITING → CANCELLED instead, and a releaser that loses that race releases the
- * cancelled node on its behalf. So a hand-off touches the slot, the two nodes and the parker, never
- * the stripe. A chain has at most two nodes: whoever finds the slot's node not HELD (a waiter is
- * already queued) goes the slow way, and its inflation freezes the chain: the chain's nodes still
- * pass the key among themselves, the entry's queue waits behind them (FIFO), and the chain's last
- * releaser finds the slot inflated and ends the chain under the stripe lock ({@link
+ * slot by a HELD node (so nobody waits yet) queues behind it without any lock ({@link
+ * #takeOrQueue}): it CASes the slot from the holder to its own WAITING node, links itself as the
+ * holder's {@link Node#next}, and spins (platform threads only) then parks on its own node. The
+ * holder's release sees the successor, claims its own node (CAS HELD → RELEASED, so a second {@code
+ * close()} is a no-op) and grants the successor by CAS WAITING → HELD; a waiter that gives up
+ * (timeout, interrupt) CASes WAITING → CANCELLED instead, and a releaser that loses that race
+ * releases the cancelled node on its behalf. So a hand-off touches the slot, the two nodes and the
+ * parker, never the stripe. A chain has at most two nodes: whoever finds the slot's node not HELD
+ * (a waiter is already queued) goes the slow way, and its inflation freezes the chain: the chain's
+ * nodes still pass the key among themselves, the entry's queue waits behind them (FIFO), and the
+ * chain's last releaser finds the slot inflated and ends the chain under the stripe lock ({@link
  * LockEngine#endChain}), granting the entry's queue.
  *
  * <p>So every rule of the stripe table still holds: FIFO (a newcomer takes a slot by CAS only when
@@ -57,11 +57,8 @@ final class FastSlots {
         }
       };
 
-  /**
-   * The {@link Node#next} of a fast hold released by its slot's CAS: a second {@code close()} that
-   * claimed the node meanwhile stops at it.
-   */
-  static final Node GONE = new Node(null, "gone", "nobody", 0, Node.RELEASED);
+  /** Attempts of {@link #takeOrQueue} while the slot keeps changing, before the slow way. */
+  private static final int QUEUE_TRIES = 16;
 
   /** Status checks a releaser spins while its successor links itself, before yielding. */
   private static final int LINK_SPINS = 64;
@@ -83,25 +80,41 @@ final class FastSlots {
   }
 
   /**
-   * Queues a blocking waiter behind the key's holder in its slot: the new WAITING node, linked as
-   * the holder's successor, or null (slot free, inflated, another key's, a waiter queued already,
-   * or held by {@code owner} itself: the slow way decides).
+   * For a blocking acquire: takes the key's free slot (a HELD node), or queues behind the key's
+   * holder there (a WAITING node, linked as the holder's successor), retrying a few times while the
+   * slot changes under it (a holder that leaves between a failed take and the queueing must not
+   * send the key to the stripe table). Null when the slow way decides: slot inflated or another
+   * key's, a waiter queued already, or held by {@code owner} itself.
    */
-  Waiter queue(Entry fastEntry, Object key, Object owner, int hash) {
+  Node takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
     int slot = hash & MASK;
-    if (!(SLOT.getAcquire(array, slot) instanceof Node t)
-        || t.status() != Node.HELD
-        || t.owner == owner
-        || !(t.key == key || t.key.equals(key))) {
-      return null;
+    for (int tries = 0; tries < QUEUE_TRIES; tries++) {
+      Object v = SLOT.getAcquire(array, slot);
+      if (v == null) {
+        Node n = new Node(fastEntry, key, owner, hash, Node.HELD);
+        if (SLOT.compareAndSet(array, slot, null, n)) {
+          return n;
+        }
+        continue;
+      }
+      if (!(v instanceof Node t)) {
+        return null; // inflated
+      }
+      int status = t.status();
+      if (status == Node.RELEASED) {
+        continue; // released since the slot was read: the slot changes (or has changed)
+      }
+      if (status != Node.HELD || t.owner == owner || !(t.key == key || t.key.equals(key))) {
+        return null;
+      }
+      Waiter w = new Waiter(fastEntry, key, owner, hash, t);
+      if (SLOT.compareAndSet(array, slot, t, w)) {
+        // t was still the slot's node, so still held (its release would have CASed it out first).
+        Node.NEXT.setRelease(t, w);
+        return w;
+      }
     }
-    Waiter w = new Waiter(fastEntry, key, owner, hash, t);
-    if (!SLOT.compareAndSet(array, slot, t, w)) {
-      return null;
-    }
-    // t was still the slot's node, so still held (its release would have CASed it out first).
-    Node.NEXT.setRelease(t, w);
-    return w;
+    return null;
   }
 
   /**
@@ -109,8 +122,7 @@ final class FastSlots {
    * by handing the key to its successor; a no-op for a node released already.
    */
   void release(LockEngine engine, Node n) {
-    if (Node.NEXT.getAcquire(n) == null && SLOT.compareAndSet(array, n.slot(), n, null)) {
-      Node.NEXT.setRelease(n, GONE); // before the status: see GONE
+    if (SLOT.compareAndSet(array, n.slot(), n, null)) {
       n.status(Node.RELEASED);
       return;
     }
@@ -129,9 +141,6 @@ final class FastSlots {
     int spins = 0;
     while (true) {
       Node s = (Node) Node.NEXT.getAcquire(x);
-      if (s == GONE) {
-        return; // a second close() of a fast hold that its slot's CAS released
-      }
       if (s != null) {
         if (s.casStatus(Node.WAITING, Node.HELD)) {
           if (((Waiter) s).parked) { // a spinning waiter sees its grant without a wake-up
@@ -149,7 +158,13 @@ final class FastSlots {
         }
         continue;
       }
-      if (v == INFLATED && engine.endChain(x)) {
+      if (v == INFLATED) {
+        if (engine.endChain(x)) {
+          return;
+        }
+      } else if (!(v instanceof Waiter w && w.prev == x)) {
+        // Nobody queued behind x (a successor keeps x as its prev until linked): x left its slot
+        // by the CAS of a close() that this second close() raced with (and claimed x first).
         return;
       }
       if (++spins < LINK_SPINS) {

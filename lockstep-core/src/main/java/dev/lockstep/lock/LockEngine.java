@@ -199,10 +199,10 @@ final class LockEngine {
     int hash = spread(key.hashCode());
     int slot = hash & FastSlots.MASK;
     if (fast) {
-      Node n = slots.take(fastEntry, key, me, hash);
-      if (n == null && mayWait && !async) {
-        n = slots.queue(fastEntry, key, me, hash);
-      }
+      Node n =
+          mayWait && !async
+              ? slots.takeOrQueue(fastEntry, key, me, hash)
+              : slots.take(fastEntry, key, me, hash);
       if (n != null) {
         return n;
       }
@@ -410,8 +410,9 @@ final class LockEngine {
 
   /**
    * Ends a frozen hand-off chain (see {@link FastSlots}) if {@code last} is its last node: the key
-   * passes to the entry's queue, or the entry retires. False if {@code last} is not the last node
-   * (its successor has taken the slot but not linked itself yet).
+   * passes to the entry's queue, or the entry retires. False if {@code last}'s successor has taken
+   * the slot but not linked itself yet (wait for it); true as well if {@code last} is in no chain
+   * (a racing close() released it by its slot's CAS).
    */
   boolean endChain(Node last) {
     Segment s = stripes.of(last.slot());
@@ -419,8 +420,9 @@ final class LockEngine {
     s.lock();
     try {
       Entry e = s.find(last.key, last.hash());
-      if (e == null || e.chainTail != last) {
-        return false;
+      Node tail = e == null ? null : e.chainTail;
+      if (tail != last) {
+        return !(tail instanceof Waiter w && w.prev == last);
       }
       e.chainTail = null;
       wake = e.head == null ? null : e.promote();

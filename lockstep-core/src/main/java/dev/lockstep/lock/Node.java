@@ -70,8 +70,7 @@ sealed class Node implements LockHandle permits Waiter {
 
   /**
    * Next in the wait queue or the reader list, guarded by the segment lock; for a node of the fast
-   * path, its successor in the key's hand-off chain (or {@link FastSlots#GONE}), accessed through
-   * {@link #NEXT}.
+   * path, its successor in the key's hand-off chain, accessed through {@link #NEXT}.
    */
   Node next;
 

@@ -42,7 +42,7 @@ final class Waiter extends Node {
     super(entry, owner, mode);
   }
 
-  /** A waiter of a fast hand-off chain (see {@link FastSlots#queue}). */
+  /** A waiter of a fast hand-off chain (see {@link FastSlots#takeOrQueue}). */
   Waiter(Entry fastEntry, Object key, Object owner, int hash, Node holder) {
     super(fastEntry, key, owner, hash, WAITING);
     this.prev = holder;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * on its behalf: "key held by nobody" after a chain waiter timed out or was interrupted; (2) {@code
  * Entry.promote} without its chain guard: a table waiter behind the chain is granted while the
  * chain's holder holds (the withdrawal of the waiter behind it promotes it: "granted out of turn");
- * (3) {@code FastSlots.queue} without its own-node check: a holder asking again queues behind
+ * (3) {@code FastSlots.takeOrQueue} without its own-node check: a holder asking again queues behind
  * itself and times out instead of failing at once with {@link DeadlockException}.
  */
 class HandOffChainTest {
