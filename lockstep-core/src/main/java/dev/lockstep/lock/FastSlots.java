@@ -143,11 +143,18 @@ final class FastSlots {
       Node s = (Node) Node.NEXT.getAcquire(x);
       if (s != null) {
         if (s.casStatus(Node.WAITING, Node.HELD)) {
-          if (((Waiter) s).parked) { // a spinning waiter sees its grant without a wake-up
+          Waiter w = (Waiter) s;
+          // Unlink the released past: a chain that never has a gap (two threads alternating) must
+          // not keep every earlier node reachable, backwards from the slot through prev or forwards
+          // from a closed handle a caller still references through next.
+          w.prev = null;
+          Node.NEXT.setRelease(x, null);
+          if (w.parked) { // a spinning waiter sees its grant without a wake-up
             LockSupport.unpark((Thread) s.owner);
           }
           return;
         }
+        Node.NEXT.setRelease(x, null);
         x = s; // it gave up: release it on its behalf
         continue;
       }
@@ -187,7 +194,10 @@ final class FastSlots {
       return tail;
     }
     Node p = tail instanceof Waiter w ? w.prev : null;
-    return p != null && p.status() == Node.HELD ? p : null;
+    if (p != null && p.status() == Node.HELD) {
+      return p;
+    }
+    return tail.status() == Node.HELD ? tail : null; // granted meanwhile (its prev cleared)
   }
 
   /**

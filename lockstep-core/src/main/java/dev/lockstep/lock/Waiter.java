@@ -12,7 +12,8 @@ final class Waiter extends Node {
   /**
    * The previous waiter in the queue (for O(1) withdrawal), guarded by the segment lock; for a
    * waiter of a fast hand-off chain, the node it queued behind (the holder then), set before the
-   * slot's CAS publishes this waiter.
+   * slot's CAS publishes this waiter, and cleared by the hand-off that grants it (so a gapless
+   * chain does not keep its released past reachable).
    */
   Node prev;
 

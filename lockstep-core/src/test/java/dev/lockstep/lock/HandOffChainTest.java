@@ -179,4 +179,70 @@ class HandOffChainTest {
     assertTrue(failures.isEmpty(), () -> "failures: " + failures);
     assertNothingLeft();
   }
+
+  /**
+   * Two threads that keep a hot key busy with no gap form one endless chain: a released node must
+   * not stay reachable from the slot (through the holder's prev) or from a closed handle (through
+   * its next). Shown to fail (then reverted) with the hand-off that leaves prev and next set: the
+   * first waiter's node stayed reachable ("released chain node retained").
+   */
+  @Test
+  void aGaplessChainDoesNotRetainItsReleasedNodes() throws Exception {
+    List<Throwable> failures = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<LockHandle> bHandle =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch bRelease = new java.util.concurrent.CountDownLatch(1);
+    LockHandle a = lock.acquire(KEY, LONG); // a fast hold; kept (closed) to the end
+    Thread b =
+        new Thread(
+            () -> {
+              try {
+                LockHandle h = lock.acquire(KEY, LONG);
+                bHandle.set(h);
+                bRelease.await();
+                h.close();
+              } catch (Throwable e) {
+                failures.add(e);
+              }
+            },
+            "b");
+    b.start();
+    awaitParked(b);
+    assertInstanceOf(Waiter.class, slot(), "b should wait in the slot's chain");
+    a.close(); // b holds
+    while (bHandle.get() == null) {
+      Thread.onSpinWait();
+    }
+    java.lang.ref.WeakReference<LockHandle> bNode =
+        new java.lang.ref.WeakReference<>(bHandle.getAndSet(null));
+    java.util.concurrent.CountDownLatch cHolds = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch cRelease = new java.util.concurrent.CountDownLatch(1);
+    Thread c =
+        new Thread(
+            () -> {
+              try (LockHandle h = lock.acquire(KEY, LONG)) {
+                cHolds.countDown();
+                cRelease.await();
+              } catch (Throwable e) {
+                failures.add(e);
+              }
+            },
+            "c");
+    c.start();
+    awaitParked(c); // queued behind b, without a gap
+    bRelease.countDown(); // b hands the key to c
+    b.join();
+    cHolds.await();
+    // c holds: the slot's node is c's; b's node is reachable only through c's prev or a's next.
+    for (int i = 0; i < 20 && bNode.get() != null; i++) {
+      System.gc();
+      Thread.sleep(5);
+    }
+    cRelease.countDown();
+    c.join();
+    assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+    assertNull(bNode.get(), "released chain node retained");
+    assertFalse(a.isHeld());
+    assertNothingLeft();
+  }
 }
