@@ -24,6 +24,14 @@ final class Entry {
 
   Waiter tail;
 
+  /**
+   * The last node of a fast hand-off chain that a contender moved here (see {@link
+   * FastSlots#inflate}): while set, the chain's own nodes hold the key and pass it along, and this
+   * entry's queue waits behind them; the chain's last releaser clears it ({@link
+   * LockEngine#endChain}).
+   */
+  Node chainTail;
+
   /** Next on the stripe's free list. */
   Entry nextFree;
 
@@ -32,12 +40,26 @@ final class Entry {
   }
 
   boolean idle() {
-    return writer == null && readerCount == 0 && head == null;
+    return writer == null && readerCount == 0 && head == null && chainTail == null;
+  }
+
+  /** Whether the key is held, by a holder in the table or by a chain. */
+  boolean held() {
+    return writer != null || readerCount > 0 || chainTail != null;
+  }
+
+  /** Whether the owner holds the key exclusively (a table writer or a chain's holder). */
+  boolean heldBy(Object owner) {
+    if (writer != null) {
+      return writer.owner == owner;
+    }
+    Node h = chainTail == null ? null : FastSlots.holder(chainTail);
+    return h != null && h.owner == owner;
   }
 
   /** Whether a new arrival in the given mode may enter without waiting (nobody queued). */
   boolean admitsNow(LockMode mode) {
-    if (head != null || writer != null) {
+    if (head != null || writer != null || chainTail != null) {
       return false;
     }
     return mode == LockMode.SHARED || readerCount == 0;
@@ -93,7 +115,7 @@ final class Entry {
   }
 
   void dequeue(Waiter n) {
-    Waiter p = n.prev;
+    Waiter p = (Waiter) n.prev;
     Waiter x = (Waiter) n.next;
     if (p != null) {
       p.next = x;
@@ -114,6 +136,9 @@ final class Entry {
    * the next writer. Returns the granted waiters chained through {@link Waiter#wakeNext}, or null.
    */
   Waiter promote() {
+    if (chainTail != null) {
+      return null; // the chain's nodes hold the key; its last releaser promotes
+    }
     Waiter first = null;
     Waiter last = null;
     while (head != null) {
@@ -142,6 +167,10 @@ final class Entry {
   String describeHolders() {
     if (writer != null) {
       return writer.describeOwner();
+    }
+    if (chainTail != null) {
+      Node h = FastSlots.holder(chainTail);
+      return h == null ? null : h.describeOwner();
     }
     if (readers == null) {
       return null;

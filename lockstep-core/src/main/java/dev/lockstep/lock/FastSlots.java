@@ -2,6 +2,7 @@ package dev.lockstep.lock;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fast path of a {@link LockEngine}: a fixed array of {@link #SLOTS} slots indexed by the low
@@ -9,21 +10,35 @@ import java.lang.invoke.VarHandle;
  * exactly one stripe).
  *
  * <p>A slot is null (no key of the slot is held, waited for or in the stripe table), a {@link Node}
- * (that key is held and nobody waits: a fast hold) or {@link #INFLATED} (the slot's keys live in
- * the stripe table). An uncontended acquire is one CAS of the slot from null to its new node
- * ({@link #take}), its release one CAS back to null ({@link #release}); neither touches the stripe.
- * Anything else goes the slow way, under the stripe lock, which first inflates the slot ({@link
- * #inflate}): a fast hold found there is CASed out to {@link #INFLATED} and moved into the table as
- * an ordinary hold; its owner's release CAS then fails, and it releases under the stripe lock,
- * where it finds its real entry. The stripe counts the table's entries per slot; when the last one
- * retires ({@link #removed}), the slot is set back to null.
+ * of one key (that key is held and its waiters, if any, form a hand-off chain: see below) or {@link
+ * #INFLATED} (the slot's keys live in the stripe table). An uncontended acquire is one CAS of the
+ * slot from null to its new node ({@link #take}), its release one CAS back to null ({@link
+ * #release}); neither touches the stripe. Anything else goes the slow way, under the stripe lock,
+ * which first inflates the slot ({@link #inflate}): the node found there is CASed out to {@link
+ * #INFLATED} and the key gets a table entry that records it as {@link Entry#chainTail}. The stripe
+ * counts the table's entries per slot; when the last one retires ({@link #removed}), the slot is
+ * set back to null.
  *
- * <p>So every rule of the stripe table still holds: FIFO (a key with waiters is in the table, and
- * its slot stays inflated while any entry of the slot exists, so no newcomer takes it by CAS),
- * self-deadlock (found by the slow path once the key is inflated), zero retention (a released fast
- * hold leaves a null slot; an idle entry is removed and its slot freed). Outside the stripe lock a
- * slot only moves between null and a node; only a thread holding the stripe lock sets or clears
- * {@link #INFLATED}.
+ * <p>Hand-off chain (the hot key of two threads): a blocking acquire that finds its key held in the
+ * slot by a HELD node (so nobody waits yet) queues behind it without any lock ({@link
+ * #takeOrQueue}): it CASes the slot from the holder to its own WAITING node, links itself as the
+ * holder's {@link Node#next}, and spins (platform threads only) then parks on its own node. The
+ * holder's release sees the successor, claims its own node (CAS HELD → RELEASED, so a second {@code
+ * close()} is a no-op) and grants the successor by CAS WAITING → HELD; a waiter that gives up
+ * (timeout, interrupt) CASes WAITING → CANCELLED instead, and a releaser that loses that race
+ * releases the cancelled node on its behalf. So a hand-off touches the slot, the two nodes and the
+ * parker, never the stripe. A chain has at most two nodes: whoever finds the slot's node not HELD
+ * (a waiter is already queued) goes the slow way, and its inflation freezes the chain: the chain's
+ * nodes still pass the key among themselves, the entry's queue waits behind them (FIFO), and the
+ * chain's last releaser finds the slot inflated and ends the chain under the stripe lock ({@link
+ * LockEngine#endChain}), granting the entry's queue.
+ *
+ * <p>So every rule of the stripe table still holds: FIFO (a newcomer takes a slot by CAS only when
+ * it is null, and queues behind the slot's chain or the table entry otherwise), self-deadlock (a
+ * thread that finds its own HELD node goes the slow way, where {@link Entry#heldBy} sees the
+ * chain's holder), zero retention (a chain ends with a null slot or a retired entry; a cancelled
+ * waiter stays linked only until its holder releases). Outside the stripe lock a slot only moves
+ * between null and nodes; only a thread holding the stripe lock sets or clears {@link #INFLATED}.
  */
 final class FastSlots {
   static final int BITS = 11;
@@ -42,7 +57,13 @@ final class FastSlots {
         }
       };
 
-  /** The slots: null, a fast-held {@link Node} or {@link #INFLATED}. */
+  /** Attempts of {@link #takeOrQueue} while the slot keeps changing, before the slow way. */
+  private static final int QUEUE_TRIES = 16;
+
+  /** Status checks a releaser spins while its successor links itself, before yielding. */
+  private static final int LINK_SPINS = 64;
+
+  /** The slots: null, the last {@link Node} of a key's chain, or {@link #INFLATED}. */
   final Object[] array = new Object[SLOTS];
 
   /** Per slot, the stripe table's entries of that slot; guarded by the slot's stripe lock. */
@@ -54,28 +75,138 @@ final class FastSlots {
     if (SLOT.getAcquire(array, slot) != null) {
       return null;
     }
-    Node n = new Node(fastEntry, key, owner, hash);
+    Node n = new Node(fastEntry, key, owner, hash, Node.HELD);
     return SLOT.compareAndSet(array, slot, null, n) ? n : null;
   }
 
   /**
-   * Releases a fast hold by CAS; false if it is no longer in its slot (released already, or
-   * inflated: then its owner releases it under the stripe lock).
+   * For a blocking acquire: takes the key's free slot (a HELD node), or queues behind the key's
+   * holder there (a WAITING node, linked as the holder's successor), retrying a few times while the
+   * slot changes under it (a holder that leaves between a failed take and the queueing must not
+   * send the key to the stripe table). Null when the slow way decides: slot inflated or another
+   * key's, a waiter queued already, or held by {@code owner} itself.
    */
-  boolean release(Node n) {
-    if (SLOT.compareAndSet(array, n.slot(), n, null)) {
-      n.status(Node.RELEASED);
-      return true;
+  Node takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
+    int slot = hash & MASK;
+    for (int tries = 0; tries < QUEUE_TRIES; tries++) {
+      Object v = SLOT.getAcquire(array, slot);
+      if (v == null) {
+        Node n = new Node(fastEntry, key, owner, hash, Node.HELD);
+        if (SLOT.compareAndSet(array, slot, null, n)) {
+          return n;
+        }
+        continue;
+      }
+      if (!(v instanceof Node t)) {
+        return null; // inflated
+      }
+      int status = t.status();
+      if (status == Node.RELEASED) {
+        continue; // released since the slot was read: the slot changes (or has changed)
+      }
+      if (status != Node.HELD || t.owner == owner || !(t.key == key || t.key.equals(key))) {
+        return null;
+      }
+      Waiter w = new Waiter(fastEntry, key, owner, hash, t);
+      if (SLOT.compareAndSet(array, slot, t, w)) {
+        // t was still the slot's node, so still held (its release would have CASed it out first).
+        Node.NEXT.setRelease(t, w);
+        return w;
+      }
     }
-    return false;
+    return null;
   }
 
   /**
-   * Makes the slot {@link #INFLATED}, moving a fast hold found in it into the table. Caller holds
-   * the slot's stripe lock. Runs no user code (the holder's table hash is kept in its node, so its
-   * key's {@code hashCode()} is never called again from this thread) and allocates nothing after
-   * its CAS: the entry is obtained, and the table made room for it, before the slot changes, so an
-   * error (an {@code OutOfMemoryError}) leaves the slot as it was.
+   * Releases a node of the fast path: a lone hold by CAS of its slot back to null, a chain's node
+   * by handing the key to its successor; a no-op for a node released already.
+   */
+  void release(LockEngine engine, Node n) {
+    if (SLOT.compareAndSet(array, n.slot(), n, null)) {
+      n.status(Node.RELEASED);
+      return;
+    }
+    if (n.casStatus(Node.HELD, Node.RELEASED)) {
+      handOff(engine, n);
+    }
+  }
+
+  /**
+   * Passes the key on from a released (or cancelled) node: grants its successor, or releases the
+   * slot, or ends the frozen chain under the stripe lock; waits (briefly) for a successor that has
+   * taken the slot but not linked itself yet.
+   */
+  private void handOff(LockEngine engine, Node x) {
+    int slot = x.slot();
+    int spins = 0;
+    while (true) {
+      Node s = (Node) Node.NEXT.getAcquire(x);
+      if (s != null) {
+        if (s.casStatus(Node.WAITING, Node.HELD)) {
+          Waiter w = (Waiter) s;
+          // Unlink the released past: a chain that never has a gap (two threads alternating) must
+          // not keep every earlier node reachable, backwards from the slot through prev or forwards
+          // from a closed handle a caller still references through next.
+          w.prev = null;
+          Node.NEXT.setRelease(x, null);
+          if (w.parked) { // a spinning waiter sees its grant without a wake-up
+            LockSupport.unpark((Thread) s.owner);
+          }
+          return;
+        }
+        Node.NEXT.setRelease(x, null);
+        x = s; // it gave up: release it on its behalf
+        continue;
+      }
+      Object v = SLOT.getVolatile(array, slot);
+      if (v == x) {
+        if (SLOT.compareAndSet(array, slot, x, null)) {
+          return;
+        }
+        continue;
+      }
+      if (v == INFLATED) {
+        if (engine.endChain(x)) {
+          return;
+        }
+      } else if (!(v instanceof Waiter w && w.prev == x)) {
+        // Nobody queued behind x (a successor keeps x as its prev until linked): x left its slot
+        // by the CAS of a close() that this second close() raced with (and claimed x first).
+        return;
+      }
+      if (++spins < LINK_SPINS) {
+        Thread.onSpinWait();
+      } else {
+        spins = 0;
+        Thread.yield();
+      }
+    }
+  }
+
+  /** Gives up a chain's waiting node; false if it was granted first. */
+  static boolean cancel(Waiter w) {
+    return w.casStatus(Node.WAITING, Node.CANCELLED);
+  }
+
+  /** The holder among a chain's last node and the node it queued behind, or null. */
+  static Node holder(Node tail) {
+    if (tail.status() == Node.HELD) {
+      return tail;
+    }
+    Node p = tail instanceof Waiter w ? w.prev : null;
+    if (p != null && p.status() == Node.HELD) {
+      return p;
+    }
+    return tail.status() == Node.HELD ? tail : null; // granted meanwhile (its prev cleared)
+  }
+
+  /**
+   * Makes the slot {@link #INFLATED}, giving the key of a chain found in it a table entry that
+   * records the chain's last node. Caller holds the slot's stripe lock. Runs no user code (the
+   * node's table hash is kept in it, so its key's {@code hashCode()} is never called again from
+   * this thread) and allocates nothing after its CAS: the entry is obtained, and the table made
+   * room for it, before the slot changes, so an error (an {@code OutOfMemoryError}) leaves the slot
+   * as it was.
    */
   void inflate(Segment s, int slot) {
     while (true) {
@@ -89,17 +220,16 @@ final class FastSlots {
         }
         continue; // a fast hold was taken meanwhile
       }
-      Node held = (Node) v;
-      LockEngine engine = held.engine();
-      Entry e = s.obtain(engine, held.key, held.hash()); // the hash its owner computed
+      Node last = (Node) v;
+      LockEngine engine = last.engine();
+      Entry e = s.obtain(engine, last.key, last.hash()); // the hash its owner computed
       s.reserve();
       if (SLOT.compareAndSet(array, slot, v, INFLATED)) {
         engine.insert(s, e);
-        e.hold(held);
-        held.entry = e; // its owner's release CAS fails and comes here, under this lock
+        e.chainTail = last; // the chain passes the key on; its last releaser ends it here
         return;
       }
-      s.recycle(e); // the fast hold was released meanwhile: look again
+      s.recycle(e); // the chain moved on meanwhile: look again
     }
   }
 

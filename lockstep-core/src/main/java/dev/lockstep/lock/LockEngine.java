@@ -25,8 +25,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Fast path: an exclusive lock without statistics, registry or key limit (the plain {@code
  * KeyedLock.create()}) takes a free key with one CAS of its slot in {@link FastSlots} and releases
- * it with another; anything else inflates the slot and goes the way described above (see {@link
- * FastSlots} for how the two meet).
+ * it with another; a blocking acquire of a key held there, with nobody waiting yet, queues behind
+ * the holder in the slot and is handed the key without the stripe lock (the hot key of two
+ * threads); anything else inflates the slot and goes the way described above (see {@link FastSlots}
+ * for how the two meet).
  */
 final class LockEngine {
   static final int SEGMENT_BITS = 6;
@@ -122,6 +124,10 @@ final class LockEngine {
         Thread.onSpinWait();
         continue;
       }
+      if (!n.parked) {
+        n.parked = true; // then look at the status once more: see Waiter.parked
+        continue;
+      }
       LockSupport.parkNanos(this, remaining);
       if (Thread.interrupted()) {
         if (withdraw(n) == WITHDRAWN_BUT_GRANTED) {
@@ -193,7 +199,10 @@ final class LockEngine {
     int hash = spread(key.hashCode());
     int slot = hash & FastSlots.MASK;
     if (fast) {
-      Node n = slots.take(fastEntry, key, me, hash);
+      Node n =
+          mayWait && !async
+              ? slots.takeOrQueue(fastEntry, key, me, hash)
+              : slots.take(fastEntry, key, me, hash);
       if (n != null) {
         return n;
       }
@@ -220,7 +229,7 @@ final class LockEngine {
       } else if (e.admitsNow(mode)) {
         n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
         e.hold(n);
-      } else if (e.writer != null && e.writer.owner == me) {
+      } else if (e.heldBy(me)) {
         if (!mayWait) {
           return null;
         }
@@ -342,17 +351,17 @@ final class LockEngine {
 
   /** Releases a held node; a no-op for a node that is not held. */
   void release(Node n) {
-    if (n.entry == fastEntry && slots.release(n)) {
+    if (n.entry == fastEntry) {
+      slots.release(this, n);
       return;
     }
-    Segment s = stripes.of(n.slot());
+    Entry e = n.entry;
+    Segment s = stripes.of(n.slot()); // not e.hash: a released node's entry may serve another key
     Waiter wake;
-    Entry e;
     s.lock();
     try {
-      e = n.entry; // re-read under the lock: an inflated fast hold's real entry
-      if (e == fastEntry || n.status() != Node.HELD) {
-        return; // released already (a fast hold's CAS fails only if it was released or inflated)
+      if (n.status() != Node.HELD) {
+        return; // released already
       }
       n.status(Node.RELEASED);
       e.unhold(n);
@@ -399,6 +408,32 @@ final class LockEngine {
     return reader;
   }
 
+  /**
+   * Ends a frozen hand-off chain (see {@link FastSlots}) if {@code last} is its last node: the key
+   * passes to the entry's queue, or the entry retires. False if {@code last}'s successor has taken
+   * the slot but not linked itself yet (wait for it); true as well if {@code last} is in no chain
+   * (a racing close() released it by its slot's CAS).
+   */
+  boolean endChain(Node last) {
+    Segment s = stripes.of(last.slot());
+    Waiter wake;
+    s.lock();
+    try {
+      Entry e = s.find(last.key, last.hash());
+      Node tail = e == null ? null : e.chainTail;
+      if (tail != last) {
+        return !(tail instanceof Waiter w && w.prev == last);
+      }
+      e.chainTail = null;
+      wake = e.head == null ? null : e.promote();
+      retire(s, e);
+    } finally {
+      s.unlock();
+    }
+    wakeAll(wake);
+    return true;
+  }
+
   private void retire(Segment s, Entry e) {
     if (e.idle()) {
       s.remove(e);
@@ -420,6 +455,12 @@ final class LockEngine {
    * null) if it was still waiting, or {@link #WITHDRAWN_BUT_GRANTED} if it had been granted.
    */
   private String withdraw(Waiter n) {
+    if (n.entry == fastEntry) { // a waiter of a hand-off chain
+      if (!FastSlots.cancel(n)) {
+        return WITHDRAWN_BUT_GRANTED;
+      }
+      return n.prev.describeOwner(); // the holder it queued behind (it releases this node)
+    }
     Entry e = n.entry;
     Segment s = stripes.of(e.hash);
     Waiter wake = null;

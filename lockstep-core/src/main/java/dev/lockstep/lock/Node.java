@@ -5,17 +5,18 @@ import java.lang.invoke.VarHandle;
 
 /**
  * One acquisition: a waiter while queued, then the {@link LockHandle} of the hold. Status moves
- * WAITING → HELD → RELEASED, or WAITING → CANCELLED; every change happens under the entry's segment
- * lock (except the release of a fast hold, see below), and {@link #state} is volatile so that a
- * parked waiter sees its grant.
+ * WAITING → HELD → RELEASED, or WAITING → CANCELLED; every change of a table node happens under the
+ * entry's segment lock, every change of a fast-path node (a fast hold or a hand-off chain's waiter,
+ * see {@link FastSlots}) by CAS or by the one thread whose slot CAS released it, and {@link #state}
+ * is volatile so that a parked waiter sees its grant.
  *
  * <p>Implementation notes: an uncontended hold of a lock without statistics allocates just this
  * object (four references and an int: 32 bytes with compressed oops; the key's {@link Entry} is
  * recycled by its stripe), so the fields a waiter needs live in the {@link Waiter} subclass. The
  * mode and the key's slot index (the low bits of its spread hash, see {@link LockEngine}) are
  * packed into {@link #state}. A fast hold (taken by one CAS of the key's slot, see {@link
- * LockEngine}) starts with its engine's sentinel {@link LockEngine#fastEntry} as {@link #entry};
- * the thread that inflates it sets the real entry under the segment lock.
+ * LockEngine}) has its engine's sentinel {@link LockEngine#fastEntry} as {@link #entry} for good;
+ * inflation records it in the key's table entry instead ({@link Entry#chainTail}).
  */
 sealed class Node implements LockHandle permits Waiter {
   static final int WAITING = 0;
@@ -32,20 +33,26 @@ sealed class Node implements LockHandle permits Waiter {
   static final int HASH_MASK = (1 << HASH_BITS) - 1;
   private static final VarHandle STATE;
 
+  /**
+   * Access to {@link #next}, which a hand-off chain (see {@link FastSlots}) links outside locks.
+   */
+  static final VarHandle NEXT;
+
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", int.class);
+      NEXT = MethodHandles.lookup().findVarHandle(Node.class, "next", Node.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   /**
-   * The key's entry; for a fast hold, {@link LockEngine#fastEntry} until a contender inflates the
-   * key and sets the real entry (under the segment lock, which every reader that needs the real
-   * entry holds).
+   * The key's entry; for a node of the fast path (a fast hold or a waiter of its hand-off chain),
+   * {@link LockEngine#fastEntry}, for good: such a node never joins a table entry (see {@link
+   * FastSlots}).
    */
-  Entry entry;
+  final Entry entry;
 
   /** The key, kept here because a released node's entry may already serve another key. */
   final Object key;
@@ -61,7 +68,10 @@ sealed class Node implements LockHandle permits Waiter {
    */
   private volatile int state;
 
-  /** Next in the wait queue or the reader list; guarded by the segment lock. */
+  /**
+   * Next in the wait queue or the reader list, guarded by the segment lock; for a node of the fast
+   * path, its successor in the key's hand-off chain, accessed through {@link #NEXT}.
+   */
   Node next;
 
   Node(Entry entry, Object owner, LockMode mode) {
@@ -75,19 +85,32 @@ sealed class Node implements LockHandle permits Waiter {
     VarHandle.releaseFence(); // see the fast constructor
   }
 
-  /** A fast exclusive hold of the key with the given table hash; published by the slot's CAS. */
-  Node(Entry fastEntry, Object key, Object owner, int hash) {
+  /**
+   * A node of the fast path with the given table hash and status: a fast hold (HELD) or a waiter of
+   * a hand-off chain (WAITING); published by the slot's CAS.
+   */
+  Node(Entry fastEntry, Object key, Object owner, int hash, int status) {
     this.entry = fastEntry;
     this.key = key;
     this.owner = owner;
-    STATE.set(this, (hash << HASH_SHIFT) | HELD);
-    // entry is not final (inflation replaces it): this fence gives a handle that reaches another
-    // thread through a data race the same view of its fields that final fields would.
+    STATE.set(this, (hash << HASH_SHIFT) | status);
+    // state is written with a plain store: this fence gives a handle that reaches another thread
+    // through a data race the same view of it that a final field would.
     VarHandle.releaseFence();
   }
 
   final int status() {
     return state & STATUS;
+  }
+
+  /**
+   * Changes the status from {@code from} to {@code to} atomically; false if it was not {@code
+   * from}. The fast path's nodes change status this way only (see {@link FastSlots}), outside any
+   * lock.
+   */
+  final boolean casStatus(int from, int to) {
+    int s = state;
+    return (s & STATUS) == from && STATE.compareAndSet(this, s, (s & ~STATUS) | to);
   }
 
   /** Changes the status; caller holds the segment lock. */

@@ -52,7 +52,7 @@ final class Stripes {
         return true;
       }
       Entry e = s.find(key, hash);
-      return e != null && (e.writer != null || e.readerCount > 0);
+      return e != null && e.held();
     } finally {
       s.unlock();
     }
@@ -66,7 +66,8 @@ final class Stripes {
     try {
       Node fast = fastHold(key, hash);
       if (fast != null) {
-        return fast.describeOwner();
+        Node h = FastSlots.holder(fast); // the slot holds the chain's last node
+        return h == null ? null : h.describeOwner();
       }
       Entry e = s.find(key, hash);
       return e == null ? null : e.describeHolders();

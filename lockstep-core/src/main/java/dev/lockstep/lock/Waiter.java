@@ -9,11 +9,23 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class Waiter extends Node {
 
-  /** The previous waiter in the queue (for O(1) withdrawal); guarded by the segment lock. */
-  Waiter prev;
+  /**
+   * The previous waiter in the queue (for O(1) withdrawal), guarded by the segment lock; for a
+   * waiter of a fast hand-off chain, the node it queued behind (the holder then), set before the
+   * slot's CAS publishes this waiter, and cleared by the hand-off that grants it (so a gapless
+   * chain does not keep its released past reachable).
+   */
+  Node prev;
 
   /** Chains waiters granted by one release, for waking after the segment lock is dropped. */
   Waiter wakeNext;
+
+  /**
+   * Set by a blocking waiter before it first parks (it spins before that, if at all); a hand-off
+   * that grants a chain's waiter unparks it only if set (a Dekker pair with the status: the waiter
+   * writes this then reads its status, the releaser writes the status then reads this).
+   */
+  volatile boolean parked;
 
   /** The async waiter's future, or null for a blocking waiter. */
   WaitFuture future;
@@ -29,6 +41,12 @@ final class Waiter extends Node {
 
   Waiter(Entry entry, Object owner, LockMode mode) {
     super(entry, owner, mode);
+  }
+
+  /** A waiter of a fast hand-off chain (see {@link FastSlots#takeOrQueue}). */
+  Waiter(Entry fastEntry, Object key, Object owner, int hash, Node holder) {
+    super(fastEntry, key, owner, hash, WAITING);
+    this.prev = holder;
   }
 
   /** The future of an asynchronous wait; cancelling it withdraws the wait. */
