@@ -199,10 +199,10 @@ final class LockEngine {
     int hash = spread(key.hashCode());
     int slot = hash & FastSlots.MASK;
     if (fast) {
-      Node n =
-          mayWait && !async
-              ? slots.takeOrQueue(fastEntry, key, me, hash)
-              : slots.take(fastEntry, key, me, hash);
+      Node n = slots.take(fastEntry, key, me, hash);
+      if (n == null && mayWait && !async) {
+        n = slots.takeOrQueue(fastEntry, key, me, hash);
+      }
       if (n != null) {
         return n;
       }
