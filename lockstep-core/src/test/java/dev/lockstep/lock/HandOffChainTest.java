@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -189,9 +192,8 @@ class HandOffChainTest {
   @Test
   void aGaplessChainDoesNotRetainItsReleasedNodes() throws Exception {
     List<Throwable> failures = new ArrayList<>();
-    java.util.concurrent.atomic.AtomicReference<LockHandle> bHandle =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.CountDownLatch bRelease = new java.util.concurrent.CountDownLatch(1);
+    AtomicReference<LockHandle> bHandle = new AtomicReference<>();
+    CountDownLatch bRelease = new CountDownLatch(1);
     LockHandle a = lock.acquire(KEY, LONG); // a fast hold; kept (closed) to the end
     Thread b =
         new Thread(
@@ -213,10 +215,9 @@ class HandOffChainTest {
     while (bHandle.get() == null) {
       Thread.onSpinWait();
     }
-    java.lang.ref.WeakReference<LockHandle> bNode =
-        new java.lang.ref.WeakReference<>(bHandle.getAndSet(null));
-    java.util.concurrent.CountDownLatch cHolds = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch cRelease = new java.util.concurrent.CountDownLatch(1);
+    WeakReference<LockHandle> bNode = new WeakReference<>(bHandle.getAndSet(null));
+    CountDownLatch cHolds = new CountDownLatch(1);
+    CountDownLatch cRelease = new CountDownLatch(1);
     Thread c =
         new Thread(
             () -> {

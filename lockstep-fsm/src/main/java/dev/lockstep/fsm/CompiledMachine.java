@@ -2,8 +2,10 @@ package dev.lockstep.fsm;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A definition indexed for the hot path: per state, per event, the transition with its guard, its
@@ -23,7 +25,7 @@ final class CompiledMachine {
   final String name;
   final Map<String, Action> effects;
   private final Map<String, Map<String, Step>> steps = new HashMap<>();
-  private final java.util.Set<String> guarded = new java.util.HashSet<>();
+  private final Set<String> guarded = new HashSet<>();
 
   CompiledMachine(MachineDefinition definition, Map<String, Action> handlers) {
     this.definition = definition;
