@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
@@ -41,15 +39,6 @@ final class BatchLines {
     Change change(
         long revision, Change.Operation operation, String patch, byte[] bytes, String sha);
   }
-
-  /** Computes log lines while the committing thread waits for the disk; idle threads expire. */
-  private static final ExecutorService HELPERS =
-      Executors.newCachedThreadPool(
-          task -> {
-            Thread t = new Thread(task, "lockstep-log-lines");
-            t.setDaemon(true);
-            return t;
-          });
 
   private final ChangeLog log;
   private final List<byte[]> formatted;
@@ -90,7 +79,7 @@ final class BatchLines {
     }
     CompletableFuture<CommitWriter.LogLines> future;
     try {
-      future = CompletableFuture.supplyAsync(this::compute, HELPERS);
+      future = CompletableFuture.supplyAsync(this::compute, CommitWriter.HELPERS);
     } catch (RejectedExecutionException noThread) {
       future = CompletableFuture.completedFuture(compute());
     }

@@ -61,11 +61,15 @@ import java.util.function.Supplier;
 final class CommitWriter {
   private static final int CREATE_ATTEMPTS = 8;
 
-  /** Runs directory fsyncs while the committing thread syncs the log; idle threads expire. */
-  private static final ExecutorService DIRECTORY_SYNCS =
+  /**
+   * Runs a commit's side work while the committing thread waits for the disk: directory fsyncs
+   * beside the log's, and a batch's log lines beside the temp file's ({@link BatchLines}); idle
+   * threads expire.
+   */
+  static final ExecutorService HELPERS =
       Executors.newCachedThreadPool(
           task -> {
-            Thread t = new Thread(task, "lockstep-directory-sync");
+            Thread t = new Thread(task, "lockstep-commit-helper");
             t.setDaemon(true);
             return t;
           });
@@ -228,7 +232,7 @@ final class CommitWriter {
               throw new UncheckedIOException(e);
             }
           },
-          DIRECTORY_SYNCS);
+          HELPERS);
     } catch (RejectedExecutionException noThread) {
       files.syncDirectory(dir); // no helper thread to be had: in series
       return CompletableFuture.completedFuture(null);
