@@ -28,7 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * it with another; a blocking acquire of a key held there, with nobody waiting yet, queues behind
  * the holder in the slot and is handed the key without the stripe lock (the hot key of two
  * threads); anything else inflates the slot and goes the way described above (see {@link FastSlots}
- * for how the two meet).
+ * for how the two meet). The uncontended cycle stays in small methods ({@link #await}'s head,
+ * {@link #enter}, {@link #release}) so that the JIT inlines all of it into the caller; the queueing
+ * and waiting live in separate methods ({@link #awaitSlowly}, {@link #enterTable}).
  */
 final class LockEngine {
   static final int SEGMENT_BITS = 6;
@@ -98,7 +100,31 @@ final class LockEngine {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
-    Node entered = enter(key, mode, nanos > 0, null);
+    Objects.requireNonNull(key, "key must not be null");
+    int hash = spread(key.hashCode());
+    if (fast) {
+      Node n = slots.take(fastEntry, key, Thread.currentThread(), hash);
+      if (n != null) {
+        return n;
+      }
+    }
+    return awaitSlowly(key, hash, mode, nanos, timeout, throwOnTimeout);
+  }
+
+  /**
+   * {@link #await} once the fast path's plain take failed (or there is none): queues, in a hand-off
+   * chain or the table, and waits. Kept out of {@link #await} so that the uncontended cycle stays
+   * small enough for the JIT to inline into the caller (C2 inlines a hot method only up to 325
+   * bytes of bytecode; {@code await} with this loop in it was 333).
+   */
+  private Node awaitSlowly(
+      Object key, int hash, LockMode mode, long nanos, Duration timeout, boolean throwOnTimeout)
+      throws InterruptedException {
+    Node entered =
+        fast && nanos > 0 ? slots.takeOrQueue(fastEntry, key, Thread.currentThread(), hash) : null;
+    if (entered == null) {
+      entered = enterTable(key, hash, mode, nanos > 0, null);
+    }
     if (entered == null) {
       return timedOut(key, 0, null, timeout, throwOnTimeout);
     }
@@ -194,19 +220,24 @@ final class LockEngine {
    */
   private Node enter(Object key, LockMode mode, boolean mayWait, Object owner) {
     Objects.requireNonNull(key, "key must not be null");
-    Object me = owner != null ? owner : Thread.currentThread();
-    boolean async = owner != null;
     int hash = spread(key.hashCode());
-    int slot = hash & FastSlots.MASK;
     if (fast) {
-      Node n = slots.take(fastEntry, key, me, hash);
-      if (n == null && mayWait && !async) {
-        n = slots.takeOrQueue(fastEntry, key, me, hash);
-      }
+      Node n = slots.take(fastEntry, key, owner != null ? owner : Thread.currentThread(), hash);
       if (n != null) {
         return n;
       }
     }
+    return enterTable(key, hash, mode, mayWait, owner);
+  }
+
+  /**
+   * {@link #enter} in the stripe table, once the fast path (if any) could not take the key: grants,
+   * enqueues or returns null as {@link #enter} does.
+   */
+  private Node enterTable(Object key, int hash, LockMode mode, boolean mayWait, Object owner) {
+    Object me = owner != null ? owner : Thread.currentThread();
+    boolean async = owner != null;
+    int slot = hash & FastSlots.MASK;
     Segment s = stripes.of(hash);
     Node n = null;
     String selfDeadlock = null;
