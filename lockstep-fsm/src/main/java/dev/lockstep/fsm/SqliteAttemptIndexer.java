@@ -8,11 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer's upkeep of the attempt log's indexes by entity (schema V2) and by attempt id (V3):
- * every so many attempt rows it copies {@code (entity_id, seq)} of the rows past {@code
- * fsm_attempt_indexed.upto} into {@code fsm_attempt_by_entity} and {@code (attempt_id, seq)} into
- * {@code fsm_attempt_by_id}, each in one sorted insert, in one transaction. Used only by the {@link
- * SqliteWriter} thread, after the callers of a batch were answered, on the writer's connection.
+ * The writer's upkeep of the attempt log's per-entity index (schema V2): every so many attempt rows
+ * it copies {@code (entity_id, seq)} of the rows past {@code fsm_attempt_indexed.upto} into {@code
+ * fsm_attempt_by_entity} in one sorted insert; moving {@code upto} fires the trigger that indexes
+ * the same rows by attempt id (schema V3). Used only by the {@link SqliteWriter} thread, after the
+ * callers of a batch were answered, on the writer's connection.
  */
 final class SqliteAttemptIndexer {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteAttemptIndexer.class);
@@ -49,10 +49,9 @@ final class SqliteAttemptIndexer {
 
   /**
    * When at least {@link #indexAttemptsEvery} attempt rows are past {@code
-   * fsm_attempt_indexed.upto}, indexes them by entity and by id in a transaction of its own (every
-   * row up to the largest {@code seq}, in entity order, then moves {@code upto}). A failure changes
-   * nothing and is retried later: the rows stay readable through history's scan of the unindexed
-   * tail.
+   * fsm_attempt_indexed.upto}, indexes them by entity in a transaction of its own (every row up to
+   * the largest {@code seq}, in entity order, then moves {@code upto}). A failure changes nothing
+   * and is retried later: the rows stay readable through history's scan of the unindexed tail.
    */
   private void indexNow() {
     try {
@@ -68,10 +67,6 @@ final class SqliteAttemptIndexer {
           ins.setLong(1, range[0]);
           ins.setLong(2, range[1]);
           ins.executeUpdate();
-          PreparedStatement ids = connection.ps("index_attempt_ids");
-          ids.setLong(1, range[0]);
-          ids.setLong(2, range[1]);
-          ids.executeUpdate();
           PreparedStatement up = connection.ps("attempts_indexed");
           up.setLong(1, range[1]);
           up.executeUpdate();

@@ -23,9 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Shown to fail: with history reading only {@code fsm_attempt_by_entity}, {@link
  * #theWriterIndexesInBulk} saw 337 of entity a's 400 transitions (and the plan check a full scan);
- * with the writer never indexing, it found nothing indexed; with the writer not indexing attempt
- * ids (V3, {@code index_attempt_ids} skipped), the lookup of entity a's first attempt found
- * nothing.
+ * with the writer never indexing, it found nothing indexed; without the trigger that indexes
+ * attempt ids when {@code upto} moves (V3), the lookup of entity a's first attempt found nothing.
  */
 class SqliteAttemptIndexTest {
   static final MachineDefinition AGENT = SqliteSharedFileTest.AGENT;

@@ -8,7 +8,8 @@
 --   The table is rebuilt, keeping every row and its seq.
 -- * attempt ids are indexed in bulk, like entities since version 2: fsm_attempt_by_id holds
 --   (attempt_id, seq) of the rows up to fsm_attempt_indexed.upto; the lookups after a lost answer
---   read it and scan the short unindexed tail.
+--   read it and scan the short unindexed tail. A trigger fills it whenever a writer moves upto, so
+--   a process still running version-2 code on the file indexes attempt ids too.
 CREATE TABLE fsm_attempt_v3 (
   seq          INTEGER PRIMARY KEY,
   attempt_id   INTEGER NOT NULL,
@@ -46,3 +47,10 @@ CREATE TABLE fsm_attempt_by_id (
 INSERT INTO fsm_attempt_by_id (attempt_id, seq)
 SELECT attempt_id, seq FROM fsm_attempt WHERE seq <= (SELECT upto FROM fsm_attempt_indexed)
 ORDER BY attempt_id, seq;
+
+CREATE TRIGGER fsm_attempt_index_ids AFTER UPDATE OF upto ON fsm_attempt_indexed
+WHEN NEW.upto > OLD.upto
+BEGIN
+  INSERT INTO fsm_attempt_by_id (attempt_id, seq)
+  SELECT attempt_id, seq FROM fsm_attempt WHERE seq > OLD.upto AND seq <= NEW.upto
+  ORDER BY attempt_id, seq; END;

@@ -68,10 +68,6 @@ SELECT upto, (SELECT coalesce(max(seq), 0) FROM fsm_attempt) FROM fsm_attempt_in
 INSERT INTO fsm_attempt_by_entity (entity_id, seq)
 SELECT entity_id, seq FROM fsm_attempt WHERE seq > ? AND seq <= ? ORDER BY entity_id, seq
 
--- name: index_attempt_ids
-INSERT INTO fsm_attempt_by_id (attempt_id, seq)
-SELECT attempt_id, seq FROM fsm_attempt WHERE seq > ? AND seq <= ? ORDER BY attempt_id, seq
-
 -- name: attempts_indexed
 UPDATE fsm_attempt_indexed SET upto = ?
 
