@@ -14,7 +14,8 @@ final class SqlResources {
   static final String DIR = "/dev/lockstep/fsm/sqlite/";
 
   /** The migrations, in order: index i holds the script taking the schema to version i + 1. */
-  static final List<String> MIGRATIONS = List.of("V1__schema.sql", "V2__attempt_index_in_bulk.sql");
+  static final List<String> MIGRATIONS =
+      List.of("V1__schema.sql", "V2__attempt_index_in_bulk.sql", "V3__attempt_seq_and_ids.sql");
 
   private SqlResources() {}
 

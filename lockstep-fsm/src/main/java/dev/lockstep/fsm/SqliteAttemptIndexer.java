@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The writer's upkeep of the attempt log's per-entity index (schema V2): every so many attempt rows
  * it copies {@code (entity_id, seq)} of the rows past {@code fsm_attempt_indexed.upto} into {@code
- * fsm_attempt_by_entity} in one sorted insert. Used only by the {@link SqliteWriter} thread, after
- * the callers of a batch were answered, on the writer's connection.
+ * fsm_attempt_by_entity} in one sorted insert; moving {@code upto} fires the trigger that indexes
+ * the same rows by attempt id (schema V3). Used only by the {@link SqliteWriter} thread, after the
+ * callers of a batch were answered, on the writer's connection.
  */
 final class SqliteAttemptIndexer {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteAttemptIndexer.class);

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Shown to fail: with history reading only {@code fsm_attempt_by_entity}, {@link
  * #theWriterIndexesInBulk} saw 337 of entity a's 400 transitions (and the plan check a full scan);
- * with the writer never indexing, it found nothing indexed.
+ * with the writer never indexing, it found nothing indexed; without the trigger that indexes
+ * attempt ids when {@code upto} moves (V3), the lookup of entity a's first attempt found nothing.
  */
 class SqliteAttemptIndexTest {
   static final MachineDefinition AGENT = SqliteSharedFileTest.AGENT;
@@ -63,6 +64,9 @@ class SqliteAttemptIndexTest {
           assertEquals(v + 1, transitions.get(v).version(), id + " in order");
         }
         assertEquals(id.equals("a") ? rounds + rounds / 50 : rounds, h.size(), id);
+        for (Attempt a : h) { // indexed by id in bulk (V3), or in the tail
+          assertEquals(a, store.attempt(a).orElseThrow(() -> new AssertionError("lost " + a)));
+        }
       }
       assertEquals(rounds / 50, engine.history("x").size());
       long[] state = indexState(db);
@@ -70,6 +74,7 @@ class SqliteAttemptIndexTest {
       assertTrue(
           state[1] - state[0] < 300 + SqliteAttemptIndexer.INDEX_CHECK_EVERY, "tail " + state[1]);
       assertEquals(state[0], state[2], "one index row per indexed attempt");
+      assertEquals(state[0], state[3], "one id-index row per indexed attempt");
     } finally {
       SqliteAttemptIndexer.indexAttemptsEvery = every;
     }
@@ -129,16 +134,20 @@ class SqliteAttemptIndexTest {
             db,
             "SELECT (SELECT max(version) FROM lockstep_fsm_schema), (SELECT count(*) FROM"
                 + " sqlite_master WHERE name = 'fsm_attempt_entity')");
-    assertEquals(2, schema[0]);
+    assertEquals(SqlResources.MIGRATIONS.size(), schema[0]);
     assertEquals(0, schema[1], "the per-row index is gone");
   }
 
-  /** {@code upto}, the largest {@code seq}, and the rows of {@code fsm_attempt_by_entity}. */
+  /**
+   * {@code upto}, the largest {@code seq}, and the rows of {@code fsm_attempt_by_entity} and {@code
+   * fsm_attempt_by_id}.
+   */
   private static long[] indexState(Path db) throws Exception {
     return row(
         db,
         "SELECT upto, (SELECT max(seq) FROM fsm_attempt), (SELECT count(*) FROM"
-            + " fsm_attempt_by_entity) FROM fsm_attempt_indexed");
+            + " fsm_attempt_by_entity), (SELECT count(*) FROM fsm_attempt_by_id) FROM"
+            + " fsm_attempt_indexed");
   }
 
   /** The one row {@code sql} returns, as longs. */

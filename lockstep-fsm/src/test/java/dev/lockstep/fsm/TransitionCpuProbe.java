@@ -81,12 +81,6 @@ public final class TransitionCpuProbe {
           engine.create("agent-turn", "e" + i + "-" + w);
         }
       }
-      if (mode.contains("noidx")) {
-        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("p.db"));
-            var st = c.createStatement()) {
-          st.execute("DROP INDEX fsm_attempt_id");
-        }
-      }
       Thread writer =
           Thread.getAllStackTraces().keySet().stream()
               .filter(t -> t.getName().equals("lockstep-fsm-sqlite-writer"))

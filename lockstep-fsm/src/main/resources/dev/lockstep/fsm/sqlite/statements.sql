@@ -25,15 +25,30 @@ INSERT INTO fsm_attempt (attempt_id, at_ns, machine, entity_id, event, from_stat
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: find_attempt
+-- (the rows indexed by attempt id, then the unindexed tail; column 13, seq, only orders them)
 SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
-  outcome, error, version
-FROM fsm_attempt WHERE attempt_id = ? AND entity_id = ? ORDER BY seq
+  outcome, error, version, seq
+FROM fsm_attempt WHERE seq IN (SELECT seq FROM fsm_attempt_by_id WHERE attempt_id = ?1)
+  AND entity_id = ?2
+UNION ALL
+SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
+  outcome, error, version, seq
+FROM fsm_attempt WHERE seq > (SELECT upto FROM fsm_attempt_indexed) AND attempt_id = ?1
+  AND entity_id = ?2
+ORDER BY 13
 
 -- name: find_attempt_exact
 -- (ids of two processes can repeat within a millisecond: time and event tell them apart)
 SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
-  outcome, error, version
-FROM fsm_attempt WHERE attempt_id = ? AND entity_id = ? AND at_ns = ? AND event = ? ORDER BY seq
+  outcome, error, version, seq
+FROM fsm_attempt WHERE seq IN (SELECT seq FROM fsm_attempt_by_id WHERE attempt_id = ?1)
+  AND entity_id = ?2 AND at_ns = ?3 AND event = ?4
+UNION ALL
+SELECT attempt_id, at_ns, machine, entity_id, event, from_state, to_state, guard, guard_result,
+  outcome, error, version, seq
+FROM fsm_attempt WHERE seq > (SELECT upto FROM fsm_attempt_indexed) AND attempt_id = ?1
+  AND entity_id = ?2 AND at_ns = ?3 AND event = ?4
+ORDER BY 13
 
 -- name: history
 -- (the rows indexed by entity, then the unindexed tail; column 13, seq, only orders them)
