@@ -154,7 +154,7 @@ class SqliteSchemaV3Test {
     assertFalse(((String) schema.get(0).get(1)).contains("AUTOINCREMENT"), "" + schema);
     assertEquals(0L, schema.get(0).get(2), "no sequence row left");
     assertEquals(0L, schema.get(0).get(3), "the per-row id index is gone");
-    assertEquals(schema.get(0).get(4), 8L, "one id-index row per indexed attempt");
+    assertEquals(8L, schema.get(0).get(4), "one id-index row per indexed attempt");
     assertEquals(80L, schema.get(0).get(5));
   }
 
