@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -142,29 +143,40 @@ public final class BenchMain {
     out.printf("memory: done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
 
     List<RunResult> results = new ArrayList<>();
-    results.addAll(jmh(out, throughput(quick, LocksBenchmark.class), "locks throughput", 15));
+    // Interleaved rounds (see interleaved()): 4 rounds of one fork of 4 + 6 iterations, where a
+    // full
+    // run used to take 2 back-to-back forks of 5 + 10 (24 measured seconds instead of 20).
     results.addAll(
-        jmh(
+        interleaved(
+            out,
+            inRounds(throughput(quick, LocksBenchmark.class), quick),
+            "locks throughput",
+            15,
+            rounds(quick, 4)));
+    results.addAll(
+        interleaved(
             out,
             singleShot(
                 quick,
                 VirtualThreadsBenchmark.class,
                 "vthreads1000",
-                quick ? 10 : 50,
-                quick ? 10 : 40),
+                quick ? 10 : 25,
+                quick ? 10 : 20),
             "locks vthreads-1000",
-            5));
+            5,
+            rounds(quick, 4)));
     results.addAll(
-        jmh(
+        interleaved(
             out,
             singleShot(
                 quick,
                 VirtualThreadsBenchmark.class,
                 "vthreads100000",
-                quick ? 5 : 30,
-                quick ? 5 : 20),
+                quick ? 5 : 15,
+                quick ? 5 : 10),
             "locks vthreads-100000",
-            5));
+            5,
+            rounds(quick, 4)));
     addRows(report, results);
 
     Map<String, Object> held = new LinkedHashMap<>();
@@ -251,7 +263,12 @@ public final class BenchMain {
   static void rwlock(Report report, boolean quick, PrintStream out) throws Exception {
     addRows(
         report,
-        jmh(out, throughput(quick, RwLockBenchmark.class), "rwlock", 3 * RwLockImpl.NAMES.size()));
+        interleaved(
+            out,
+            inRounds(throughput(quick, RwLockBenchmark.class), quick),
+            "rwlock",
+            3 * RwLockImpl.NAMES.size(),
+            rounds(quick, 3)));
     for (String s : List.of("uncontended-read", "uncontended-write", "rw-90-10-2t")) {
       report.compareThroughput(s, RwLockImpl.NAMES); // the handle API: try (LockHandle h = ...)
       report.compareThroughput(s, "lockstep-scoped", RwLockImpl.NAMES); // read/write(t, body)
@@ -288,6 +305,15 @@ public final class BenchMain {
         .measurementTime(TimeValue.milliseconds(quick ? 150 : 1000));
   }
 
+  /**
+   * A full throughput run's iterations per fork when its forks come in {@link #interleaved} rounds:
+   * 4 warm-up and 6 measured 1-second iterations (3 rounds then take as long as the 2 forks of 5 +
+   * 10 they replace); a quick run keeps its own.
+   */
+  static ChainedOptionsBuilder inRounds(ChainedOptionsBuilder throughput, boolean quick) {
+    return quick ? throughput : throughput.warmupIterations(4).measurementIterations(6);
+  }
+
   /** Single-shot batches of one benchmark method: {@code warmup}, then {@code iterations}. */
   static ChainedOptionsBuilder singleShot(
       boolean quick, Class<?> benchmark, String method, int warmup, int iterations) {
@@ -319,6 +345,50 @@ public final class BenchMain {
     return results;
   }
 
+  /** Rounds of an interleaved full run (see {@link #interleaved}); a quick run has one. */
+  static int rounds(boolean quick, int full) {
+    return quick ? 1 : full;
+  }
+
+  /**
+   * Runs {@code options} as {@code rounds} JMH runs of one fork each and merges every benchmark's
+   * forks across the rounds (JMH then averages them as the forks of one run). So each
+   * implementation's forks are spread over the whole run, interleaved with its peers' (lockstep,
+   * peer, peer, …, lockstep, peer, …), instead of back to back: a shared machine that slows down
+   * for a minute (another tenant on the host) then slows every implementation alike, where it used
+   * to land on one of them and move the ratio. The forks stay in round order, so {@link
+   * Report#compareThroughput} can also show the ratio of each round.
+   */
+  static List<RunResult> interleaved(
+      PrintStream out, ChainedOptionsBuilder options, String what, int runs, int rounds)
+      throws IOException, RunnerException {
+    Map<String, List<RunResult>> byBenchmark = new LinkedHashMap<>();
+    for (int round = 1; round <= rounds; round++) {
+      String label = rounds == 1 ? what : what + " (round " + round + " of " + rounds + ")";
+      for (RunResult r : jmh(out, options.forks(1), label, runs)) {
+        byBenchmark.computeIfAbsent(key(r.getParams()), k -> new ArrayList<>()).add(r);
+      }
+    }
+    List<RunResult> merged = new ArrayList<>();
+    for (List<RunResult> same : byBenchmark.values()) {
+      List<BenchmarkResult> forks = new ArrayList<>();
+      for (RunResult r : same) {
+        forks.addAll(r.getBenchmarkResults());
+      }
+      merged.add(new RunResult(same.get(0).getParams(), forks));
+    }
+    return merged;
+  }
+
+  /** A benchmark and its parameter values: what identifies "the same benchmark" across rounds. */
+  private static String key(BenchmarkParams p) {
+    StringBuilder k = new StringBuilder(p.getBenchmark()).append('/').append(p.getThreads());
+    for (String name : p.getParamsKeys()) {
+      k.append('/').append(name).append('=').append(p.getParam(name));
+    }
+    return k.toString();
+  }
+
   static void addRows(Report report, Collection<RunResult> results) {
     for (RunResult r : results) {
       BenchmarkParams p = r.getParams();
@@ -346,6 +416,12 @@ public final class BenchMain {
       }
       report.rows.add(
           new Report.Row(scenario, p.getParam("impl"), threads, ops, err, null, alloc, extra));
+      List<Double> forks = new ArrayList<>();
+      for (BenchmarkResult fork : r.getBenchmarkResults()) {
+        Result<?> f = fork.getPrimaryResult();
+        forks.add(opsPerSecond(f.getScore(), f.getScoreUnit()));
+      }
+      report.forkOps.put(Report.forkKey(scenario, p.getParam("impl")), forks);
     }
     report.rows.sort(
         java.util.Comparator.comparing((Report.Row row) -> scenarioOrder(row.scenario()))

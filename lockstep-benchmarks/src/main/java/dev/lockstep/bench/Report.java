@@ -57,6 +57,17 @@ final class Report {
   final List<Check> checks = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
 
+  /**
+   * Per row ({@link #forkKey}), the throughput of each of its JMH forks in run order: with {@link
+   * BenchMain#interleaved} rounds, one fork per round.
+   */
+  final Map<String, List<Double>> forkOps = new LinkedHashMap<>();
+
+  /** The key of a row in {@link #forkOps}. */
+  static String forkKey(String scenario, String impl) {
+    return scenario + "/" + impl;
+  }
+
   /** The load average when the run began, to tell a quiet machine from a busy one. */
   final double loadAtStart = Machine.loadAverage();
 
@@ -105,7 +116,42 @@ final class Report {
       }
       String label = mineImpl.equals("lockstep") ? peer : peer + " (" + mineImpl + ")";
       compare(scenario, label, mine.opsPerSec() / theirs.opsPerSec());
+      noteRounds(scenario, label, mineImpl, peer);
     }
+  }
+
+  /**
+   * For a comparison with a target, notes the ratio of each interleaved round (fork {@code i} of
+   * Lockstep against fork {@code i} of the peer, run minutes apart at most) and how many rounds
+   * meet the target: the spread a single ratio hides.
+   */
+  private void noteRounds(String scenario, String label, String mineImpl, String peer) {
+    Targets.Target t = Targets.ratio(suite, scenario, label);
+    List<Double> mine = forkOps.get(forkKey(scenario, mineImpl));
+    List<Double> theirs = forkOps.get(forkKey(scenario, peer));
+    if (t == null || mine == null || theirs == null || mine.size() < 2) {
+      return;
+    }
+    if (mine.size() != theirs.size()) {
+      return;
+    }
+    StringBuilder b = new StringBuilder();
+    int met = 0;
+    for (int i = 0; i < mine.size(); i++) {
+      double r = mine.get(i) / theirs.get(i);
+      met += r >= t.value() ? 1 : 0;
+      b.append(i == 0 ? "" : ", ").append(fixed(r, 2)).append('x');
+    }
+    notes.add(
+        String.format(
+            Locale.ROOT,
+            "%s vs %s, round by round: %s (%d of %d rounds >= %sx)",
+            scenario,
+            label,
+            b,
+            met,
+            mine.size(),
+            fixed(t.value(), 2)));
   }
 
   /** Adds one comparison, looking up its target. */

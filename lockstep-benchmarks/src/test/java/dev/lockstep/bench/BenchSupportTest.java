@@ -65,6 +65,26 @@ class BenchSupportTest {
   }
 
   @Test
+  void targetComparisonsShowEveryInterleavedRound() {
+    Report report = new Report("locks", false);
+    report.rows.add(new Report.Row("uncontended", "lockstep", 1, 6.0, null, null, 32.0, null));
+    report.rows.add(
+        new Report.Row("uncontended", "guava-striped-lazyweak", 1, 3.0, null, null, 0.0, null));
+    report.rows.add(new Report.Row("uncontended", "reentrantlock", 1, 9.0, null, null, 0.0, null));
+    report.forkOps.put(Report.forkKey("uncontended", "lockstep"), List.of(6.0, 5.0, 7.0));
+    report.forkOps.put(
+        Report.forkKey("uncontended", "guava-striped-lazyweak"), List.of(3.0, 4.0, 3.5));
+    report.forkOps.put(Report.forkKey("uncontended", "reentrantlock"), List.of(9.0, 9.0, 9.0));
+    report.compareThroughput("uncontended", KeyedLockImpl.NAMES);
+    // Only the comparison with a target gets its rounds; 1.25x misses 1.5x in round 2.
+    assertEquals(
+        List.of(
+            "uncontended vs guava-striped-lazyweak, round by round: 2.00x, 1.25x, 2.00x"
+                + " (2 of 3 rounds >= 1.50x)"),
+        report.notes);
+  }
+
+  @Test
   void writesTheJsonShapeOfBenchmarksMd() {
     Report report = new Report("rwlock", false);
     report.rows.add(new Report.Row("rw-90-10-2t", "lockstep", 2, 6e6, null, null, 64.0, null));
