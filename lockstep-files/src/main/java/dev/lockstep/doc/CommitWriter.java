@@ -23,13 +23,12 @@ import java.util.function.Supplier;
 
 /**
  * Commits a batch the durable way, under the document's lock: temp file (the spare, see below, or a
- * new file; with the document's permissions as read under the same lock, flushed on the descriptor
- * that wrote it: a spare with fdatasync, a new file with fsync, see {@link RealDocumentFiles}),
- * check the lock, rotate backups (the oldest moves to a new spare name, older ones move up by
- * renames onto the names so freed, and the old document becomes {@code NAME.backup.1} by a hard
- * link: nothing is copied, unlinked or freed), rename the temp file over the document, check the
- * lock again, append the batch's change-log lines, and then sync the directory and the log <em>at
- * the same time</em>: the directory's fsync on a helper thread while the committing thread
+ * new file; with the document's permissions as read under the same lock, fsynced on the descriptor
+ * that wrote it), check the lock, rotate backups (the oldest moves to a new spare name, older ones
+ * move up by renames onto the names so freed, and the old document becomes {@code NAME.backup.1} by
+ * a hard link: nothing is copied, unlinked or freed), rename the temp file over the document, check
+ * the lock again, append the batch's change-log lines, and then sync the directory and the log
+ * <em>at the same time</em>: the directory's fsync on a helper thread while the committing thread
  * fdatasyncs the log. The caller returns only once both are on the disk.
  *
  * <p>Implementation notes. The two syncs are independent (one makes the rename durable, the other

@@ -40,22 +40,21 @@ import java.util.function.Supplier;
  * waiting on its own deadline. All mutable state ({@link #cache}, {@link #permissions}, the {@link
  * ChangeLog}) is used only while holding {@code state} together with the file lock.
  *
- * <p>System calls per batch (Durability.NONE, 3 backups; FULL adds an fdatasync of the spare, or an
- * fsync of a new temp file, on its writing descriptor, an open, fsync and close of the directory on
- * a helper thread, and at the same time an fdatasync of the log: see {@link CommitWriter}): the
- * lock file is kept open for the engine's life ({@link FileLock#keepOpen()}), so locking is {@code
- * flock} and one {@code stat} of the lock path (the replaced-file check); loading is one {@code
- * stat} of the document (size and permissions), open, read, read to the end, close, and one {@code
- * stat} of the log (identity and size: no {@code fstat}); writing is, for a new temp file, its open
- * (with the document's permissions), a {@code chmod} (a directory's default ACL overrides the umask
- * at creation), write and close, or, in the steady state, the spare's {@code stat}, the
- * open-elsewhere check (open, two {@code fcntl}, close), open, {@code pwrite}, close ({@code chmod}
- * only if the permissions changed); then a {@code stat} of the lock path ({@code isValid}), the
- * backup rotation (three renames and a link for 3 backups: the oldest to a new spare name, the
- * others up), the rename over the document, another {@code isValid}, the log line at its known
- * offset ({@code pwrite}) and the unlock. The spare costs four system calls more than a new temp
- * file but spares allocating and freeing an inode and its blocks, which cost far more in the fsyncs
- * (see {@link CommitWriter}).
+ * <p>System calls per batch (Durability.NONE, 3 backups; FULL adds an fsync of the temp file on its
+ * writing descriptor, an open, fsync and close of the directory on a helper thread, and at the same
+ * time an fdatasync of the log: see {@link CommitWriter}): the lock file is kept open for the
+ * engine's life ({@link FileLock#keepOpen()}), so locking is {@code flock} and one {@code stat} of
+ * the lock path (the replaced-file check); loading is one {@code stat} of the document (size and
+ * permissions), open, read, read to the end, close, and one {@code stat} of the log (identity and
+ * size: no {@code fstat}); writing is, for a new temp file, its open (with the document's
+ * permissions), a {@code chmod} (a directory's default ACL overrides the umask at creation), write
+ * and close, or, in the steady state, the spare's {@code stat}, the open-elsewhere check (open, two
+ * {@code fcntl}, close), open, {@code pwrite}, close ({@code chmod} only if the permissions
+ * changed); then a {@code stat} of the lock path ({@code isValid}), the backup rotation (three
+ * renames and a link for 3 backups: the oldest to a new spare name, the others up), the rename over
+ * the document, another {@code isValid}, the log line at its known offset ({@code pwrite}) and the
+ * unlock. The spare costs four system calls more than a new temp file but spares allocating and
+ * freeing an inode and its blocks, which cost far more in the fsyncs (see {@link CommitWriter}).
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;

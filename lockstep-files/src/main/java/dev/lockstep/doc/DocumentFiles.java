@@ -69,11 +69,8 @@ interface DocumentFiles {
    * Overwrites {@code file}, a spare this store keeps (a former backup), with {@code content} and
    * exactly {@code permissions} — if it may: a regular file of this process's user with no other
    * name (one link) that no one else has open, so that no other name and no reader of a former
-   * document or backup sees it change. Then, if {@code sync}, flushes its bytes and length to the
-   * disk: the real one with {@code fdatasync}, which on ext4 needs no journal commit when the
-   * length stays the same, or with {@code fsync} if its permissions had to change (they must
-   * survive too). Its modification time may not survive a power loss; nothing reads it. An existing
-   * file's blocks are reused: nothing is allocated or freed, unlike a new temp file.
+   * document or backup sees it change. Then, if {@code sync}, flushes it ({@code fsync}). An
+   * existing file's blocks are reused: nothing is allocated or freed, unlike a new temp file.
    *
    * @return false if the file may not be reused, is missing, or this file layer never reuses files
    *     (nothing was written)

@@ -15,40 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 
-/**
- * {@link DocumentFiles} on the real file system.
- *
- * <p>Which flush each file gets. A spare overwritten in place ({@link #rewrite}) and the change log
- * ({@link AppendFile#sync}) are flushed with {@code fdatasync} ({@code FileChannel.force(false)}):
- * POSIX has it flush the data and the metadata needed to read the data back, the size included, and
- * leave out the rest (times). What a commit needs of these files after a power loss is their bytes
- * and their length: the document's name points to the spare's inode only once the directory is
- * synced after the rename, and that inode's bytes and size are already on the disk then; its
- * modification time may be older than the content (nothing reads it). A full {@code fsync} stays
- * where other metadata must survive: a new temp file (its permissions are set by a {@code chmod}
- * after creation), a spare whose permissions had to change, {@link #sync} and directories. On ext4
- * the difference is a journal commit: an overwrite of allocated blocks with the same length needs
- * none under {@code fdatasync}, but changes the inode's times, which {@code fsync} must commit
- * (measured by the lead on this disk: 140–144 µs against 222–234 µs per sync).
- */
+/** {@link DocumentFiles} on the real file system. */
 final class RealDocumentFiles implements DocumentFiles {
-
-  /** How a channel is flushed ({@code metadata} false: {@code fdatasync}); tests record it. */
-  @FunctionalInterface
-  interface Flush {
-    void force(FileChannel channel, boolean metadata) throws IOException;
-  }
-
-  private final Flush flush;
-
-  RealDocumentFiles() {
-    this(FileChannel::force);
-  }
-
-  /** With {@code flush} instead of {@link FileChannel#force} (for tests). */
-  RealDocumentFiles(Flush flush) {
-    this.flush = flush;
-  }
 
   @Override
   public byte[] read(Path file) throws IOException {
@@ -117,7 +85,8 @@ final class RealDocumentFiles implements DocumentFiles {
     create(file, content, permissions, true);
   }
 
-  private void create(Path file, byte[] content, Set<PosixFilePermission> permissions, boolean sync)
+  private static void create(
+      Path file, byte[] content, Set<PosixFilePermission> permissions, boolean sync)
       throws IOException {
     // created with the permissions when the umask keeps them all (never broader, even for a moment)
     boolean exact = permissions != null && Umask.passes(permissions);
@@ -134,7 +103,7 @@ final class RealDocumentFiles implements DocumentFiles {
         Files.setPosixFilePermissions(file, permissions);
       }
       if (sync) {
-        flush.force(ch, true); // the chmod above must survive too
+        ch.force(true);
       }
     }
   }
@@ -176,14 +145,11 @@ final class RealDocumentFiles implements DocumentFiles {
       if ((Long) unix.get("size") > content.length) {
         ch.truncate(content.length);
       }
-      boolean chmod = (mode & 07777) != modeBits(permissions);
-      if (chmod) {
+      if ((mode & 07777) != modeBits(permissions)) {
         Files.setPosixFilePermissions(file, permissions);
       }
       if (sync) {
-        // fdatasync: bytes and length (the truncate too), no journal commit for the times; fsync
-        // only when the mode changed, which must survive as well (see the class documentation)
-        flush.force(ch, chmod);
+        ch.force(true);
       }
     }
     return true;
@@ -203,7 +169,7 @@ final class RealDocumentFiles implements DocumentFiles {
   @Override
   public void sync(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      flush.force(ch, true);
+      ch.force(true);
     }
   }
 
@@ -225,7 +191,7 @@ final class RealDocumentFiles implements DocumentFiles {
   @Override
   public void syncDirectory(Path dir) throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      flush.force(d, true);
+      d.force(true);
     }
   }
 
@@ -256,7 +222,7 @@ final class RealDocumentFiles implements DocumentFiles {
 
       @Override
       public void sync() throws IOException {
-        flush.force(ch, false);
+        ch.force(false);
       }
 
       @Override
