@@ -30,13 +30,15 @@ import java.util.function.Supplier;
  * every caller. Per queued commit the work is: run the operator, set the revision, encode (with a
  * trusted encoder — {@link TreeCodec#encodeTrusted} — without decoding the result again, copying
  * the previous state's unchanged fields from its encoding instead of writing them again; otherwise
- * encode and decode to validate); then, on a helper thread while the temp file is written ({@link
- * BatchLines}), hash, diff against the previous tree ({@link TreeDiff}) and format the log line.
- * The last committed tree is kept ({@link #cache}, keyed by the document's SHA-256), so the next
- * batch decodes the file only if its hash changed. If the file lock cannot be had, only the
- * leader's own commit fails; the others stay queued, each waiting on its own deadline. All mutable
- * state ({@link #cache}, {@link #permissions}, the {@link ChangeLog}) is used only while holding
- * {@code state} together with the file lock.
+ * encode and decode to validate; a trusted encoder's tree is a normalized copy of the operator's
+ * result sharing the previous state's unchanged nodes, never the caller's, so no state's tree is
+ * ever changed and the diff and the encoder skip the shared nodes by identity); then, on a helper
+ * thread while the temp file is written ({@link BatchLines}), hash, diff against the previous tree
+ * ({@link TreeDiff}) and format the log line. The last committed tree is kept ({@link #cache},
+ * keyed by the document's SHA-256), so the next batch decodes the file only if its hash changed. If
+ * the file lock cannot be had, only the leader's own commit fails; the others stay queued, each
+ * waiting on its own deadline. All mutable state ({@link #cache}, {@link #permissions}, the {@link
+ * ChangeLog}) is used only while holding {@code state} together with the file lock.
  *
  * <p>System calls per batch (Durability.NONE, 3 backups; FULL adds an fsync of the temp file on its
  * writing descriptor, an open, fsync and close of the directory on a helper thread, and at the same

@@ -126,8 +126,12 @@ final class JacksonCodec<T> implements TreeCodec<T> {
     if (!yaml) {
       return null;
     }
+    // untyped: a normalized copy sharing the previous output's unchanged nodes (never changed:
+    // they belong to an earlier state's tree), so diffing and emitting skip them by identity
     JsonNode tree =
-        type == null ? YamlEmitter.normalized((JsonNode) value) : mapper.valueToTree(value);
+        type != null
+            ? mapper.valueToTree(value)
+            : YamlEmitter.normalized((JsonNode) value, previous == null ? null : previous.tree());
     if (!(tree instanceof ObjectNode root)) {
       return null;
     }

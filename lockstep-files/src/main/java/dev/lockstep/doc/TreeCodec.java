@@ -27,9 +27,10 @@ interface TreeCodec<T> extends DocumentCodec<T> {
   }
 
   /**
-   * The output of a trusted encoder: the bytes, the tree that decoding them gives (owned by the
-   * caller, who must not change it while it may pass this to {@link #encodeTrusted(Object,
-   * Encoded)}), and what the encoder may reuse of this output next time (opaque; null: nothing).
+   * The output of a trusted encoder: the bytes, the tree that decoding them gives (the caller must
+   * never change it: it may share unchanged nodes with the tree of the {@code previous} output it
+   * came from, and later outputs made from this one may share its nodes), and what the encoder may
+   * reuse of this output next time (opaque; null: nothing).
    */
   record Encoded(byte[] bytes, JsonNode tree, Object reusable) {
     Encoded(byte[] bytes, JsonNode tree) {

@@ -289,6 +289,94 @@ final class YamlEmitter {
     };
   }
 
+  /**
+   * {@link #normalized(JsonNode)}, sharing {@code prev}'s nodes: wherever the copy would be {@link
+   * #same} as the node at the same place in {@code prev} (the same key at the same position of a
+   * mapping, the same index of a sequence), that node of {@code prev} is returned instead, so an
+   * update that changes a few fields copies only them and the mappings that hold them, and what
+   * compares the result with {@code prev} afterwards ({@link TreeDiff}, {@link #emit(ObjectNode,
+   * Emitted)}) skips the shared nodes by identity.
+   *
+   * <p>The result shares nothing mutable with {@code tree}: a later change to {@code tree} (or to a
+   * node its caller still holds) never reaches it. It does share nodes with {@code prev}, which
+   * must therefore be a normalized tree that nobody changes any more (an earlier state's tree); the
+   * result must not be changed either.
+   *
+   * @param prev an earlier normalized tree, never changed again, or null (then a plain copy)
+   */
+  static JsonNode normalized(JsonNode tree, JsonNode prev) {
+    if (prev == null) {
+      return normalized(tree);
+    }
+    return switch (tree.getNodeType()) {
+      case OBJECT -> prev.isObject() ? object(tree, prev) : normalized(tree);
+      case ARRAY -> prev.isArray() ? array(tree, prev) : normalized(tree);
+      default -> {
+        JsonNode value = normalized(tree); // an immutable value node
+        yield same(value, prev) ? prev : value;
+      }
+    };
+  }
+
+  private static JsonNode object(JsonNode tree, JsonNode prev) {
+    Iterator<Map.Entry<String, JsonNode>> old = prev.properties().iterator();
+    ObjectNode copy = null; // null while every field so far is prev's, at the same place
+    int i = 0;
+    for (Map.Entry<String, JsonNode> field : tree.properties()) {
+      Map.Entry<String, JsonNode> o = old.hasNext() ? old.next() : null;
+      String key = field.getKey();
+      JsonNode value;
+      if (o != null && o.getKey().equals(key)) {
+        value = normalized(field.getValue(), o.getValue());
+        if (copy == null && value == o.getValue()) {
+          i++;
+          continue;
+        }
+      } else {
+        value = normalized(field.getValue());
+      }
+      if (copy == null) {
+        copy = prefix(prev, i);
+      }
+      copy.set(key, value);
+      i++;
+    }
+    if (copy != null) {
+      return copy;
+    }
+    return i == prev.size() ? prev : prefix(prev, i);
+  }
+
+  /** A new mapping holding {@code prev}'s first {@code n} fields (their values shared). */
+  private static ObjectNode prefix(JsonNode prev, int n) {
+    ObjectNode copy = JsonNodeFactory.instance.objectNode();
+    Iterator<Map.Entry<String, JsonNode>> head = prev.properties().iterator();
+    for (int k = 0; k < n; k++) {
+      Map.Entry<String, JsonNode> field = head.next();
+      copy.set(field.getKey(), field.getValue());
+    }
+    return copy;
+  }
+
+  private static JsonNode array(JsonNode tree, JsonNode prev) {
+    int n = tree.size();
+    JsonNode[] items = new JsonNode[n];
+    boolean shared = n == prev.size();
+    for (int i = 0; i < n; i++) {
+      JsonNode before = i < prev.size() ? prev.get(i) : null;
+      items[i] = normalized(tree.get(i), before);
+      shared &= items[i] == before;
+    }
+    if (shared) {
+      return prev;
+    }
+    ArrayNode copy = JsonNodeFactory.instance.arrayNode(n);
+    for (JsonNode item : items) {
+      copy.add(item);
+    }
+    return copy;
+  }
+
   private static JsonNode integer(JsonNode n) {
     if (n.isInt()) {
       return n;
