@@ -151,7 +151,7 @@ public final class BenchMain {
             out,
             inRounds(throughput(quick, LocksBenchmark.class), quick),
             "locks throughput",
-            15,
+            3 * KeyedLockImpl.NAMES.size(),
             rounds(quick, 4)));
     results.addAll(
         interleaved(
