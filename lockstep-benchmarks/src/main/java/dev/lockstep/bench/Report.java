@@ -126,9 +126,19 @@ final class Report {
    * meet the target: the spread a single ratio hides.
    */
   private void noteRounds(String scenario, String label, String mineImpl, String peer) {
+    noteRounds(scenario, mineImpl, scenario, peer, label);
+  }
+
+  /**
+   * As {@link #noteRounds(String, String, String, String)}, for Lockstep's {@code mineImpl} in
+   * {@code scenario} against {@code peer} in {@code peerScenario} (the comparison named {@code
+   * label}), e.g. 8 updating threads against one thread's fsync-rename.
+   */
+  void noteRounds(
+      String scenario, String mineImpl, String peerScenario, String peer, String label) {
     Targets.Target t = Targets.ratio(suite, scenario, label);
     List<Double> mine = forkOps.get(forkKey(scenario, mineImpl));
-    List<Double> theirs = forkOps.get(forkKey(scenario, peer));
+    List<Double> theirs = forkOps.get(forkKey(peerScenario, peer));
     if (t == null || mine == null || theirs == null || mine.size() < 2) {
       return;
     }

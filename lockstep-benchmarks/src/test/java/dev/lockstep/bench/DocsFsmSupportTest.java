@@ -119,6 +119,8 @@ class DocsFsmSupportTest {
     report.rows.add(new Report.Row("update-1t", "lockstep", 1, 800.0, null, null, null, null));
     report.rows.add(new Report.Row("update-1t", "fsync-rename", 1, 1000.0, null, null, null, null));
     report.rows.add(new Report.Row("update-8t", "lockstep", 8, 4000.0, null, null, null, null));
+    report.forkOps.put(Report.forkKey("update-8t", "lockstep"), List.of(4500.0, 3500.0));
+    report.forkOps.put(Report.forkKey("update-1t", "fsync-rename"), List.of(900.0, 1100.0));
     report.compareThroughput("update-1t", DocsBenchmark.NAMES);
     DocsFsmSuites.compareAcross(
         report, "update-8t", "update-1t", "fsync-rename", Targets.CROSS_FSYNC_RENAME_1T);
@@ -131,6 +133,12 @@ class DocsFsmSupportTest {
     assertEquals(4.0, eight.ratio(), 1e-9);
     assertEquals(5.0, eight.target(), 1e-9);
     assertFalse(eight.met());
+    // Across scenarios too, round i of one against round i of the other.
+    assertEquals(
+        List.of(
+            "update-8t vs fsync-rename@update-1t, round by round: 5.00x, 3.18x"
+                + " (1 of 2 rounds >= 5.00x)"),
+        report.notes);
   }
 
   @Test
@@ -146,10 +154,17 @@ class DocsFsmSupportTest {
     Report report = new Report("fsm", true);
     report.rows.add(
         new Report.Row("sqlite-8t-full", "lockstep", 8, 19_000.0, null, null, null, null));
+    report.forkOps.put(
+        Report.forkKey("sqlite-8t-full", "lockstep"), List.of(21_000.0, 17_000.0, 19_000.0));
     DocsFsmSuites.floor(report, "sqlite-8t-full", Targets.FSM_SQLITE_FULL_MIN_OPS);
     DocsFsmSuites.floor(report, "sqlite-8t-normal", Targets.FSM_SQLITE_NORMAL_MIN_OPS); // no row
     assertEquals(1, report.checks.size());
     assertFalse(report.checks.get(0).met());
+    assertEquals(
+        List.of(
+            "sqlite-8t-full lockstep, round by round: 21.0k, 17.0k, 19.0k ops/s"
+                + " (1 of 3 rounds >= 20.0k)"),
+        report.notes);
   }
 
   @Test
