@@ -136,6 +136,7 @@ final class SqliteWriter implements Runnable {
         try {
           runBatch(batch);
         } catch (RuntimeException | Error e) { // never leave a caller waiting forever
+          connection.heads.clear();
           failAll(batch, new FsmStoreException(file + ": writer failed: " + e, e));
           if (e instanceof Error err) {
             throw err;
@@ -270,6 +271,7 @@ final class SqliteWriter implements Runnable {
           results[i] = batch.get(i).op.run(connection, rows);
           connection.exec("RELEASE op");
         } catch (SQLException | RuntimeException e) {
+          connection.heads.clear();
           connection.exec("ROLLBACK TO op");
           connection.exec("RELEASE op");
           errors[i] = opFailed(e);
@@ -300,6 +302,7 @@ final class SqliteWriter implements Runnable {
   private boolean begin(List<SqliteWritePending<?>> batch, Throwable[] errors) {
     try {
       connection.execPrepared("BEGIN IMMEDIATE");
+      connection.heads.startBatch(connection);
     } catch (SQLException e) {
       failRest(
           batch,
@@ -313,6 +316,7 @@ final class SqliteWriter implements Runnable {
 
   /** ROLLBACK; if even that fails, answers every caller with the failure and returns false. */
   private boolean rollback(List<SqliteWritePending<?>> batch, Throwable[] errors) {
+    connection.heads.clear();
     try {
       connection.exec("ROLLBACK");
       return true;
@@ -327,6 +331,7 @@ final class SqliteWriter implements Runnable {
     try {
       connection.execPrepared("COMMIT");
     } catch (SQLException e) {
+      connection.heads.clear();
       FsmStoreException failure = failed(e);
       try {
         connection.exec("ROLLBACK");
