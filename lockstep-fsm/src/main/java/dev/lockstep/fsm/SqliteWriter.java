@@ -35,7 +35,7 @@ final class SqliteWriter implements Runnable {
 
   /**
    * How long the writer of a FULL store waits for more callers before a COMMIT that pays an fsync
-   * (see {@link #fill}); read when a store opens. 200 µs; tests and probes may change it.
+   * (see {@link SqliteBatchFill}); read when a store opens. 200 µs; tests and probes may change it.
    */
   static volatile long fullStoreFillWaitNanos = 200_000;
 
@@ -54,6 +54,7 @@ final class SqliteWriter implements Runnable {
   private final Thread thread;
   private volatile boolean closed;
   private volatile int largestBatch;
+  private boolean counted; // this batch is in largestBatch and batchSizes
   private final java.util.concurrent.atomic.AtomicLongArray batchSizes;
 
   SqliteWriter(
@@ -126,10 +127,12 @@ final class SqliteWriter implements Runnable {
           queue.drainTo(batch, maxBatch - 1);
         }
         fill.start(batch.remove(STOP));
+        counted = false;
         try {
           runBatch(batch);
         } catch (RuntimeException | Error e) { // never leave a caller waiting forever
           connection.heads.clear();
+          count(batch);
           failAll(batch, new FsmStoreException(file + ": writer failed: " + e, e));
           if (e instanceof Error err) {
             throw err;
@@ -137,10 +140,6 @@ final class SqliteWriter implements Runnable {
         }
         boolean stop = fill.stopSeen();
         fill.finish(batch.size());
-        if (batch.size() > largestBatch) {
-          largestBatch = batch.size();
-        }
-        batchSizes.incrementAndGet(batch.size());
         indexer.written(rows.takeAttemptsWritten()); // after the callers were answered
         if (stop) {
           return;
@@ -298,6 +297,7 @@ final class SqliteWriter implements Runnable {
       connection.execPrepared("COMMIT");
     } catch (SQLException e) {
       connection.heads.clear();
+      count(batch);
       FsmStoreException failure = failed(e);
       try {
         connection.exec("ROLLBACK");
@@ -324,9 +324,20 @@ final class SqliteWriter implements Runnable {
     }
   }
 
-  private static void answer(
-      List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
+  private void answer(List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
+    count(batch);
     SqliteWritePending.answerAll(batch, results, errors);
+  }
+
+  /** Counts the batch once, before its callers hear (tests read the counts after they do). */
+  private void count(List<SqliteWritePending<?>> batch) {
+    if (!counted) {
+      counted = true;
+      if (batch.size() > largestBatch) {
+        largestBatch = batch.size();
+      }
+      batchSizes.incrementAndGet(batch.size());
+    }
   }
 
   private static void failAll(List<SqliteWritePending<?>> batch, Throwable error) {
