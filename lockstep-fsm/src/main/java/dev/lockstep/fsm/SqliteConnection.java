@@ -22,6 +22,9 @@ final class SqliteConnection implements AutoCloseable {
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
   private final Statement plain;
 
+  /** The entity heads this connection's transactions wrote (the writer's connection only). */
+  final SqliteHeads heads = new SqliteHeads();
+
   SqliteConnection(Path file, SqliteOptions options, Map<String, String> sql) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);

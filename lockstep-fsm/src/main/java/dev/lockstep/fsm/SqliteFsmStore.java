@@ -19,9 +19,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and the conditional {@code UPDATE … WHERE id = ? AND version = ?} keeps each transition exact.
  * The engine's pre-read of a fire comes from the database; a fire of an event with no guard and no
  * in-transition action has none: the writer reads the entity inside the batch's transaction and
- * decides it there ({@link InWriteFires}). With {@code NORMAL}, a {@link SqliteCheckpointer} thread
- * checkpoints the WAL so that the writer rarely does. Closing closes every connection and stops
- * both threads; the last connection in the system checkpoints and removes the WAL.
+ * decides it there ({@link InWriteFires}), from the head the writer last wrote for the entity when
+ * that allows the event ({@link SqliteHeads}, checked by the versioned update). A batch fills while
+ * its transaction is open ({@link SqliteBatchFill}). With {@code NORMAL}, a {@link
+ * SqliteCheckpointer} thread checkpoints the WAL so that the writer rarely does. Closing closes
+ * every connection and stops both threads; the last connection in the system checkpoints and
+ * removes the WAL.
  */
 final class SqliteFsmStore implements FsmStore, InWriteFires {
   private static final int READERS = 4;

@@ -52,6 +52,7 @@ final class SqliteWriteOps {
       }
       long version = t.expectedVersion() + 1;
       rows.attempt(a);
+      c.heads.put(t.entityId(), a.machine(), t.to(), version);
       for (EffectRequest e : t.effects()) {
         rows.outbox(
             new SqliteBatchRows.OutboxRow(
@@ -70,18 +71,46 @@ final class SqliteWriteOps {
   }
 
   /**
-   * A fire decided inside the batch's transaction ({@link InWriteFires}): reads the entity's
-   * machine, state and version on the write connection (which holds the write lock, so no other
-   * connection or process can move the entity before the update), picks the step and writes the
-   * fire's one attempt row; returns it.
+   * A fire decided inside the batch's transaction ({@link InWriteFires}): takes the entity's
+   * machine, state and version from the writer's {@link SqliteHeads} when the remembered head
+   * allows the event, else reads them on the write connection (which holds the write lock, so no
+   * other connection or process can move the entity before the update); picks the step and writes
+   * the fire's one attempt row; returns it. A remembered head is only a guess: if the versioned
+   * update changes no row, the head is forgotten and the fire decided again from a read.
    */
   static SqliteWriter.Op<Attempt> fire(
       String store, CompiledMachine m, Attempt draft, Map<String, Object> payload) {
     return (c, rows) -> {
-      String entityId = draft.entityId();
-      String machine = null;
-      String from = null;
-      long version = -1;
+      Attempt a = fire(c, rows, store, m, draft, payload, true);
+      return a != null ? a : fire(c, rows, store, m, draft, payload, false);
+    };
+  }
+
+  /** One decision; null when the remembered head proved stale (decide again, reading). */
+  private static Attempt fire(
+      SqliteConnection c,
+      SqliteBatchRows rows,
+      String store,
+      CompiledMachine m,
+      Attempt draft,
+      Map<String, Object> payload,
+      boolean remembered)
+      throws SQLException {
+    String entityId = draft.entityId();
+    String machine = null;
+    String from = null;
+    long version = -1;
+    CompiledMachine.Step step = null;
+    SqliteHeads.Head head = remembered ? c.heads.get(entityId) : null;
+    if (head != null && head.machine.equals(m.name)) {
+      step = m.step(head.state, draft.event());
+    }
+    if (step != null) { // a guess that allows the event; the versioned update checks it
+      machine = head.machine;
+      from = head.state;
+      version = head.version;
+    } else {
+      remembered = false;
       PreparedStatement rd = c.ps("read_head");
       rd.setString(1, entityId);
       try (ResultSet rs = rd.executeQuery()) {
@@ -95,35 +124,41 @@ final class SqliteWriteOps {
         String error = DefaultFsmEngine.noSuchEntityMessage(store, m.name, entityId, machine);
         return row(rows, draft, from, null, Outcome.FAILED, error, -1);
       }
-      CompiledMachine.Step step = m.step(from, draft.event());
+      step = m.step(from, draft.event());
       if (step == null) {
         return row(rows, draft, from, null, Outcome.NOT_ALLOWED, null, version);
       }
-      String to = step.transition().to();
-      PreparedStatement up = c.ps("advance");
-      up.setString(1, to);
-      up.setLong(2, SqliteRows.nanos(draft.time()));
-      up.setString(3, entityId);
-      up.setLong(4, version);
-      if (up.executeUpdate() != 1) { // cannot happen under the write lock: fail, never guess
-        throw new SQLException("entity " + entityId + " changed under the write lock");
+    }
+    String to = step.transition().to();
+    PreparedStatement up = c.ps("advance");
+    up.setString(1, to);
+    up.setLong(2, SqliteRows.nanos(draft.time()));
+    up.setString(3, entityId);
+    up.setLong(4, version);
+    if (up.executeUpdate() != 1) {
+      if (remembered) { // the remembered head was stale: nothing written, decide again
+        c.heads.forget(entityId);
+        return null;
       }
-      Attempt a = row(rows, draft, from, to, Outcome.TRANSITIONED, null, version + 1);
-      for (String effect : step.effects()) {
-        rows.outbox(
-            new SqliteBatchRows.OutboxRow(
-                m.name,
-                entityId,
-                version + 1,
-                effect,
-                draft.event(),
-                from,
-                to,
-                JsonCodec.write(payload),
-                SqliteRows.nanos(draft.time())));
-      }
-      return a;
-    };
+      // cannot happen after a read under the write lock: fail, never guess
+      throw new SQLException("entity " + entityId + " changed under the write lock");
+    }
+    Attempt a = row(rows, draft, from, to, Outcome.TRANSITIONED, null, version + 1);
+    for (String effect : step.effects()) {
+      rows.outbox(
+          new SqliteBatchRows.OutboxRow(
+              m.name,
+              entityId,
+              version + 1,
+              effect,
+              draft.event(),
+              from,
+              to,
+              JsonCodec.write(payload),
+              SqliteRows.nanos(draft.time())));
+    }
+    c.heads.put(entityId, m.name, to, version + 1);
+    return a;
   }
 
   private static Attempt row(

@@ -35,7 +35,7 @@ final class SqliteWriter implements Runnable {
 
   /**
    * How long the writer of a FULL store waits for more callers before a COMMIT that pays an fsync
-   * (see {@link #fill}); read when a store opens. 200 µs; tests and probes may change it.
+   * (see {@link SqliteBatchFill}); read when a store opens. 200 µs; tests and probes may change it.
    */
   static volatile long fullStoreFillWaitNanos = 200_000;
 
@@ -49,13 +49,12 @@ final class SqliteWriter implements Runnable {
   private final SqliteBatchRows rows = new SqliteBatchRows();
   private final SqliteCheckpointer checkpointer; // null: SQLite's own automatic checkpoints
   private int sinceCheckpoint;
-  private final long fillWaitNanos; // 0: take what is queued; see fill()
+  private final SqliteBatchFill<SqliteWritePending<?>> fill;
   private final SqliteAttemptIndexer indexer;
-  private int recentPeak;
-  private int sincePeak;
   private final Thread thread;
   private volatile boolean closed;
   private volatile int largestBatch;
+  private boolean counted; // this batch is in largestBatch and batchSizes
   private final java.util.concurrent.atomic.AtomicLongArray batchSizes;
 
   SqliteWriter(
@@ -65,7 +64,7 @@ final class SqliteWriter implements Runnable {
       SqliteCheckpointer checkpointer,
       long fillWaitNanos) {
     this.file = file;
-    this.fillWaitNanos = fillWaitNanos;
+    this.fill = new SqliteBatchFill<>(queue, STOP, maxBatch, fillWaitNanos);
     this.checkpointer = checkpointer;
     this.connection = connection;
     this.indexer = new SqliteAttemptIndexer(file, connection);
@@ -126,21 +125,21 @@ final class SqliteWriter implements Runnable {
         batch.add(first);
         if (maxBatch > 1) {
           queue.drainTo(batch, maxBatch - 1);
-          fill(batch);
         }
-        boolean stop = batch.remove(STOP);
-        if (batch.size() > largestBatch) {
-          largestBatch = batch.size();
-        }
-        batchSizes.incrementAndGet(batch.size());
+        fill.start(batch.remove(STOP));
+        counted = false;
         try {
           runBatch(batch);
         } catch (RuntimeException | Error e) { // never leave a caller waiting forever
+          connection.heads.clear();
+          count(batch);
           failAll(batch, new FsmStoreException(file + ": writer failed: " + e, e));
           if (e instanceof Error err) {
             throw err;
           }
         }
+        boolean stop = fill.stopSeen();
+        fill.finish(batch.size());
         indexer.written(rows.takeAttemptsWritten()); // after the callers were answered
         if (stop) {
           return;
@@ -157,40 +156,6 @@ final class SqliteWriter implements Runnable {
     }
   }
 
-  /** Batches after which the largest recent batch is forgotten (see {@link #fill}). */
-  private static final int PEAK_WINDOW = 64;
-
-  /**
-   * With {@code fillWaitNanos > 0} (FULL: every COMMIT pays an fsync): when fewer operations are
-   * queued than the largest batch of the last {@value #PEAK_WINDOW}, waits up to {@code
-   * fillWaitNanos} for the callers that are still reading or building their next commit. A lone
-   * caller (recent batches of one) never waits; after a burst, at most {@value #PEAK_WINDOW}
-   * batches wait at most the bound each.
-   */
-  private void fill(List<SqliteWritePending<?>> batch) {
-    int want = Math.min(maxBatch, recentPeak);
-    if (fillWaitNanos > 0 && batch.size() < want && !batch.contains(STOP)) {
-      long deadline = System.nanoTime() + fillWaitNanos;
-      while (batch.size() < want && !batch.contains(STOP)) {
-        boolean enough;
-        try {
-          enough = queue.awaitSize(want - batch.size(), deadline);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-        queue.drainTo(batch, maxBatch - batch.size());
-        if (!enough) {
-          break;
-        }
-      }
-    }
-    if (batch.size() >= recentPeak || ++sincePeak >= PEAK_WINDOW) {
-      recentPeak = batch.size();
-      sincePeak = 0;
-    }
-  }
-
   /**
    * Runs one batch and answers its callers. The fast path runs every operation without savepoints
    * and writes the batch's log and outbox rows with one multi-row INSERT each. If an operation
@@ -200,9 +165,10 @@ final class SqliteWriter implements Runnable {
    * the exact path: one savepoint per operation, rows inserted as they come.
    */
   private void runBatch(List<SqliteWritePending<?>> batch) {
-    Object[] results = new Object[batch.size()];
-    Throwable[] errors = new Throwable[batch.size()];
+    Object[] results = new Object[maxBatch];
+    Throwable[] errors = new Throwable[maxBatch];
     if (!fastPathEnabled) {
+      fill.close();
       exactPath(batch, results, errors);
       return;
     }
@@ -233,7 +199,7 @@ final class SqliteWriter implements Runnable {
       return Next.DONE;
     }
     rows.begin(connection, true);
-    for (int i = 0; i < batch.size(); i++) {
+    for (int i = 0; i < batch.size() || fill.more(batch); i++) { // the batch fills as it runs
       if (errors[i] != null) {
         continue;
       }
@@ -270,6 +236,7 @@ final class SqliteWriter implements Runnable {
           results[i] = batch.get(i).op.run(connection, rows);
           connection.exec("RELEASE op");
         } catch (SQLException | RuntimeException e) {
+          connection.heads.clear();
           connection.exec("ROLLBACK TO op");
           connection.exec("RELEASE op");
           errors[i] = opFailed(e);
@@ -300,6 +267,7 @@ final class SqliteWriter implements Runnable {
   private boolean begin(List<SqliteWritePending<?>> batch, Throwable[] errors) {
     try {
       connection.execPrepared("BEGIN IMMEDIATE");
+      connection.heads.startBatch(connection);
     } catch (SQLException e) {
       failRest(
           batch,
@@ -313,6 +281,7 @@ final class SqliteWriter implements Runnable {
 
   /** ROLLBACK; if even that fails, answers every caller with the failure and returns false. */
   private boolean rollback(List<SqliteWritePending<?>> batch, Throwable[] errors) {
+    connection.heads.clear();
     try {
       connection.exec("ROLLBACK");
       return true;
@@ -327,6 +296,8 @@ final class SqliteWriter implements Runnable {
     try {
       connection.execPrepared("COMMIT");
     } catch (SQLException e) {
+      connection.heads.clear();
+      count(batch);
       FsmStoreException failure = failed(e);
       try {
         connection.exec("ROLLBACK");
@@ -353,9 +324,20 @@ final class SqliteWriter implements Runnable {
     }
   }
 
-  private static void answer(
-      List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
+  private void answer(List<SqliteWritePending<?>> batch, Object[] results, Throwable[] errors) {
+    count(batch);
     SqliteWritePending.answerAll(batch, results, errors);
+  }
+
+  /** Counts the batch once, before its callers hear (tests read the counts after they do). */
+  private void count(List<SqliteWritePending<?>> batch) {
+    if (!counted) {
+      counted = true;
+      if (batch.size() > largestBatch) {
+        largestBatch = batch.size();
+      }
+      batchSizes.incrementAndGet(batch.size());
+    }
   }
 
   private static void failAll(List<SqliteWritePending<?>> batch, Throwable error) {

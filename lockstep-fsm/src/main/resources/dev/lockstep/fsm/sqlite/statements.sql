@@ -95,3 +95,6 @@ WHERE id = ? AND dispatched_ns IS NULL
 
 -- name: schema_version
 SELECT coalesce(max(version), 0) FROM lockstep_fsm_schema
+
+-- name: data_version
+PRAGMA data_version
