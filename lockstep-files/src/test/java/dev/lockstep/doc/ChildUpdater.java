@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -14,10 +15,12 @@ import java.util.Set;
  * The child JVM of the multi-process document tests.
  *
  * <ul>
- *   <li>{@code crash PATH [inplace]}: creates the document if absent, then increments {@code
- *       counter} forever, printing {@code ack REVISION} (flushed) after each acknowledged commit,
- *       until killed. {@code inplace} is the broken variant: the document is rewritten in place
- *       instead of renamed over.
+ *   <li>{@code crash PATH [inplace] [acks=FILE]}: creates the document if absent, then increments
+ *       {@code counter} forever, printing {@code ack REVISION} (flushed) after each acknowledged
+ *       commit, until killed; with {@code acks=FILE} it also appends that line to FILE (a plain
+ *       {@code write}: in the page cache, and so readable by the test, however the child dies).
+ *       {@code inplace} is the broken variant: the document is rewritten in place instead of
+ *       renamed over.
  *   <li>{@code count PATH THREADS UPDATES [nolock]}: THREADS threads each increment {@code counter}
  *       UPDATES times, then it prints {@code done} and exits. {@code nolock} is the broken variant:
  *       a lock that excludes nobody.
@@ -38,9 +41,20 @@ public final class ChildUpdater {
       Versioned<ObjectNode> created =
           store.createIfAbsent((ObjectNode) ChangeLog.JSON.readTree("{\"counter\":0}"));
       if (args[0].equals("crash")) {
-        ack(created.revision());
+        FileChannel acks = null;
+        for (String a : args) {
+          if (a.startsWith("acks=")) {
+            acks =
+                FileChannel.open(
+                    Path.of(a.substring("acks=".length())),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+          }
+        }
+        ack(created.revision(), acks);
         while (true) {
-          ack(store.update(ChildUpdater::increment).revision());
+          ack(store.update(ChildUpdater::increment).revision(), acks);
         }
       }
       int threads = Integer.parseInt(args[2]);
@@ -69,7 +83,14 @@ public final class ChildUpdater {
     }
   }
 
-  private static void ack(long revision) {
+  private static void ack(long revision, FileChannel acks) throws IOException {
+    if (acks != null) { // first, so that a kill between the two loses the pipe's line only
+      ByteBuffer line =
+          ByteBuffer.wrap(("ack " + revision + "\n").getBytes(StandardCharsets.UTF_8));
+      while (line.hasRemaining()) {
+        acks.write(line);
+      }
+    }
     System.out.println("ack " + revision);
     System.out.flush();
   }

@@ -45,31 +45,76 @@ class CrashCampaignTest {
     DocumentCodec<ObjectNode> codec = DocumentCodecs.yaml();
     Map<Finding.Kind, Integer> seen = new EnumMap<>(Finding.Kind.class);
     long acknowledged = 0;
+    Path acks = Files.createTempFile("lockstep-crash-acks-", ".txt"); // outside dir, checked below
     try (DocumentStore<ObjectNode> store = DocumentStore.open(file, codec)) {
       for (int round = 1; round <= kills; round++) {
+        String said; // the child's output, for the failure messages below
+        java.time.Instant killedAt;
         try (Procs child =
             variant.isEmpty()
-                ? Procs.jvm(ChildUpdater.class, "crash", file.toString())
-                : Procs.jvm(ChildUpdater.class, "crash", file.toString(), variant)) {
+                ? Procs.jvm(ChildUpdater.class, "crash", file.toString(), "acks=" + acks)
+                : Procs.jvm(
+                    ChildUpdater.class, "crash", file.toString(), variant, "acks=" + acks)) {
           // let the child get going (a random number of commits), then kill it at a random instant
           int commits = ThreadLocalRandom.current().nextInt(2, 12);
           for (int i = 0; i < commits; i++) {
             acknowledged = Math.max(acknowledged, ack(child.awaitLine("ack", START)));
           }
           Thread.sleep(0, ThreadLocalRandom.current().nextInt(0, 999_999));
+          killedAt = java.time.Instant.now();
           child.kill();
           for (String line : child.rest(START)) {
             if (line.startsWith("ack")) {
               acknowledged = Math.max(acknowledged, ack(line));
             }
           }
+          said = "pid " + child.process().pid() + ": " + child.transcript();
         }
-        String where = "after kill " + round + " (last acknowledged " + acknowledged + ")";
+        // The acknowledgements the child wrote to its file are the record: its output pipe has been
+        // seen (twice in ~10 full verify runs under load, session 10) to end without its last lines
+        // after a SIGKILL, which made this test fail with a document 2-4 revisions "ahead".
+        long piped = acknowledged;
+        for (String line : Files.readAllLines(acks)) {
+          acknowledged = Math.max(acknowledged, ack(line));
+        }
+        if (acknowledged != piped) {
+          System.out.println(
+              "crash campaign: kill "
+                  + round
+                  + ": the pipe's last ack was "
+                  + piped
+                  + ", the ack file's "
+                  + acknowledged);
+        }
+        String where =
+            "after kill "
+                + round
+                + " (last acknowledged "
+                + acknowledged
+                + "; the child's last output: "
+                + said.substring(Math.max(0, said.length() - 200)).replace('\n', '|')
+                + ")";
         Versioned<ObjectNode> doc = store.read();
         long revision = doc.revision();
-        assertTrue(
-            revision == acknowledged || revision == acknowledged + 1,
-            where + ": document at revision " + revision);
+        if (revision != acknowledged && revision != acknowledged + 1) {
+          StringBuilder log = new StringBuilder();
+          for (Change c : store.history()) {
+            if (c.revision() > acknowledged - 3) {
+              log.append(" | ").append(c.revision()).append(' ').append(c.operation());
+              log.append(" pid ").append(c.pid()).append(' ').append(c.time());
+            }
+          }
+          throw new AssertionError(
+              where
+                  + ": document at revision "
+                  + revision
+                  + " (test pid "
+                  + ProcessHandle.current().pid()
+                  + ", child killed at "
+                  + killedAt
+                  + "); log tail"
+                  + log);
+        }
         assertEquals(revision - 1, doc.value().get("counter").asLong(), where);
 
         VerifyReport report = store.verify();
@@ -109,6 +154,7 @@ class CrashCampaignTest {
             + acknowledged
             + ", findings repaired "
             + seen);
+    Files.delete(acks);
   }
 
   private static long ack(String line) {
