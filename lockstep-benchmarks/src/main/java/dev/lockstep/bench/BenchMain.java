@@ -143,9 +143,8 @@ public final class BenchMain {
     out.printf("memory: done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
 
     List<RunResult> results = new ArrayList<>();
-    // Interleaved rounds (see interleaved()): 4 rounds of one fork of 4 + 6 iterations, where a
-    // full
-    // run used to take 2 back-to-back forks of 5 + 10 (24 measured seconds instead of 20).
+    // Interleaved rounds (see interleaved()): 4 rounds of one fork of 4 + 6 iterations, where
+    // a full run used to take 2 back-to-back forks of 5 + 10 (24 measured s instead of 20).
     results.addAll(
         interleaved(
             out,

@@ -226,18 +226,10 @@ final class DocsFsmSuites {
       report.check(scenario, "lockstep", "opsPerSec", r.opsPerSec(), ">=", minOps, "required");
       List<Double> rounds = report.forkOps.get(Report.forkKey(scenario, "lockstep"));
       if (rounds != null && rounds.size() > 1) {
-        List<String> each = new ArrayList<>();
-        long met = rounds.stream().filter(v -> v >= minOps).count();
-        rounds.forEach(v -> each.add(Report.ops(v)));
         report.notes.add(
-            String.format(
-                Locale.ROOT,
-                "%s lockstep, round by round: %s ops/s (%d of %d rounds >= %s)",
-                scenario,
-                String.join(", ", each),
-                met,
-                rounds.size(),
-                Report.ops(minOps)));
+            scenario
+                + " lockstep, round by round: "
+                + Report.byRound(rounds, minOps, Report::ops, " ops/s"));
       }
     }
   }

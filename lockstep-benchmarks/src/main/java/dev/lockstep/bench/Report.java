@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 
 /**
  * The results of one suite run: measured rows, comparisons with peers (with the targets of issue 9)
@@ -145,23 +146,38 @@ final class Report {
     if (mine.size() != theirs.size()) {
       return;
     }
-    StringBuilder b = new StringBuilder();
-    int met = 0;
+    List<Double> ratios = new ArrayList<>();
     for (int i = 0; i < mine.size(); i++) {
-      double r = mine.get(i) / theirs.get(i);
-      met += r >= t.value() ? 1 : 0;
-      b.append(i == 0 ? "" : ", ").append(fixed(r, 2)).append('x');
+      ratios.add(mine.get(i) / theirs.get(i));
     }
     notes.add(
-        String.format(
-            Locale.ROOT,
-            "%s vs %s, round by round: %s (%d of %d rounds >= %sx)",
-            scenario,
-            label,
-            b,
-            met,
-            mine.size(),
-            fixed(t.value(), 2)));
+        scenario
+            + " vs "
+            + label
+            + ", round by round: "
+            + byRound(ratios, t.value(), r -> fixed(r, 2) + "x", ""));
+  }
+
+  /**
+   * {@code "v1, v2, …UNIT (k of n rounds >= MIN)"}: each round's value and the target {@code min},
+   * written by {@code format}, and how many rounds reach it.
+   */
+  static String byRound(
+      List<Double> values, double min, DoubleFunction<String> format, String unit) {
+    List<String> each = new ArrayList<>();
+    for (double v : values) {
+      each.add(format.apply(v));
+    }
+    long met = values.stream().filter(v -> v >= min).count();
+    return String.join(", ", each)
+        + unit
+        + " ("
+        + met
+        + " of "
+        + values.size()
+        + " rounds >= "
+        + format.apply(min)
+        + ")";
   }
 
   /** Adds one comparison, looking up its target. */

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -38,30 +40,30 @@ class CrashCampaignTest {
   @TempDir Path dir;
 
   @Test
-  void killedWritersLeaveTheOldOrTheNewDocument() throws Exception {
+  void killedWritersLeaveTheOldOrTheNewDocument(@TempDir Path ackDir) throws Exception {
     int kills = Integer.getInteger("lockstep.crash.kills", 12);
     String variant = System.getProperty("lockstep.crash.variant", "");
     Path file = dir.resolve("state.yaml");
     DocumentCodec<ObjectNode> codec = DocumentCodecs.yaml();
     Map<Finding.Kind, Integer> seen = new EnumMap<>(Finding.Kind.class);
     long acknowledged = 0;
-    Path acks = Files.createTempFile("lockstep-crash-acks-", ".txt"); // outside dir, checked below
+    Path acks = ackDir.resolve("acks.txt"); // not in dir, whose files are checked below
+    List<String> childArgs = new ArrayList<>(List.of("crash", file.toString(), "acks=" + acks));
+    if (!variant.isEmpty()) {
+      childArgs.add(variant);
+    }
     try (DocumentStore<ObjectNode> store = DocumentStore.open(file, codec)) {
       for (int round = 1; round <= kills; round++) {
         String said; // the child's output, for the failure messages below
-        java.time.Instant killedAt;
-        try (Procs child =
-            variant.isEmpty()
-                ? Procs.jvm(ChildUpdater.class, "crash", file.toString(), "acks=" + acks)
-                : Procs.jvm(
-                    ChildUpdater.class, "crash", file.toString(), variant, "acks=" + acks)) {
+        Instant killedAt;
+        try (Procs child = Procs.jvm(ChildUpdater.class, childArgs.toArray(String[]::new))) {
           // let the child get going (a random number of commits), then kill it at a random instant
           int commits = ThreadLocalRandom.current().nextInt(2, 12);
           for (int i = 0; i < commits; i++) {
             acknowledged = Math.max(acknowledged, ack(child.awaitLine("ack", START)));
           }
           Thread.sleep(0, ThreadLocalRandom.current().nextInt(0, 999_999));
-          killedAt = java.time.Instant.now();
+          killedAt = Instant.now();
           child.kill();
           for (String line : child.rest(START)) {
             if (line.startsWith("ack")) {
@@ -77,11 +79,12 @@ class CrashCampaignTest {
         for (String line : Files.readAllLines(acks)) {
           acknowledged = Math.max(acknowledged, ack(line));
         }
-        if (acknowledged != piped) {
+        // One behind is a kill between the file's line and the pipe's; more is lost pipe output.
+        if (acknowledged > piped + 1) {
           System.out.println(
               "crash campaign: kill "
                   + round
-                  + ": the pipe's last ack was "
+                  + ": lines lost from the pipe: its last ack was "
                   + piped
                   + ", the ack file's "
                   + acknowledged);
@@ -154,7 +157,6 @@ class CrashCampaignTest {
             + acknowledged
             + ", findings repaired "
             + seen);
-    Files.delete(acks);
   }
 
   private static long ack(String line) {
