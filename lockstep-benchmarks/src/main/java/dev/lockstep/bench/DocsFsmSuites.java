@@ -18,28 +18,24 @@ final class DocsFsmSuites {
   static void docs(Report report, boolean quick, PrintStream out) throws Exception {
     List<RunResult> results = new ArrayList<>();
     results.addAll(
-        BenchMain.interleaved(
+        Jmh.interleaved(
             out,
-            BenchMain.inRounds(
-                    BenchMain.throughput(quick, BenchMain.method(DocsBenchmark.class, "update1t")),
-                    quick)
+            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(DocsBenchmark.class, "update1t")), quick)
                 .jvmArgsAppend(NATIVE_ACCESS)
                 .param("impl", DocsBenchmark.UPDATE_1T.toArray(String[]::new)),
             "docs update-1t",
             DocsBenchmark.UPDATE_1T.size(),
-            BenchMain.rounds(quick, 3)));
+            Jmh.rounds(quick, 3)));
     results.addAll(
-        BenchMain.interleaved(
+        Jmh.interleaved(
             out,
-            BenchMain.inRounds(
-                    BenchMain.throughput(quick, BenchMain.method(DocsBenchmark.class, "update8t")),
-                    quick)
+            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(DocsBenchmark.class, "update8t")), quick)
                 .jvmArgsAppend(NATIVE_ACCESS)
                 .param("impl", DocsBenchmark.UPDATE_8T.toArray(String[]::new)),
             "docs update-8t",
             DocsBenchmark.UPDATE_8T.size(),
-            BenchMain.rounds(quick, 3)));
-    BenchMain.addRows(report, results);
+            Jmh.rounds(quick, 3)));
+    Jmh.addRows(report, results);
     DocProcesses.run(report, 8, 50, out);
     Report.Row procs = report.find(DocProcesses.SCENARIO, "lockstep");
     Report.Row single = report.find("update-1t", "lockstep");
@@ -89,34 +85,30 @@ final class DocsFsmSuites {
   static void fsm(Report report, boolean quick, PrintStream out) throws Exception {
     List<RunResult> results = new ArrayList<>();
     results.addAll(
-        BenchMain.interleaved(
+        Jmh.interleaved(
             out,
-            BenchMain.inRounds(
-                    BenchMain.throughput(quick, BenchMain.method(FsmBenchmark.class, "sqlite8t")),
-                    quick)
+            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(FsmBenchmark.class, "sqlite8t")), quick)
                 .jvmArgsAppend(NATIVE_ACCESS),
             "fsm sqlite-8t",
             FsmBenchmark.NAMES.size() * 2,
-            BenchMain.rounds(quick, 3)));
+            Jmh.rounds(quick, 3)));
     results.addAll(
-        BenchMain.interleaved(
+        Jmh.interleaved(
             out,
-            BenchMain.inRounds(
-                    BenchMain.throughput(quick, BenchMain.method(FsmBenchmark.class, ASYNC_METHOD)),
-                    quick)
+            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(FsmBenchmark.class, ASYNC_METHOD)), quick)
                 .jvmArgsAppend(NATIVE_ACCESS)
                 .param("impl", FsmBenchmark.ASYNC_NAMES.toArray(String[]::new)),
             "fsm " + ASYNC_SCENARIO,
             FsmBenchmark.ASYNC_NAMES.size() * 2,
-            BenchMain.rounds(quick, 3)));
+            Jmh.rounds(quick, 3)));
     results.addAll(
-        BenchMain.interleaved(
+        Jmh.interleaved(
             out,
-            BenchMain.inRounds(BenchMain.throughput(quick, FsmMemoryBenchmark.class), quick),
+            Jmh.inRounds(Jmh.throughput(quick, FsmMemoryBenchmark.class), quick),
             "fsm memory-1t",
             FsmMemoryBenchmark.NAMES.size(),
-            BenchMain.rounds(quick, 3)));
-    BenchMain.addRows(report, results);
+            Jmh.rounds(quick, 3)));
+    Jmh.addRows(report, results);
     nameAsyncRows(report);
     for (String s : List.of("sqlite-8t-full", "sqlite-8t-normal")) {
       report.compareThroughput(s, FsmBenchmark.NAMES);

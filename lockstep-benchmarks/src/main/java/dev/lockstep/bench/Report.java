@@ -60,7 +60,7 @@ final class Report {
 
   /**
    * Per row ({@link #forkKey}), the throughput of each of its JMH forks in run order: with {@link
-   * BenchMain#interleaved} rounds, one fork per round.
+   * Jmh#interleaved} rounds, one fork per round.
    */
   final Map<String, List<Double>> forkOps = new LinkedHashMap<>();
 

@@ -143,10 +143,10 @@ class DocsFsmSupportTest {
 
   @Test
   void fsmScenariosAreNamedBySynchronousAndCarryTargets() {
-    assertEquals("sqlite-8t-full", BenchMain.scenarioName("sqlite8t", "FULL"));
-    assertEquals("sqlite-8t-normal", BenchMain.scenarioName("sqlite8t", "NORMAL"));
-    assertEquals("memory-1t", BenchMain.scenarioName("memory1t", null));
-    assertEquals("update-8t", BenchMain.scenarioName("update8t", null));
+    assertEquals("sqlite-8t-full", Jmh.scenarioName("sqlite8t", "FULL"));
+    assertEquals("sqlite-8t-normal", Jmh.scenarioName("sqlite8t", "NORMAL"));
+    assertEquals("memory-1t", Jmh.scenarioName("memory1t", null));
+    assertEquals("update-8t", Jmh.scenarioName("update8t", null));
     assertEquals(12.0, Targets.ratio("fsm", "sqlite-8t-full", "seed-style").value(), 1e-9);
     assertNull(Targets.ratio("fsm", "sqlite-8t-normal", "seed-style"));
     assertEquals(100.0, Targets.ratio("fsm", "memory-1t", "spring").value(), 1e-9);
@@ -180,7 +180,7 @@ class DocsFsmSupportTest {
     report.rows.add(
         new Report.Row(
             "sqlite8tAsync-full", "lockstep-no-group-commit", 8, 3_020.0, null, null, null, null));
-    assertEquals("sqlite8tAsync-full", BenchMain.scenarioName(DocsFsmSuites.ASYNC_METHOD, "FULL"));
+    assertEquals("sqlite8tAsync-full", Jmh.scenarioName(DocsFsmSuites.ASYNC_METHOD, "FULL"));
     DocsFsmSuites.nameAsyncRows(report);
     assertEquals(
         List.of(
