@@ -22,16 +22,18 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Hand-off chain (the hot key of two threads): a blocking acquire that finds its key held in the
  * slot by a HELD node (so nobody waits yet) queues behind it without any lock ({@link
  * #takeOrQueue}): it CASes the slot from the holder to its own WAITING node, links itself as the
- * holder's {@link Node#next}, and spins (platform threads only) then parks on its own node. The
- * holder's release sees the successor, claims its own node (CAS HELD → RELEASED, so a second {@code
- * close()} is a no-op) and grants the successor by CAS WAITING → HELD; a waiter that gives up
+ * holder's {@link Node#next}, and spins (platform threads only, up to {@code
+ * LockEngine.CHAIN_SPIN}) then parks on its own node. The holder's release sees the successor (then
+ * it does not try the slot's CAS: the successor has taken the slot), claims its own node (CAS HELD
+ * → RELEASED, so a second {@code close()} is a no-op) and grants the successor by CAS WAITING →
+ * HELD, unparking it only if it has parked ({@link Waiter#parked}); a waiter that gives up
  * (timeout, interrupt) CASes WAITING → CANCELLED instead, and a releaser that loses that race
- * releases the cancelled node on its behalf. So a hand-off touches the slot, the two nodes and the
- * parker, never the stripe. A chain has at most two nodes: whoever finds the slot's node not HELD
- * (a waiter is already queued) goes the slow way, and its inflation freezes the chain: the chain's
- * nodes still pass the key among themselves, the entry's queue waits behind them (FIFO), and the
- * chain's last releaser finds the slot inflated and ends the chain under the stripe lock ({@link
- * LockEngine#endChain}), granting the entry's queue.
+ * releases the cancelled node on its behalf. So a hand-off touches the two nodes (and the parker of
+ * a waiter that has parked), never the stripe. A chain has at most two nodes: whoever finds the
+ * slot's node not HELD (a waiter is already queued) goes the slow way, and its inflation freezes
+ * the chain: the chain's nodes still pass the key among themselves, the entry's queue waits behind
+ * them (FIFO), and the chain's last releaser finds the slot inflated and ends the chain under the
+ * stripe lock ({@link LockEngine#endChain}), granting the entry's queue.
  *
  * <p>So every rule of the stripe table still holds: FIFO (a newcomer takes a slot by CAS only when
  * it is null, and queues behind the slot's chain or the table entry otherwise), self-deadlock (a
@@ -122,7 +124,8 @@ final class FastSlots {
    * by handing the key to its successor; a no-op for a node released already.
    */
   void release(LockEngine engine, Node n) {
-    if (SLOT.compareAndSet(array, n.slot(), n, null)) {
+    // A linked successor took the slot from n before linking itself: no slot CAS can succeed then.
+    if (Node.NEXT.getAcquire(n) == null && SLOT.compareAndSet(array, n.slot(), n, null)) {
       n.status(Node.RELEASED);
       return;
     }
@@ -145,9 +148,9 @@ final class FastSlots {
         if (s.casStatus(Node.WAITING, Node.HELD)) {
           Waiter w = (Waiter) s;
           // Unlink the released past: a chain that never has a gap (two threads alternating) must
-          // not keep every earlier node reachable, backwards from the slot through prev or forwards
-          // from a closed handle a caller still references through next.
-          w.prev = null;
+          // not keep every earlier node reachable, forwards from a closed handle a caller still
+          // references through next, or backwards from the slot through prev (the granted waiter
+          // clears its prev itself, so that its node's line is not written again here).
           Node.NEXT.setRelease(x, null);
           if (w.parked) { // a spinning waiter sees its grant without a wake-up
             LockSupport.unpark((Thread) s.owner);

@@ -64,7 +64,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
     }
   }
 
-  /** As in {@link LockEngine}: platform threads spin briefly before parking, virtual ones don't. */
+  /**
+   * As in {@link LockEngine}: platform threads spin briefly before parking (the first in line up to
+   * {@link LockEngine#CHAIN_SPIN}), virtual ones don't.
+   */
   private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
 
   /** Returned by {@link #withdraw} when the waiter had been granted before it could leave. */
@@ -255,10 +258,19 @@ final class SingleReadWriteLock implements ReadWriteLock {
     }
     RwWaiter n = (RwWaiter) entered;
     boolean forever = nanos > Long.MAX_VALUE / 4;
-    long deadline = forever ? 0 : System.nanoTime() + nanos;
+    long now = System.nanoTime();
+    long deadline = forever ? 0 : now + nanos;
     int spins = me.isVirtual() ? 0 : SPINS;
+    // A waiter first in line when it queued (its own enqueue set prev: null) spins as long as a
+    // hand-off chain's waiter does (LockEngine.CHAIN_SPIN); one behind others spins SPINS times.
+    long spinEnd = spins > 0 && n.prev == null ? now + LockEngine.CHAIN_SPIN : now;
     while (n.status() != RwNode.HELD) {
-      long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+      if (spins > 0 && --spins > 0) {
+        Thread.onSpinWait(); // the clock is read once per SPINS spins only
+        continue;
+      }
+      now = System.nanoTime();
+      long remaining = forever ? Long.MAX_VALUE : deadline - now;
       if (remaining <= 0) {
         String holder = withdraw(n);
         if (holder != WITHDRAWN_BUT_GRANTED) {
@@ -266,9 +278,8 @@ final class SingleReadWriteLock implements ReadWriteLock {
         }
         break;
       }
-      if (spins > 0) {
-        spins--;
-        Thread.onSpinWait();
+      if (now - spinEnd < 0) {
+        spins = SPINS;
         continue;
       }
       LockSupport.parkNanos(this, remaining);

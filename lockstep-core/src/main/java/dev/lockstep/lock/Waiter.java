@@ -12,8 +12,9 @@ final class Waiter extends Node {
   /**
    * The previous waiter in the queue (for O(1) withdrawal), guarded by the segment lock; for a
    * waiter of a fast hand-off chain, the node it queued behind (the holder then), set before the
-   * slot's CAS publishes this waiter, and cleared by the hand-off that grants it (so a gapless
-   * chain does not keep its released past reachable).
+   * slot's CAS publishes this waiter, and cleared by the waiter itself once it sees its grant (so a
+   * gapless chain does not keep its released past reachable; the releaser does not write it, so as
+   * not to take the line of the node its successor spins on once more).
    */
   Node prev;
 
