@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -13,12 +14,16 @@ import java.util.function.Supplier;
  *
  * <p>Implementation notes. A caller queues its {@link PendingCommit}; if no batch is running it
  * becomes the leader: it takes the file lock and loads the document, then takes everything queued
- * by then and runs it as one batch (outside the monitor), then wakes every waiter at once. Waiters
- * whose commit the batch completed return; of the others, the first to wake leads the next batch.
- * Batches are thus bounded by the callers in flight, and a finished batch costs one wake-up round,
- * not a hand-off per caller. A waiter whose commit is still queued when its deadline passes leaves
- * the queue and times out; once its commit is in a running batch it waits for the answer (also when
- * interrupted, keeping the interrupt status).
+ * by then and runs it as one batch (outside the monitor). Every other caller parks on its own
+ * thread. When the batch ends, the leader unparks (outside the monitor) the callers it answered and
+ * those still queued (they came during the batch); of the latter, the first to look leads the next
+ * batch. Batches are thus bounded by the callers in flight, and the answered callers wake in
+ * parallel without taking the monitor to return: waiting on one condition of the monitor instead,
+ * they woke one after another, each when the one before released the monitor (8 threads on 2 cores,
+ * per-phase timers, alternating runs: the next batch's fill wait and hand-off 199 / 177 µs that
+ * way, 177 / 153 µs this way). A waiter whose commit is still queued when its deadline passes
+ * leaves the queue and times out; once its commit is in a running batch it waits for the answer
+ * (also when interrupted, keeping the interrupt status).
  *
  * <p>Filling batches. The callers a batch answers usually come straight back with their next
  * commit, but on a busy machine they need a moment to be scheduled, and a leader that took only
@@ -43,7 +48,6 @@ final class GroupCommitter<T> {
   }
 
   private final ReentrantLock monitor = new ReentrantLock();
-  private final Condition changed = monitor.newCondition();
   private final Condition arrived = monitor.newCondition();
   private final int waitDivisor;
   private int lastBatch; // how many commits the last batch took: their callers may come back
@@ -53,6 +57,7 @@ final class GroupCommitter<T> {
   private final ArrayDeque<PendingCommit<T>> queue = new ArrayDeque<>();
   private boolean running;
   private Thread leader; // the thread running the current batch
+  private List<PendingCommit<T>> drained = List.of(); // the running batch's commits
 
   GroupCommitter() {
     this(WAIT_DIVISOR);
@@ -66,7 +71,7 @@ final class GroupCommitter<T> {
   Versioned<T> submit(
       PendingCommit<T> op, long deadlineNanos, Batch<T> batch, Supplier<RuntimeException> timeout)
       throws IOException, InterruptedException {
-    boolean interrupted = false;
+    op.waiter = Thread.currentThread();
     monitor.lock();
     try {
       if (running && leader == Thread.currentThread()) {
@@ -78,50 +83,98 @@ final class GroupCommitter<T> {
       if (filling && queue.size() >= lastBatch) {
         arrived.signal();
       }
+    } finally {
+      monitor.unlock();
+    }
+    boolean interrupted = false;
+    try {
       while (!op.isDone()) {
-        if (!running) {
-          running = true;
-          leader = Thread.currentThread();
-          monitor.unlock();
-          drainedAt = 0;
-          try {
-            batch.run(this::drain, op);
-          } finally {
-            monitor.lock();
-            // from the drain on: the lock wait before it says nothing about how long callers take
-            lastBatchNanos = drainedAt == 0 ? 0 : System.nanoTime() - drainedAt;
-            running = false;
-            leader = null;
-            changed.signalAll();
-          }
+        if (lead()) {
+          runBatch(batch, op);
           continue;
         }
-        boolean queued = queue.contains(op);
         long remaining = deadlineNanos - System.nanoTime();
-        if (queued && remaining <= 0) {
-          queue.remove(op);
-          throw timeout.get();
+        // unparked when the batch that has it ends, or, while queued, when any batch ends
+        if (queued(op, remaining, timeout)) {
+          LockSupport.parkNanos(this, remaining);
+        } else {
+          LockSupport.park(this);
         }
-        try {
-          if (queued) {
-            changed.awaitNanos(remaining);
-          } else {
-            changed.await();
-          }
-        } catch (InterruptedException e) {
-          if (queue.remove(op)) {
-            throw e;
+        if (Thread.interrupted()) {
+          if (remove(op)) {
+            throw new InterruptedException();
           }
           interrupted = true; // in a running batch: wait for its answer
         }
       }
     } finally {
-      monitor.unlock();
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
     return op.answer();
+  }
+
+  /** Makes this thread the leader if no batch runs. */
+  private boolean lead() {
+    monitor.lock();
+    try {
+      if (running) {
+        return false;
+      }
+      running = true;
+      leader = Thread.currentThread();
+      return true;
+    } finally {
+      monitor.unlock();
+    }
+  }
+
+  /**
+   * Runs a batch as its leader; then unparks the callers it answered and those still queued (one of
+   * which leads next).
+   */
+  private void runBatch(Batch<T> batch, PendingCommit<T> op) {
+    drainedAt = 0;
+    List<PendingCommit<T>> wake;
+    try {
+      batch.run(this::drain, op);
+    } finally {
+      monitor.lock();
+      try {
+        // from the drain on: the lock wait before it says nothing about how long callers take
+        lastBatchNanos = drainedAt == 0 ? 0 : System.nanoTime() - drainedAt;
+        running = false;
+        leader = null;
+        wake = new ArrayList<>(drained.size() + queue.size());
+        wake.addAll(drained);
+        wake.addAll(queue);
+        drained = List.of();
+      } finally {
+        monitor.unlock();
+      }
+    }
+    for (PendingCommit<T> waiting : wake) {
+      waiting.wake();
+    }
+  }
+
+  /**
+   * Whether {@code op} is still queued (not yet in a batch); if so and its deadline has passed, it
+   * leaves the queue and the timeout is thrown.
+   */
+  private boolean queued(PendingCommit<T> op, long remaining, Supplier<RuntimeException> timeout) {
+    monitor.lock();
+    try {
+      boolean queued = queue.contains(op);
+      if (queued && remaining <= 0) {
+        queue.remove(op);
+        throw timeout.get();
+      }
+      return queued;
+    } finally {
+      monitor.unlock();
+    }
   }
 
   private List<PendingCommit<T>> drain() {
@@ -132,6 +185,7 @@ final class GroupCommitter<T> {
       drainedAt = System.nanoTime();
       List<PendingCommit<T>> ops = new ArrayList<>(queue);
       queue.clear();
+      drained = ops;
       return ops;
     } finally {
       monitor.unlock();
@@ -169,11 +223,14 @@ final class GroupCommitter<T> {
     }
   }
 
-  /** Takes a commit out of the queue (its leader could not run the batch). */
-  void remove(PendingCommit<T> op) {
+  /**
+   * Takes a commit out of the queue (its caller gives up, or its leader could not run the batch);
+   * false if a batch already took it.
+   */
+  boolean remove(PendingCommit<T> op) {
     monitor.lock();
     try {
-      queue.remove(op);
+      return queue.remove(op);
     } finally {
       monitor.unlock();
     }

@@ -3,6 +3,7 @@ package dev.lockstep.doc;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One caller's change waiting to be committed: what to do with the current document, and where the
@@ -31,6 +32,9 @@ final class PendingCommit<T> {
   final long startNanos;
   private final CompletableFuture<Versioned<T>> result = new CompletableFuture<>();
 
+  /** The thread waiting for the answer, woken when it is set (null: nobody waits yet). */
+  volatile Thread waiter;
+
   PendingCommit(Change.Operation operation, Body<T> body) {
     this(operation, true, body);
   }
@@ -52,6 +56,14 @@ final class PendingCommit<T> {
 
   void fail(Throwable t) {
     result.completeExceptionally(t);
+  }
+
+  /** Unparks the waiting thread (once done, or when it should look again whether it may lead). */
+  void wake() {
+    Thread t = waiter;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
   }
 
   /** The answer of a completed commit, its failure rethrown as is. */

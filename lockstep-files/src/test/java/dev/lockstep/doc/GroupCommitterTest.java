@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
  * others (up to a fraction of the last batch's duration; here the whole of it) before it drains.
  *
  * <p>Checked against a broken variant: without the wait ({@code awaitFullBatch} returning at once)
- * the second batch takes only its leader's commit, and the batch sizes are [3, 1, 1, 1].
+ * the second batch takes only its leader's commit, and the batch sizes are [3, 1, 1, 1]. Callers
+ * park on their own threads: one queued while a batch runs is unparked when it ends and leads the
+ * next; checked against a broken variant that unparks only the callers the batch answered (the
+ * queued one then sleeps until its deadline: "was not woken to lead").
  */
 class GroupCommitterTest {
   private static final long DEADLINE = Duration.ofSeconds(60).toNanos();
@@ -69,6 +72,46 @@ class GroupCommitterTest {
         f.get(60, TimeUnit.SECONDS);
       }
       assertEquals(List.of(3, 3), sizes, "batch sizes");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCommitQueuedDuringABatchIsLedOnceItEnds() throws Exception {
+    GroupCommitter<String> committer = new GroupCommitter<>();
+    List<Integer> sizes = new CopyOnWriteArrayList<>();
+    CountDownLatch firstDrained = new CountDownLatch(1);
+    CountDownLatch letFirstEnd = new CountDownLatch(1);
+    GroupCommitter.Batch<String> batch =
+        (drain, leader) -> {
+          List<PendingCommit<String>> ops = drain.get();
+          sizes.add(ops.size());
+          if (sizes.size() == 1) {
+            firstDrained.countDown();
+            try {
+              letFirstEnd.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          for (PendingCommit<String> op : ops) {
+            op.complete(new Versioned<>("v", sizes.size()));
+          }
+        };
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Versioned<String>> first = submit(pool, committer, batch);
+      firstDrained.await();
+      Future<Versioned<String>> queued = submit(pool, committer, batch);
+      awaitQueued(committer, 1); // parked behind the running batch, its deadline a minute away
+      letFirstEnd.countDown();
+      assertEquals(1, first.get(60, TimeUnit.SECONDS).revision());
+      assertEquals(
+          2,
+          queued.get(10, TimeUnit.SECONDS).revision(),
+          "the queued caller was not woken to lead when the batch ended");
+      assertEquals(List.of(1, 1), sizes, "batch sizes");
     } finally {
       pool.shutdownNow();
     }

@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -128,17 +126,6 @@ class SharedTreeTest {
   }
 
   private static Set<JsonNode> containers(JsonNode tree) {
-    Set<JsonNode> all = Collections.newSetFromMap(new IdentityHashMap<>());
-    collect(tree, all);
-    return all;
-  }
-
-  private static void collect(JsonNode node, Set<JsonNode> into) {
-    if (node.isContainerNode()) {
-      into.add(node);
-      for (JsonNode child : node) {
-        collect(child, into);
-      }
-    }
+    return YamlTrees.containers(tree);
   }
 }

@@ -230,4 +230,21 @@ final class YamlTrees {
     }
     return it.next();
   }
+
+  /** Every container node of {@code tree}, by identity. */
+  static java.util.Set<JsonNode> containers(JsonNode tree) {
+    java.util.Set<JsonNode> all =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    collect(tree, all);
+    return all;
+  }
+
+  private static void collect(JsonNode node, java.util.Set<JsonNode> into) {
+    if (node.isContainerNode()) {
+      into.add(node);
+      for (JsonNode child : node) {
+        collect(child, into);
+      }
+    }
+  }
 }
