@@ -132,7 +132,7 @@ public final class BenchMain {
     results.addAll(
         Jmh.interleaved(
             out,
-            Jmh.inRounds(Jmh.throughput(quick, LocksBenchmark.class), quick),
+            Jmh.throughput(quick, LocksBenchmark.class),
             "locks throughput",
             3 * KeyedLockImpl.NAMES.size(),
             Jmh.rounds(quick, 4)));
@@ -248,7 +248,7 @@ public final class BenchMain {
         report,
         Jmh.interleaved(
             out,
-            Jmh.inRounds(Jmh.throughput(quick, RwLockBenchmark.class), quick),
+            Jmh.throughput(quick, RwLockBenchmark.class),
             "rwlock",
             3 * RwLockImpl.NAMES.size(),
             Jmh.rounds(quick, 3)));

@@ -20,7 +20,7 @@ final class DocsFsmSuites {
     results.addAll(
         Jmh.interleaved(
             out,
-            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(DocsBenchmark.class, "update1t")), quick)
+            Jmh.throughput(quick, Jmh.method(DocsBenchmark.class, "update1t"))
                 .jvmArgsAppend(NATIVE_ACCESS)
                 .param("impl", DocsBenchmark.UPDATE_1T.toArray(String[]::new)),
             "docs update-1t",
@@ -29,7 +29,7 @@ final class DocsFsmSuites {
     results.addAll(
         Jmh.interleaved(
             out,
-            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(DocsBenchmark.class, "update8t")), quick)
+            Jmh.throughput(quick, Jmh.method(DocsBenchmark.class, "update8t"))
                 .jvmArgsAppend(NATIVE_ACCESS)
                 .param("impl", DocsBenchmark.UPDATE_8T.toArray(String[]::new)),
             "docs update-8t",
@@ -87,7 +87,7 @@ final class DocsFsmSuites {
     results.addAll(
         Jmh.interleaved(
             out,
-            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(FsmBenchmark.class, "sqlite8t")), quick)
+            Jmh.throughput(quick, Jmh.method(FsmBenchmark.class, "sqlite8t"))
                 .jvmArgsAppend(NATIVE_ACCESS),
             "fsm sqlite-8t",
             FsmBenchmark.NAMES.size() * 2,
@@ -95,7 +95,7 @@ final class DocsFsmSuites {
     results.addAll(
         Jmh.interleaved(
             out,
-            Jmh.inRounds(Jmh.throughput(quick, Jmh.method(FsmBenchmark.class, ASYNC_METHOD)), quick)
+            Jmh.throughput(quick, Jmh.method(FsmBenchmark.class, ASYNC_METHOD))
                 .jvmArgsAppend(NATIVE_ACCESS)
                 .param("impl", FsmBenchmark.ASYNC_NAMES.toArray(String[]::new)),
             "fsm " + ASYNC_SCENARIO,
@@ -104,7 +104,7 @@ final class DocsFsmSuites {
     results.addAll(
         Jmh.interleaved(
             out,
-            Jmh.inRounds(Jmh.throughput(quick, FsmMemoryBenchmark.class), quick),
+            Jmh.throughput(quick, FsmMemoryBenchmark.class),
             "fsm memory-1t",
             FsmMemoryBenchmark.NAMES.size(),
             Jmh.rounds(quick, 3)));

@@ -49,23 +49,18 @@ final class Jmh {
     return throughput(quick, include(benchmark));
   }
 
-  /** Throughput runs of the benchmarks matching {@code include}. */
+  /**
+   * Throughput runs of the benchmarks matching {@code include}, for {@link #interleaved} rounds: a
+   * full run's fork has 4 warm-up and 6 measured 1-second iterations (3 rounds then take as long as
+   * the 2 back-to-back forks of 5 + 10 they replaced); a quick run's, 3 and 5 short ones.
+   */
   static ChainedOptionsBuilder throughput(boolean quick, String include) {
     return common(quick)
         .include(include)
-        .warmupIterations(quick ? 3 : 5)
+        .warmupIterations(quick ? 3 : 4)
         .warmupTime(TimeValue.milliseconds(quick ? 200 : 1000))
-        .measurementIterations(quick ? 5 : 10)
+        .measurementIterations(quick ? 5 : 6)
         .measurementTime(TimeValue.milliseconds(quick ? 150 : 1000));
-  }
-
-  /**
-   * A full throughput run's iterations per fork when its forks come in {@link #interleaved} rounds:
-   * 4 warm-up and 6 measured 1-second iterations (3 rounds then take as long as the 2 forks of 5 +
-   * 10 they replace); a quick run keeps its own.
-   */
-  static ChainedOptionsBuilder inRounds(ChainedOptionsBuilder throughput, boolean quick) {
-    return quick ? throughput : throughput.warmupIterations(4).measurementIterations(6);
   }
 
   /** Single-shot batches of one benchmark method: {@code warmup}, then {@code iterations}. */

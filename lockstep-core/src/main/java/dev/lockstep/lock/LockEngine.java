@@ -41,7 +41,7 @@ final class LockEngine {
    * cheaply (and reads the clock once per this many). A virtual thread parks at once: spinning
    * would occupy a carrier that the holder (or the next grantee) may need to run at all.
    */
-  private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
+  static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
 
   /**
    * How long (ns) a platform thread waiting in a hand-off chain (see {@link FastSlots}) spins

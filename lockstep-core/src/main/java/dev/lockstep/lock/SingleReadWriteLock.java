@@ -64,12 +64,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
     }
   }
 
-  /**
-   * As in {@link LockEngine}: platform threads spin briefly before parking (the first in line up to
-   * {@link LockEngine#CHAIN_SPIN}), virtual ones don't.
-   */
-  private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
-
   /** Returned by {@link #withdraw} when the waiter had been granted before it could leave. */
   private static final String WITHDRAWN_BUT_GRANTED = new String("granted");
 
@@ -260,13 +254,13 @@ final class SingleReadWriteLock implements ReadWriteLock {
     boolean forever = nanos > Long.MAX_VALUE / 4;
     long now = System.nanoTime();
     long deadline = forever ? 0 : now + nanos;
-    int spins = me.isVirtual() ? 0 : SPINS;
+    int spins = me.isVirtual() ? 0 : LockEngine.SPINS; // platform threads spin, virtual ones don't
     // A waiter first in line when it queued (its own enqueue set prev: null) spins as long as a
-    // hand-off chain's waiter does (LockEngine.CHAIN_SPIN); one behind others spins SPINS times.
+    // hand-off chain's waiter does (LockEngine.CHAIN_SPIN); one behind others, SPINS checks only.
     long spinEnd = spins > 0 && n.prev == null ? now + LockEngine.CHAIN_SPIN : now;
     while (n.status() != RwNode.HELD) {
       if (spins > 0 && --spins > 0) {
-        Thread.onSpinWait(); // the clock is read once per SPINS spins only
+        Thread.onSpinWait(); // the clock is read once per LockEngine.SPINS spins only
         continue;
       }
       now = System.nanoTime();
@@ -279,7 +273,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
         break;
       }
       if (now - spinEnd < 0) {
-        spins = SPINS;
+        spins = LockEngine.SPINS;
         continue;
       }
       LockSupport.parkNanos(this, remaining);
