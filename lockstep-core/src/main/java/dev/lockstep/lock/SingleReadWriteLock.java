@@ -31,6 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * dropped. Giving up (timeout, interrupt, cancel) removes a waiter only if it is still WAITING; a
  * waiter granted meanwhile keeps the hold (timeout) or releases it (interrupt, cancel).
  *
+ * <p>A grant unparks only a waiter that has parked ({@link RwWaiter#parked}): a spinning waiter
+ * sees its status change.
+ *
  * <p>A scoped read ({@link #read}) enters with the same CAS as a reader's fast path and leaves with
  * the same add as a read release, with no node in between: the scope makes the release exactly
  * once. Busy (or recording), it takes the node path and releases the node.
@@ -274,6 +277,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
       }
       if (now - spinEnd < 0) {
         spins = LockEngine.SPINS;
+        continue;
+      }
+      if (!n.parked) {
+        n.parked = true; // then look at the status once more: see RwWaiter.parked
         continue;
       }
       LockSupport.parkNanos(this, remaining);

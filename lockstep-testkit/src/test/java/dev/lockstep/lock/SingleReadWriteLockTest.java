@@ -366,6 +366,50 @@ class SingleReadWriteLockTest {
     assertIdle(lock);
   }
 
+  /**
+   * Blocking waiters are unparked only if they have parked ({@code RwWaiter.parked}); a grant that
+   * lands between a waiter's last look at its status and its park must still wake it. Virtual
+   * threads park at once (they never spin), platform ones spin first: a lost wake-up leaves a
+   * granted waiter parked until its 30 s timeout and stalls the whole mix. Seen failing on a
+   * variant whose waiter parked right after setting the flag, without looking at its status again.
+   */
+  @Test
+  void noGrantIsLostBetweenAWaitersLastLookAndItsPark() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("wake"));
+    long[] value = new long[1];
+    List<Waiting<Long>> workers = new java.util.ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Thread.Builder builder = t % 2 == 0 ? Thread.ofVirtual() : Thread.ofPlatform();
+      int seed = t;
+      workers.add(
+          startOn(
+              builder,
+              () -> {
+                long sum = 0;
+                for (int i = 0; i < 20_000; i++) {
+                  if ((i + seed) % 10 == 0) {
+                    lock.write(LONG, () -> ++value[0]);
+                  } else {
+                    LockHandle h = lock.acquireRead(LONG);
+                    try {
+                      sum += value[0];
+                    } finally {
+                      h.close();
+                    }
+                  }
+                }
+                return sum;
+              }));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    for (Waiting<Long> wk : workers) {
+      long left = Math.max(1, deadline - System.nanoTime());
+      wk.result().get(left, TimeUnit.NANOSECONDS); // a lost wake-up: TimeoutException
+    }
+    assertEquals(8 * 2_000, lock.write(LONG, () -> value[0]));
+    assertIdle(lock);
+  }
+
   @Test
   void scopesFollowTheSelfDeadlockAndUpgradeRules() throws Exception {
     ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("config"));
