@@ -367,6 +367,33 @@ class SingleReadWriteLockTest {
   }
 
   /**
+   * A platform-thread reader that meets a writer spins before it queues (see {@code
+   * SingleReadWriteLock.spinToRead}): it must wait for a holding writer, and must never pass a
+   * writer that waits behind readers, through handles or scopes. Seen failing on a variant whose
+   * spin admitted a reader whenever no writer held (ignoring QUEUED).
+   */
+  @Test
+  void aSpinningReaderWaitsForAHoldingWriterAndNeverPassesAWaitingOne() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("spin"));
+    LockHandle w = lock.acquireWrite(LONG);
+    Waiting<LockHandle> reader = startOn(Thread.ofPlatform(), () -> lock.acquireRead(LONG));
+    Thread.sleep(50);
+    assertFalse(reader.result().isDone(), "a reader entered while a writer held the lock");
+    w.close();
+    reader.result().get(5, TimeUnit.SECONDS).close();
+
+    LockHandle r1 = lock.acquireRead(LONG);
+    CompletableFuture<LockHandle> writer = lock.acquireWriteAsync(LONG);
+    assertFalse(writer.isDone());
+    Duration wait = Duration.ofMillis(200); // well beyond the spin: the reader spins, then queues
+    onOtherThreadThrows(LockTimeoutException.class, () -> lock.acquireRead(wait));
+    onOtherThreadThrows(LockTimeoutException.class, () -> lock.read(wait, () -> "entered"));
+    r1.close();
+    writer.get(5, TimeUnit.SECONDS).close();
+    assertIdle(lock);
+  }
+
+  /**
    * Blocking waiters are unparked only if they have parked ({@code RwWaiter.parked}); a grant that
    * lands between a waiter's last look at its status and its park must still wake it. Virtual
    * threads park at once (they never spin), platform ones spin first: a lost wake-up leaves a
