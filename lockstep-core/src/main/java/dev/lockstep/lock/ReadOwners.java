@@ -16,11 +16,13 @@ import java.lang.invoke.VarHandle;
  * opened} too, up on entry and down on exit, both on its thread ({@link #mine}). A hold knows its
  * chain ({@link RwNode#chain}), so closing it needs no lookup. No reference to a hold is stored in
  * a long-lived object, so an uncontended read pays no GC card-marking fence (an earlier version
- * chained the holds themselves and paid it on every read). {@link #last} caches the last reader's
+ * chained the holds themselves and paid it on every read). {@link #last} caches a recent reader's
  * chain so that a thread reading repeatedly skips the thread-local lookup (as {@code
- * ReentrantReadWriteLock}'s cached hold counter; it keeps a thread id, not the thread). A read hold
- * made for a thread by another thread (a write hold downgraded by another thread) cannot be counted
- * by its owner: it goes to {@link #strays}, guarded by the lock's queue lock.
+ * ReentrantReadWriteLock}'s cached hold counter; it keeps a thread id, not the thread). It is
+ * replaced only on every 64th miss of a thread, not on every miss: two threads reading in turn used
+ * to rewrite it on every read, each read missing it in the other core's cache. A read hold made for
+ * a thread by another thread (a write hold downgraded by another thread) cannot be counted by its
+ * owner: it goes to {@link #strays}, guarded by the lock's queue lock.
  */
 final class ReadOwners {
 
@@ -41,6 +43,12 @@ final class ReadOwners {
 
     /** Holds taken minus holds closed by the owner thread; only the owner thread touches it. */
     int opened;
+
+    /** Lookups that missed {@link #last}; only the owner thread touches it. */
+    int misses;
+
+    /** This chain as {@link #last}, made once. */
+    private Last asLast;
 
     /** Holds closed by other threads; accessed through CLOSED_ELSEWHERE. */
     @SuppressWarnings("unused")
@@ -68,17 +76,33 @@ final class ReadOwners {
   private final ThreadLocal<Chain> chains =
       ThreadLocal.withInitial(() -> new Chain(Thread.currentThread().threadId()));
 
-  /** The chain of the thread that read last. Racy by design: {@code tid} is final. */
-  private Chain last;
+  /** {@link ReadOwners#last}: a thread id and its chain, never written once made. */
+  record Last(long tid, Chain chain) {}
+
+  /**
+   * The chain of a thread that read recently. Racy by design: its fields are final. Replaced only
+   * on every {@link #ADOPT_AFTER}th miss of a thread, so that two threads reading in turn do not
+   * write it (and miss it in each other's cache) on every read.
+   */
+  private Last last;
+
+  private static final int ADOPT_AFTER = 64;
 
   /** Read holds owned by a thread that did not make them; guarded by the queue lock. */
   private RwNode strays;
 
   private Chain chain(Thread me) {
-    Chain c = last;
-    if (c == null || c.tid != me.threadId()) {
-      c = chains.get();
-      last = c;
+    Last l = last;
+    if (l != null && l.tid == me.threadId()) {
+      return l.chain;
+    }
+    Chain c = chains.get();
+    if (l == null || ++c.misses == ADOPT_AFTER) {
+      c.misses = 0;
+      if (c.asLast == null) {
+        c.asLast = new Last(c.tid, c);
+      }
+      last = c.asLast;
     }
     return c;
   }

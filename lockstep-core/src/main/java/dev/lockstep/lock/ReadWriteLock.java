@@ -43,9 +43,12 @@ import java.util.concurrent.CompletableFuture;
  * thread's read holds are counted in a thread-local counter, not stored. A scoped read ({@link
  * #read}) needs no handle: one compare-and-set to enter and one add to leave, nothing allocated.
  * Waiters queue only under contention; a platform thread that finds no one queued ahead of it spins
- * up to about 20 µs before parking (on multi-core machines), later ones a few dozen checks. With a
- * {@link LockRecorder} in the options, every acquisition, release, timeout, cancellation and
- * refusal is reported to it.
+ * up to about 20 µs before parking (on multi-core machines), later ones a few dozen checks. A
+ * platform thread's read that finds a writer holding or waiting first spins up to about 20 µs
+ * without queueing, then enters as soon as no writer holds or waits (exactly as a read arriving
+ * later would: it never passes a waiting writer), and queues only if it could not. With a {@link
+ * LockRecorder} in the options, every acquisition, release, timeout, cancellation and refusal is
+ * reported to it.
  *
  * <h2>Handles or scopes</h2>
  *

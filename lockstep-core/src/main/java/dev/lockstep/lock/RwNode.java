@@ -65,9 +65,12 @@ sealed class RwNode implements LockHandle permits RwWaiter {
     return (state & SHARED) != 0;
   }
 
-  /** Changes the status of a waiting node; caller holds the queue lock. */
+  /**
+   * Changes the status of a waiting node; caller holds the queue lock. A volatile write: the
+   * granter reads {@link RwWaiter#parked} after it.
+   */
   final void status(int status) {
-    STATE.setRelease(this, ((int) STATE.get(this) & SHARED) | status);
+    STATE.setVolatile(this, ((int) STATE.get(this) & SHARED) | status);
   }
 
   /** HELD → RELEASED; true for exactly one caller. */

@@ -19,6 +19,13 @@ final class RwWaiter extends RwNode {
   /** Chains waiters granted together, for waking after the queue lock is dropped. */
   RwWaiter wakeNext;
 
+  /**
+   * Set by a blocking waiter before it first parks (it spins before that, if at all); a grant
+   * unparks it only if set (a Dekker pair with the status: the waiter writes this then reads its
+   * status, the granter writes the status, a volatile write, then reads this).
+   */
+  volatile boolean parked;
+
   /** The asynchronous waiter's future, or null for a blocking waiter. */
   WaitFuture future;
 
@@ -44,7 +51,9 @@ final class RwWaiter extends RwNode {
       RwWaiter next = n.wakeNext;
       n.wakeNext = null;
       if (n.future == null) {
-        LockSupport.unpark((Thread) n.owner);
+        if (n.parked) { // a spinning waiter sees its grant without a wake-up
+          LockSupport.unpark((Thread) n.owner);
+        }
       } else {
         n.complete();
       }

@@ -31,9 +31,17 @@ import java.util.concurrent.locks.LockSupport;
  * dropped. Giving up (timeout, interrupt, cancel) removes a waiter only if it is still WAITING; a
  * waiter granted meanwhile keeps the hold (timeout) or releases it (interrupt, cancel).
  *
+ * <p>A blocking read on a platform thread that finds a writer holding or waiting spins on the word
+ * before it queues ({@link #spinToRead}), and enters with the fast path's CAS once the word admits
+ * readers: as a reader arriving at that moment would, so it never passes a waiter. Two threads
+ * mixing reads and short writes thus take turns through the word; only a writer that meets readers
+ * queues (and sets QUEUED, which stops new readers). A grant unparks only a waiter that has parked
+ * ({@link RwWaiter#parked}).
+ *
  * <p>A scoped read ({@link #read}) enters with the same CAS as a reader's fast path and leaves with
  * the same add as a read release, with no node in between: the scope makes the release exactly
- * once. Busy (or recording), it takes the node path and releases the node.
+ * once. Busy, it first spins as a blocking read does, still without a node; if that fails (or when
+ * recording) it takes the node path and releases the node.
  *
  * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
  * holds (scoped ones included) in {@link ReadOwners}. Asynchronous acquisitions have owners of
@@ -63,6 +71,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
       throw new ExceptionInInitializerError(e);
     }
   }
+
+  /** The shortest timeout for which a reader spins before queueing ({@link #spinToRead}). */
+  private static final Duration SPIN_TO_READ_MIN = Duration.ofNanos(LockEngine.CHAIN_SPIN);
 
   /** Returned by {@link #withdraw} when the waiter had been granted before it could leave. */
   private static final String WITHDRAWN_BUT_GRANTED = new String("granted");
@@ -153,21 +164,74 @@ final class SingleReadWriteLock implements ReadWriteLock {
       long s = state;
       while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
         if (STATE.weakCompareAndSet(this, s, s + 1)) {
-          c.opened++;
-          try {
-            return body.call();
-          } finally {
-            c.opened--; // before the word, as in release()
-            long was = (long) STATE.getAndAdd(this, -1L);
-            if ((was & QUEUED) != 0 && (was & READERS) == 1) {
-              promoteLocked();
-            }
-          }
+          return readCounted(c, body);
         }
         s = state;
       }
+      if (spinToRead(timeout)) {
+        return readCounted(c, body);
+      }
     }
     return callHolding(acquire(true, timeout, true), body);
+  }
+
+  /** Runs a scoped read's body once its count is in the word, then takes the count out. */
+  private <T, X extends Exception> T readCounted(ReadOwners.Chain c, LockedCall<T, X> body)
+      throws X {
+    c.opened++;
+    try {
+      return body.call();
+    } finally {
+      c.opened--; // before the word, as in release()
+      long was = (long) STATE.getAndAdd(this, -1L);
+      if ((was & QUEUED) != 0 && (was & READERS) == 1) {
+        promoteLocked();
+      }
+    }
+  }
+
+  /**
+   * A reader that found a writer holding or waiting, on a platform thread of a lock that does not
+   * record, spins (up to {@link LockEngine#CHAIN_SPIN}, the clock read once per {@link
+   * LockEngine#SPINS} spins) until the word admits readers, and then enters with the fast path's
+   * CAS; true if it entered. It does not queue meanwhile, so it is exactly a reader arriving later:
+   * it never passes a writer that waits (QUEUED) or holds, and a writer arriving meanwhile goes
+   * first. Two threads mixing reads and writes so hand each other the lock through the word, with
+   * no queue, grant or wake-up for a reader that meets a short write. Only for waits of at least
+   * the spin (a shorter timeout queues at once, as before).
+   */
+  private boolean spinToRead(Duration timeout) {
+    if (recording
+        || LockEngine.SPINS == 0
+        || Thread.currentThread().isVirtual()
+        || timeout.compareTo(SPIN_TO_READ_MIN) < 0) {
+      return false;
+    }
+    int spins = LockEngine.SPINS;
+    long end = 0;
+    while (true) {
+      long s = state;
+      if ((s & (WRITER | QUEUED)) == 0) {
+        if ((s & READERS) == READERS) {
+          return false;
+        }
+        if (STATE.weakCompareAndSet(this, s, s + 1)) {
+          return true;
+        }
+        continue;
+      }
+      if (--spins > 0) {
+        Thread.onSpinWait();
+        continue;
+      }
+      long now = System.nanoTime();
+      if (end == 0) {
+        end = now + LockEngine.CHAIN_SPIN;
+      } else if (now - end >= 0) {
+        return false;
+      }
+      spins = LockEngine.SPINS;
+    }
   }
 
   @Override
@@ -234,9 +298,13 @@ final class SingleReadWriteLock implements ReadWriteLock {
     }
     Thread me = Thread.currentThread();
     RwNode entered = fast(me, shared);
-    return entered != null
-        ? entered
-        : await(me, shared, LockEngine.nanos(timeout), timeout, throwOnTimeout);
+    if (entered != null) {
+      return entered;
+    }
+    if (shared && spinToRead(timeout)) {
+      return heldReader(me);
+    }
+    return await(me, shared, LockEngine.nanos(timeout), timeout, throwOnTimeout);
   }
 
   /** The slow path of {@link #acquire}: enter or queue, then wait for the grant. */
@@ -274,6 +342,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
       }
       if (now - spinEnd < 0) {
         spins = LockEngine.SPINS;
+        continue;
+      }
+      if (!n.parked) {
+        n.parked = true; // then look at the status once more: see RwWaiter.parked
         continue;
       }
       LockSupport.parkNanos(this, remaining);

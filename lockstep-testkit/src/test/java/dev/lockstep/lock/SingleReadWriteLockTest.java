@@ -366,6 +366,77 @@ class SingleReadWriteLockTest {
     assertIdle(lock);
   }
 
+  /**
+   * A platform-thread reader that meets a writer spins before it queues (see {@code
+   * SingleReadWriteLock.spinToRead}): it must wait for a holding writer, and must never pass a
+   * writer that waits behind readers, through handles or scopes. Seen failing on a variant whose
+   * spin admitted a reader whenever no writer held (ignoring QUEUED).
+   */
+  @Test
+  void aSpinningReaderWaitsForAHoldingWriterAndNeverPassesAWaitingOne() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("spin"));
+    LockHandle w = lock.acquireWrite(LONG);
+    Waiting<LockHandle> reader = startOn(Thread.ofPlatform(), () -> lock.acquireRead(LONG));
+    Thread.sleep(50);
+    assertFalse(reader.result().isDone(), "a reader entered while a writer held the lock");
+    w.close();
+    reader.result().get(5, TimeUnit.SECONDS).close();
+
+    LockHandle r1 = lock.acquireRead(LONG);
+    CompletableFuture<LockHandle> writer = lock.acquireWriteAsync(LONG);
+    assertFalse(writer.isDone());
+    Duration wait = Duration.ofMillis(200); // well beyond the spin: the reader spins, then queues
+    onOtherThreadThrows(LockTimeoutException.class, () -> lock.acquireRead(wait));
+    onOtherThreadThrows(LockTimeoutException.class, () -> lock.read(wait, () -> "entered"));
+    r1.close();
+    writer.get(5, TimeUnit.SECONDS).close();
+    assertIdle(lock);
+  }
+
+  /**
+   * Blocking waiters are unparked only if they have parked ({@code RwWaiter.parked}); a grant that
+   * lands between a waiter's last look at its status and its park must still wake it. Virtual
+   * threads park at once (they never spin), platform ones spin first: a lost wake-up leaves a
+   * granted waiter parked until its 30 s timeout and stalls the whole mix. Seen failing on a
+   * variant whose waiter parked right after setting the flag, without looking at its status again.
+   */
+  @Test
+  void noGrantIsLostBetweenAWaitersLastLookAndItsPark() throws Exception {
+    ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("wake"));
+    long[] value = new long[1];
+    List<Waiting<Long>> workers = new java.util.ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Thread.Builder builder = t % 2 == 0 ? Thread.ofVirtual() : Thread.ofPlatform();
+      int seed = t;
+      workers.add(
+          startOn(
+              builder,
+              () -> {
+                long sum = 0;
+                for (int i = 0; i < 20_000; i++) {
+                  if ((i + seed) % 10 == 0) {
+                    lock.write(LONG, () -> ++value[0]);
+                  } else {
+                    LockHandle h = lock.acquireRead(LONG);
+                    try {
+                      sum += value[0];
+                    } finally {
+                      h.close();
+                    }
+                  }
+                }
+                return sum;
+              }));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    for (Waiting<Long> wk : workers) {
+      long left = Math.max(1, deadline - System.nanoTime());
+      wk.result().get(left, TimeUnit.NANOSECONDS); // a lost wake-up: TimeoutException
+    }
+    assertEquals(8 * 2_000, lock.write(LONG, () -> value[0]));
+    assertIdle(lock);
+  }
+
   @Test
   void scopesFollowTheSelfDeadlockAndUpgradeRules() throws Exception {
     ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("config"));
