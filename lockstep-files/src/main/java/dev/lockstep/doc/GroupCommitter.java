@@ -88,24 +88,21 @@ final class GroupCommitter<T> {
     }
     boolean interrupted = false;
     try {
-      while (!op.isDone()) {
-        if (lead()) {
-          runBatch(batch, op);
-          continue;
+      for (Next next = next(op, deadlineNanos, timeout); next != Next.DONE; ) {
+        switch (next) {
+          case LEAD -> runBatch(batch, op);
+          // unparked when any batch ends (this one's commit is still queued then)
+          case WAIT_QUEUED -> LockSupport.parkNanos(this, deadlineNanos - System.nanoTime());
+          // unparked when the batch that took the commit ends
+          default -> LockSupport.park(this);
         }
-        long remaining = deadlineNanos - System.nanoTime();
-        // unparked when the batch that has it ends, or, while queued, when any batch ends
-        if (queued(op, remaining, timeout)) {
-          LockSupport.parkNanos(this, remaining);
-        } else {
-          LockSupport.park(this);
-        }
-        if (Thread.interrupted()) {
+        if (next != Next.LEAD && Thread.interrupted()) {
           if (remove(op)) {
             throw new InterruptedException();
           }
           interrupted = true; // in a running batch: wait for its answer
         }
+        next = next(op, deadlineNanos, timeout);
       }
     } finally {
       if (interrupted) {
@@ -115,16 +112,43 @@ final class GroupCommitter<T> {
     return op.answer();
   }
 
-  /** Makes this thread the leader if no batch runs. */
-  private boolean lead() {
+  /** What a caller does next. */
+  private enum Next {
+    DONE,
+    LEAD,
+    WAIT_QUEUED,
+    WAIT_IN_BATCH
+  }
+
+  /**
+   * Decides, in one hold of the monitor, what the caller of {@code op} does next: return, lead a
+   * batch (none runs), or park until the running batch ends (it wakes every caller it took and
+   * every one still queued, so that wake-up comes after this decision). The one hold matters: an
+   * unpark that arrives while the caller is parked inside the monitor's own lock is used up there,
+   * so a caller that decided in two holds (lead? then queued?) could find its commit answered or
+   * the batch ended in between and park with no wake-up left to come: forever if its commit was
+   * answered, until its deadline if still queued. Throws the timeout if {@code op} is still queued
+   * after its deadline (it leaves the queue).
+   */
+  private Next next(PendingCommit<T> op, long deadlineNanos, Supplier<RuntimeException> timeout) {
     monitor.lock();
     try {
-      if (running) {
-        return false;
+      if (op.isDone()) {
+        return Next.DONE;
       }
-      running = true;
-      leader = Thread.currentThread();
-      return true;
+      if (!running) {
+        running = true;
+        leader = Thread.currentThread();
+        return Next.LEAD;
+      }
+      if (!queue.contains(op)) {
+        return Next.WAIT_IN_BATCH;
+      }
+      if (deadlineNanos - System.nanoTime() <= 0) {
+        queue.remove(op);
+        throw timeout.get();
+      }
+      return Next.WAIT_QUEUED;
     } finally {
       monitor.unlock();
     }
@@ -156,24 +180,6 @@ final class GroupCommitter<T> {
     }
     for (PendingCommit<T> waiting : wake) {
       waiting.wake();
-    }
-  }
-
-  /**
-   * Whether {@code op} is still queued (not yet in a batch); if so and its deadline has passed, it
-   * leaves the queue and the timeout is thrown.
-   */
-  private boolean queued(PendingCommit<T> op, long remaining, Supplier<RuntimeException> timeout) {
-    monitor.lock();
-    try {
-      boolean queued = queue.contains(op);
-      if (queued && remaining <= 0) {
-        queue.remove(op);
-        throw timeout.get();
-      }
-      return queued;
-    } finally {
-      monitor.unlock();
     }
   }
 

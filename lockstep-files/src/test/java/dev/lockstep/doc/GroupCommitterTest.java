@@ -3,6 +3,7 @@ package dev.lockstep.doc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +21,11 @@ import org.junit.jupiter.api.Test;
  * the second batch takes only its leader's commit, and the batch sizes are [3, 1, 1, 1]. Callers
  * park on their own threads: one queued while a batch runs is unparked when it ends and leads the
  * next; checked against a broken variant that unparks only the callers the batch answered (the
- * queued one then sleeps until its deadline: "was not woken to lead").
+ * queued one then sleeps until its deadline: "was not woken to lead"). A caller decides whether to
+ * lead, wait or return in one hold of the committer's monitor: checked against the earlier variant
+ * that asked "may I lead?" and "am I still queued?" in two holds, whose callers now and then parked
+ * after their wake-up was used up by a park inside the monitor's lock (the stress test below then
+ * timed out, with callers parked forever).
  */
 class GroupCommitterTest {
   private static final long DEADLINE = Duration.ofSeconds(60).toNanos();
@@ -112,6 +117,49 @@ class GroupCommitterTest {
           queued.get(10, TimeUnit.SECONDS).revision(),
           "the queued caller was not woken to lead when the batch ended");
       assertEquals(List.of(1, 1), sizes, "batch sizes");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void noCallerSleepsThroughTheWakeUpOfItsAnswer() throws Exception {
+    // many small batches: callers contend for the monitor while batches end, so a wake-up often
+    // comes while its caller is parked waiting for the monitor's lock
+    GroupCommitter<String> committer = new GroupCommitter<>();
+    GroupCommitter.Batch<String> batch =
+        (drain, leader) -> {
+          List<PendingCommit<String>> ops = drain.get();
+          for (PendingCommit<String> op : ops) {
+            op.complete(new Versioned<>("v", 1));
+            committer.queued(); // takes the monitor while callers decide
+          }
+        };
+    int threads = 16;
+    int commits = 3_000;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> callers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        callers.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < commits; i++) {
+                    PendingCommit<String> op =
+                        new PendingCommit<>(Change.Operation.UPDATE, (v, r) -> v);
+                    committer.submit(
+                        op,
+                        System.nanoTime() + DEADLINE,
+                        batch,
+                        () -> new IllegalStateException("late"));
+                  }
+                  return null;
+                }));
+      }
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (Future<?> caller : callers) {
+        caller.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
     } finally {
       pool.shutdownNow();
     }
