@@ -76,7 +76,11 @@ final class ReadOwners {
   private final ThreadLocal<Chain> chains =
       ThreadLocal.withInitial(() -> new Chain(Thread.currentThread().threadId()));
 
-  /** {@link ReadOwners#last}: a thread id and its chain, never written once made. */
+  /**
+   * {@link ReadOwners#last}: a thread id and its chain, never written once made. Not the chain
+   * itself: its owner writes the chain's counters on every read, so another thread checking the id
+   * there would miss it in its cache each time; this record's line is only ever read.
+   */
   record Last(long tid, Chain chain) {}
 
   /**
