@@ -437,6 +437,99 @@ class SingleReadWriteLockTest {
     assertIdle(lock);
   }
 
+  /**
+   * A platform-thread writer that meets only readers announces itself in the lock word and spins
+   * for them to drain (see {@code SingleReadWriteLock.spinToWrite}): from that moment no reader may
+   * enter, by any path, and the writer enters as soon as the last reader leaves, without queueing.
+   * The spin is lengthened here so that the announcement can be watched. Seen failing on a variant
+   * whose readers ignored the announcement (admission on {@code WRITER | QUEUED} only): "a reader
+   * entered past an announced writer".
+   */
+  @Test
+  void anAnnouncedWriterStopsNewReadersAndEntersWhenTheyDrain() throws Exception {
+    SingleReadWriteLock lock = new SingleReadWriteLock(LockOptions.named("announce"));
+    lock.writerSpin = TimeUnit.SECONDS.toNanos(20);
+    LockHandle r1 = lock.acquireRead(LONG);
+    Waiting<LockHandle> writer = startOn(Thread.ofPlatform(), () -> lock.acquireWrite(LONG));
+    awaitTrue(lock::announced);
+    String barged = "a reader entered past an announced writer";
+    assertTrue(onOtherThread(lock::tryAcquireRead).isEmpty(), barged);
+    onOtherThreadThrows(LockTimeoutException.class, () -> lock.read(Duration.ZERO, () -> "in"));
+    onOtherThreadThrows(LockTimeoutException.class, () -> lock.acquireRead(Duration.ofMillis(100)));
+    assertFalse(writer.result().isDone(), "the writer entered while a reader held the lock");
+    assertFalse(lock.queued(), "the announced writer queued before its spin ran out");
+    long closed = System.nanoTime();
+    r1.close();
+    LockHandle w = writer.result().get(5, TimeUnit.SECONDS); // well inside its 20 s spin
+    assertTrue(System.nanoTime() - closed < TimeUnit.SECONDS.toNanos(5));
+    assertFalse(lock.announced(), "the writer entered but left its announcement");
+    assertTrue(lock.tryAcquireRead().isEmpty(), "a reader entered while the writer held the lock");
+    w.close();
+    assertIdle(lock);
+  }
+
+  /**
+   * An announced writer that gives up (its spin runs out and its wait times out; its spin reaches
+   * its timeout; it turns out to be an upgrade) leaves no announcement behind, and readers that
+   * queued behind it are let in. Seen failing on a variant whose writer kept the announcement when
+   * it queued ({@code s | QUEUED} instead of swapping PENDING for QUEUED): "readers stranded", and
+   * on one that did not promote the queue when it cleared the bit for an upgrade: "a reader queued
+   * behind the announcement was never let in".
+   */
+  @Test
+  void anAnnouncedWriterThatGivesUpNeverStrandsReaders() throws Exception {
+    String stranded = "readers stranded by a writer that gave up";
+    // Its spin (the default, ~20 µs) runs out, it queues, and its wait times out.
+    SingleReadWriteLock lock = new SingleReadWriteLock(LockOptions.named("give-up"));
+    LockHandle r1 = lock.acquireRead(LONG);
+    onOtherThreadThrows(LockTimeoutException.class, () -> lock.acquireWrite(Duration.ofMillis(50)));
+    assertFalse(lock.announced() || lock.queued(), stranded);
+    onOtherThread(lock::tryAcquireRead).orElseThrow(() -> new AssertionError(stranded)).close();
+
+    // A long spin ends at the writer's timeout, and a reader queued behind it then enters.
+    lock.writerSpin = TimeUnit.SECONDS.toNanos(20);
+    Waiting<LockHandle> writer =
+        startOn(Thread.ofPlatform(), () -> lock.acquireWrite(Duration.ofMillis(300)));
+    awaitTrue(lock::announced);
+    CompletableFuture<LockHandle> reader = onOtherThread(() -> lock.acquireReadAsync(LONG));
+    assertFalse(reader.isDone(), "a reader entered past an announced writer");
+    assertInstanceOf(LockTimeoutException.class, writer.failure());
+    reader.get(5, TimeUnit.SECONDS).close(); // r1 still reads: readers share
+    assertFalse(lock.announced() || lock.queued(), stranded);
+    r1.close();
+    assertIdle(lock);
+
+    // An upgrade found only once announced (the thread's read hold was made by another thread's
+    // downgrade, so its own count does not show it) clears the bit and lets queued readers in.
+    lock.writerSpin = TimeUnit.MILLISECONDS.toNanos(300);
+    CompletableFuture<LockHandle> mine = new CompletableFuture<>();
+    Waiting<LockHandle> upgrade =
+        startOn(
+            Thread.ofPlatform(),
+            () -> {
+              LockHandle w = lock.acquireWrite(LONG);
+              mine.complete(onOtherThread(w::downgrade));
+              return lock.acquireWrite(LONG);
+            });
+    awaitTrue(lock::announced);
+    CompletableFuture<LockHandle> queued = onOtherThread(() -> lock.acquireReadAsync(LONG));
+    assertInstanceOf(LockUpgradeException.class, upgrade.failure());
+    // Still read through the refused thread's hold: only clearing the bit can let this reader in.
+    queued.get(5, TimeUnit.SECONDS).close();
+    mine.get().close();
+    assertFalse(lock.announced() || lock.queued(), stranded);
+    assertIdle(lock);
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() - deadline < 0, "the condition never became true");
+      Thread.sleep(1);
+    }
+  }
+
   @Test
   void scopesFollowTheSelfDeadlockAndUpgradeRules() throws Exception {
     ReadWriteLock lock = ReadWriteLock.create(LockOptions.named("config"));
