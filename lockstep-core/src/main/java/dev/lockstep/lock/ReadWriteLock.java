@@ -46,10 +46,7 @@ import java.util.concurrent.CompletableFuture;
  * up to about 20 µs before parking (on multi-core machines), later ones a few dozen checks. A
  * platform thread's read that finds a writer holding or waiting first spins up to about 20 µs
  * without queueing, then enters as soon as no writer holds or waits (exactly as a read arriving
- * later would: it never passes a waiting writer), and queues only if it could not. A platform
- * thread's write that finds only readers marks the lock as wanted by a writer (which stops new
- * readers, as a queued writer does), spins up to about 20 µs for the readers to leave and enters
- * without queueing; it queues, still first in line, only if they stay longer. With a {@link
+ * later would: it never passes a waiting writer), and queues only if it could not. With a {@link
  * LockRecorder} in the options, every acquisition, release, timeout, cancellation and refusal is
  * reported to it.
  *

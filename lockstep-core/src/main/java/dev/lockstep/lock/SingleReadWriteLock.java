@@ -38,20 +38,6 @@ import java.util.concurrent.locks.LockSupport;
  * queues (and sets QUEUED, which stops new readers). A grant unparks only a waiter that has parked
  * ({@link RwWaiter#parked}).
  *
- * <p>A blocking write on a platform thread that finds only readers (no writer holding, queued or
- * announced) announces itself with one CAS that sets {@link #PENDING} and spins for the readers to
- * drain ({@link #spinToWrite}); PENDING stops new readers exactly as QUEUED does, so a writer never
- * starves, and the writer enters with one CAS that swaps PENDING for WRITER: a writer meeting short
- * reads costs no queue lock, queued node or grant, and the last reader's release no promotion. Only
- * that writer sets or clears PENDING, never while WRITER is set, so at most one writer is
- * announced; others queue, and the queue's head is not granted while PENDING is set (the announced
- * writer came first: it announced itself only when nobody was queued). If the spin runs out, the
- * writer takes the queue lock and, in one CAS, enters (the readers are gone), or swaps PENDING for
- * QUEUED and goes to the head of the queue; an upgrade found there clears PENDING and promotes the
- * queue. So every exit of an announced writer clears the bit (timeouts, interrupts and
- * cancellations happen only once it has queued). A read release that sees PENDING leaves the queue
- * alone: the announced writer sees the count, by its spin or its queueing CAS.
- *
  * <p>A scoped read ({@link #read}) enters with the same CAS as a reader's fast path and leaves with
  * the same add as a read release, with no node in between: the scope makes the release exactly
  * once. Busy, it first spins as a blocking read does, still without a node; if that fails (or when
@@ -73,16 +59,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
   private static final long READERS = 0xFFFF_FFFFL;
   private static final long WRITER = 1L << 32;
   private static final long QUEUED = 1L << 33;
-
-  /**
-   * A writer that met only readers announces itself and spins for them to drain ({@link
-   * #spinToWrite}); set and cleared only by that writer, never together with {@link #WRITER}.
-   */
-  private static final long PENDING = 1L << 34;
-
-  /** What stops an arriving reader: a writer holding, queued or announced. */
-  private static final long NO_READERS = WRITER | QUEUED | PENDING;
-
   private static final VarHandle STATE;
   private static final VarHandle MUTEX;
 
@@ -186,7 +162,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
       // The fast path of a read without a handle: the admission of fast(), the count of track().
       ReadOwners.Chain c = readers.mine();
       long s = state;
-      while ((s & NO_READERS) == 0 && (s & READERS) != READERS) {
+      while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
         if (STATE.weakCompareAndSet(this, s, s + 1)) {
           return readCounted(c, body);
         }
@@ -208,7 +184,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
     } finally {
       c.opened--; // before the word, as in release()
       long was = (long) STATE.getAndAdd(this, -1L);
-      if ((was & (QUEUED | PENDING)) == QUEUED && (was & READERS) == 1) {
+      if ((was & QUEUED) != 0 && (was & READERS) == 1) {
         promoteLocked();
       }
     }
@@ -235,7 +211,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
     long end = 0;
     while (true) {
       long s = state;
-      if ((s & NO_READERS) == 0) {
+      if ((s & (WRITER | QUEUED)) == 0) {
         if ((s & READERS) == READERS) {
           return false;
         }
@@ -278,26 +254,22 @@ final class SingleReadWriteLock implements ReadWriteLock {
   private RwNode fast(Thread me, boolean shared) {
     long s = state;
     if (shared) {
-      while ((s & NO_READERS) == 0 && (s & READERS) != READERS) {
+      while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
         if (STATE.weakCompareAndSet(this, s, s + 1)) {
           return heldReader(me);
         }
         s = state;
       }
     } else if (s == 0 && STATE.compareAndSet(this, 0L, WRITER)) {
-      return heldWriter(me);
+      RwNode n =
+          recording
+              ? new RwWaiter(this, me, false, RwNode.HELD)
+              : new RwNode(this, me, false, RwNode.HELD);
+      writer = n;
+      acquiredAtOnce(n);
+      return n;
     }
     return null;
-  }
-
-  private RwNode heldWriter(Thread me) {
-    RwNode n =
-        recording
-            ? new RwWaiter(this, me, false, RwNode.HELD)
-            : new RwNode(this, me, false, RwNode.HELD);
-    writer = n;
-    acquiredAtOnce(n);
-    return n;
   }
 
   private RwNode heldReader(Thread me) {
@@ -313,7 +285,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
   private RwNode tryNow(boolean shared) {
     Thread me = Thread.currentThread();
     RwNode n = fast(me, shared);
-    return n != null ? n : enter(me, shared, false, false);
+    return n != null ? n : enter(me, shared, false);
   }
 
   private RwNode acquire(boolean shared, Duration timeout, boolean throwOnTimeout)
@@ -329,106 +301,17 @@ final class SingleReadWriteLock implements ReadWriteLock {
     if (entered != null) {
       return entered;
     }
-    long nanos = LockEngine.nanos(timeout);
-    boolean announced = false;
-    if (shared) {
-      if (spinToRead(timeout)) {
-        return heldReader(me);
-      }
-    } else if (mayWriterSpin(timeout)) {
-      int spun = spinToWrite(nanos);
-      if (spun == ENTERED) {
-        return heldWriter(me);
-      }
-      announced = spun == ANNOUNCED;
+    if (shared && spinToRead(timeout)) {
+      return heldReader(me);
     }
-    return await(me, shared, nanos, timeout, throwOnTimeout, announced);
+    return await(me, shared, LockEngine.nanos(timeout), timeout, throwOnTimeout);
   }
 
-  /** {@link #spinToWrite}: the writer entered. */
-  private static final int ENTERED = 0;
-
-  /** {@link #spinToWrite}: the writer did not announce itself (the word was not only readers). */
-  private static final int NOT_ANNOUNCED = 1;
-
-  /** {@link #spinToWrite}: the writer announced itself, and still owns {@link #PENDING}. */
-  private static final int ANNOUNCED = 2;
-
-  /**
-   * How long an announced writer spins for the readers to drain ({@link #spinToWrite}); a field
-   * only so that tests can lengthen it.
-   */
-  long writerSpin = LockEngine.CHAIN_SPIN;
-
-  private boolean mayWriterSpin(Duration timeout) {
-    return !recording
-        && LockEngine.SPINS > 0
-        && !Thread.currentThread().isVirtual()
-        && timeout.compareTo(SPIN_TO_READ_MIN) >= 0;
-  }
-
-  /**
-   * A blocking writer on a platform thread that found only readers (nobody writing, queued or
-   * announced) announces itself with one CAS that sets {@link #PENDING}, which stops new readers as
-   * {@link #QUEUED} does, and spins (up to {@link #writerSpin}, and never past its timeout) until
-   * the readers are gone, then enters with one CAS that swaps PENDING for WRITER: no queue lock, no
-   * node in a queue, no grant. At most one writer is announced at a time; a second writer queues.
-   * Returns {@link #ENTERED}; {@link #NOT_ANNOUNCED} if the word was not only readers (or the
-   * caller reads: an upgrade, refused by {@link #enter}); or {@link #ANNOUNCED} if the spin ran out
-   * with readers still in: the caller then owns PENDING and must pass it to {@link #enter}, which
-   * clears it on every outcome.
-   */
-  private int spinToWrite(long nanos) {
-    long s = state;
-    while (true) {
-      if (s == 0) {
-        if (STATE.compareAndSet(this, 0L, WRITER)) {
-          return ENTERED;
-        }
-      } else if ((s & NO_READERS) != 0 || readers.mine().reads()) {
-        return NOT_ANNOUNCED;
-      } else if (STATE.compareAndSet(this, s, s | PENDING)) {
-        break;
-      }
-      s = state;
-    }
-    int spins = LockEngine.SPINS;
-    long end = 0;
-    while (true) {
-      s = state;
-      if ((s & READERS) == 0) {
-        if (STATE.compareAndSet(this, s, (s & ~PENDING) | WRITER)) {
-          return ENTERED;
-        }
-        continue;
-      }
-      if (--spins > 0) {
-        Thread.onSpinWait();
-        continue;
-      }
-      long now = System.nanoTime();
-      if (end == 0) {
-        end = now + Math.min(writerSpin, nanos);
-      } else if (now - end >= 0) {
-        return ANNOUNCED;
-      }
-      spins = LockEngine.SPINS;
-    }
-  }
-
-  /**
-   * The slow path of {@link #acquire}: enter or queue, then wait for the grant. {@code announced}:
-   * the caller owns {@link #PENDING} ({@link #spinToWrite}).
-   */
+  /** The slow path of {@link #acquire}: enter or queue, then wait for the grant. */
   private RwNode await(
-      Thread me,
-      boolean shared,
-      long nanos,
-      Duration timeout,
-      boolean throwOnTimeout,
-      boolean announced)
+      Thread me, boolean shared, long nanos, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
-    RwNode entered = enter(me, shared, nanos > 0, announced);
+    RwNode entered = enter(me, shared, nanos > 0);
     if (entered == null) {
       return timedOut(0, null, timeout, throwOnTimeout);
     }
@@ -485,7 +368,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
     RwNode entered;
     try {
       nanos = LockEngine.nanos(timeout);
-      entered = enter(LockOwner.asyncOf(Thread.currentThread()), shared, nanos > 0, false);
+      entered = enter(LockOwner.asyncOf(Thread.currentThread()), shared, nanos > 0);
       if (entered == null) {
         timedOut(0, null, timeout, true);
       }
@@ -513,52 +396,17 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /**
    * The slow path, under the queue lock: grants now (a HELD node), enqueues when {@code mayWait} (a
-   * WAITING node), returns null (busy), or throws for a self-deadlock or an upgrade. An {@code
-   * announced} writer (it owns {@link #PENDING}, and {@code mayWait}) gives the bit up here on
-   * every outcome: it enters if the readers are gone, is refused if it reads (an upgrade), or else
-   * goes to the head of the queue, ahead of everyone queued since it announced itself (so after
-   * it), with PENDING swapped for QUEUED in one CAS: new readers are stopped throughout.
+   * WAITING node), returns null (busy), or throws for a self-deadlock or an upgrade.
    */
-  private RwNode enter(Object me, boolean shared, boolean mayWait, boolean announced) {
+  private RwNode enter(Object me, boolean shared, boolean mayWait) {
     boolean async = !(me instanceof Thread);
     RwNode n;
     String selfDeadlock;
-    RwWaiter wake = null;
-    RwWaiter first = announced ? new RwWaiter(this, me, false, RwNode.WAITING) : null;
     lock();
     try {
-      while (announced) {
-        long s = state;
-        if ((s & READERS) == 0) {
-          if (!STATE.compareAndSet(this, s, (s & ~PENDING) | WRITER)) {
-            continue;
-          }
-          first.status(RwNode.HELD);
-          writer = first;
-          return first;
-        }
-        if (readers.readBy((Thread) me)) {
-          do {
-            s = state;
-          } while (!STATE.compareAndSet(this, s, s & ~PENDING));
-          wake = promote(); // readers queued behind the announcement may enter now
-          announced = false;
-          break;
-        }
-        if (STATE.compareAndSet(this, s, (s & ~PENDING) | QUEUED)) {
-          first.next = head;
-          if (head == null) {
-            tail = first;
-          } else {
-            head.prev = first;
-          }
-          head = first;
-          return first;
-        }
-      }
       while (true) {
         long s = state;
-        if (shared ? (s & NO_READERS) == 0 && (s & READERS) != READERS : s == 0) {
+        if (shared ? (s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS : s == 0) {
           if (!STATE.compareAndSet(this, s, shared ? s + 1 : WRITER)) {
             continue;
           }
@@ -626,7 +474,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
     } finally {
       unlock();
     }
-    RwWaiter.wakeAll(wake);
     if (n != null) {
       acquiredAtOnce(n);
       return n;
@@ -696,9 +543,8 @@ final class SingleReadWriteLock implements ReadWriteLock {
     if (recording) {
       recorder.released(name, RESOURCE, System.nanoTime() - ((RwWaiter) n).holdStart);
     }
-    // A writer's release may let the head in; a reader's only if it was the last reader and no
-    // writer is announced (that writer enters by itself, or sees the count when it queues).
-    if (n.shared() ? (s & (QUEUED | PENDING)) == QUEUED && (s & READERS) == 1 : (s & QUEUED) != 0) {
+    // A writer's release may let the head in; a reader's only if it was the last reader.
+    if ((s & QUEUED) != 0 && (!n.shared() || (s & READERS) == 1)) {
       promoteLocked();
     }
   }
@@ -761,8 +607,8 @@ final class SingleReadWriteLock implements ReadWriteLock {
       RwWaiter h = head;
       long s = state;
       boolean shared = h.shared();
-      if (shared ? (s & (WRITER | PENDING)) != 0 : (s & (WRITER | PENDING | READERS)) != 0) {
-        break; // an announced writer came before everyone queued
+      if (shared ? (s & WRITER) != 0 : (s & (WRITER | READERS)) != 0) {
+        break;
       }
       long next = shared ? s + 1 : s | WRITER;
       if (h.next == null) {
@@ -862,16 +708,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
   /** Whether nobody holds or waits (for tests). */
   boolean idle() {
     return state == 0;
-  }
-
-  /** Whether a writer is announced ({@link #PENDING}; for tests). */
-  boolean announced() {
-    return (state & PENDING) != 0;
-  }
-
-  /** Whether anyone is queued ({@link #QUEUED}; for tests). */
-  boolean queued() {
-    return (state & QUEUED) != 0;
   }
 
   /** The holders, for timeout messages: the writer's owner, or how many read. */
