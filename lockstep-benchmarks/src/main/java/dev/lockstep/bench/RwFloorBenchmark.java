@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * queue, no ownership check. The scoped floor ({@link #scopedFloor}) is the least a read that runs
  * a body under the lock and returns no handle can do: one compare-and-set and the thread's read
  * count (a thread-local cached for the last reader, as Lockstep's) in, the count and an add on the
- * lock word out. Run it with {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar
+ * lock word out. Two relaxed floors, which no lock could offer as a contract, take the handle floor
+ * apart: {@link #floorReused} without its allocation, {@link #floorNoCas} without its exactly-once
+ * compare-and-set. Run it with {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar
  * org.openjdk.jmh.Main RwFloorBenchmark}; figures in {@code docs/benchmarks.md}.
  */
 @State(Scope.Thread)
@@ -69,6 +71,14 @@ public class RwFloorBenchmark {
       this.lock = lock;
       this.owner = owner;
       HANDLE_STATE.set(this, 1);
+    }
+
+    /** Closes without the exactly-once CAS, for {@link #floorNoCas}. */
+    void closePlain() {
+      if ((int) HANDLE_STATE.getAcquire(this) == 1) {
+        HANDLE_STATE.setRelease(this, 2);
+        WORD.getAndAdd(lock, -1L);
+      }
     }
 
     @Override
@@ -155,6 +165,55 @@ public class RwFloorBenchmark {
       return value;
     } finally {
       h.close();
+    }
+  }
+
+  /**
+   * The floor without its allocation: one handle per thread, reset and reused (so a stale handle's
+   * second close would close the next hold: not a contract any lock could offer). What the handle's
+   * 32 bytes cost, against {@link #floor}.
+   */
+  @Benchmark
+  public long floorReused() {
+    Handle h = reuse();
+    try {
+      return value;
+    } finally {
+      h.close();
+    }
+  }
+
+  /** This thread's handle for {@link #floorReused} (the state is per thread). */
+  private Handle reused;
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE) // as a real lock's acquire would be
+  Handle reuse() {
+    long s = word;
+    while (!WORD.weakCompareAndSet(this, s, s + 1)) {
+      s = word;
+    }
+    Handle h = reused;
+    if (h == null) {
+      h = new Handle(this, Thread.currentThread());
+      reused = h;
+    } else {
+      HANDLE_STATE.setRelease(h, 1);
+    }
+    return h;
+  }
+
+  /**
+   * The floor without the handle's compare-and-set: allocated, closed by a plain check and write
+   * (so two threads closing one handle at once could both release: not exactly once). What the
+   * exactly-once CAS costs, against {@link #floor}.
+   */
+  @Benchmark
+  public long floorNoCas() {
+    Handle h = enter();
+    try {
+      return value;
+    } finally {
+      h.closePlain();
     }
   }
 
