@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * lead, wait or return in one hold of the committer's monitor: checked against the earlier variant
  * that asked "may I lead?" and "am I still queued?" in two holds, whose callers now and then parked
  * after their wake-up was used up by a park inside the monitor's lock (the stress test below then
- * timed out, with callers parked forever).
+ * timed out, with callers parked forever). The answered callers are unparked on another thread (the
+ * wakers), late here; when that executor refuses the task the leader unparks them itself: checked
+ * against a variant without that fallback (its callers parked forever, the test timed out).
  */
 class GroupCommitterTest {
   private static final long DEADLINE = Duration.ofSeconds(60).toNanos();
@@ -137,6 +140,80 @@ class GroupCommitterTest {
         };
     int threads = 16;
     int commits = 3_000;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> callers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        callers.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < commits; i++) {
+                    PendingCommit<String> op =
+                        new PendingCommit<>(Change.Operation.UPDATE, (v, r) -> v);
+                    committer.submit(
+                        op,
+                        System.nanoTime() + DEADLINE,
+                        batch,
+                        () -> new IllegalStateException("late"));
+                  }
+                  return null;
+                }));
+      }
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (Future<?> caller : callers) {
+        caller.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void answeredCallersWakeWhenTheirWakeUpsAreHandedOff() throws Exception {
+    // the wake-ups run late, on another thread, while the next batches run
+    ExecutorService late = Executors.newSingleThreadExecutor();
+    try {
+      stress(
+          new GroupCommitter<>(
+              GroupCommitter.WAIT_DIVISOR,
+              task ->
+                  late.execute(
+                      () -> {
+                        try {
+                          Thread.sleep(0, 200_000);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                        task.run();
+                      })),
+          8,
+          500);
+    } finally {
+      late.shutdownNow();
+    }
+  }
+
+  @Test
+  void answeredCallersWakeWhenNoThreadTakesTheirWakeUps() throws Exception {
+    stress(
+        new GroupCommitter<>(
+            GroupCommitter.WAIT_DIVISOR,
+            task -> {
+              throw new RejectedExecutionException("no thread");
+            }),
+        8,
+        500);
+  }
+
+  /** {@code threads} callers commit {@code commits} times each; all must be answered in 30 s. */
+  private static void stress(GroupCommitter<String> committer, int threads, int commits)
+      throws Exception {
+    GroupCommitter.Batch<String> batch =
+        (drain, leader) -> {
+          for (PendingCommit<String> op : drain.get()) {
+            op.complete(new Versioned<>("v", 1));
+          }
+        };
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> callers = new ArrayList<>();
