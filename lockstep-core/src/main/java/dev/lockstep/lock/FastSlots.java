@@ -41,14 +41,46 @@ import java.util.concurrent.locks.LockSupport;
  * chain's holder), zero retention (a chain ends with a null slot or a retired entry; a cancelled
  * waiter stays linked only until its holder releases). Outside the stripe lock a slot only moves
  * between null and nodes; only a thread holding the stripe lock sets or clears {@link #INFLATED}.
+ *
+ * <p>Cells: a slot's value lives in a small {@link Cell} of its own, not in an array element, and
+ * every {@link #RENEWAL}-th take of a free slot moves the slot to a new cell that already holds the
+ * new node (the old cell forwards to it for good: a CAS from null to the new cell, so it can no
+ * longer be taken, and whoever meets the forward swings the array element over). The reason is G1's
+ * post-write barrier: a fast hold stores a freshly allocated node into the slot, and a store into
+ * an old object (a long-lived lock's slot array is promoted after some young collections) costs a
+ * StoreLoad fence and a card-table check on every take, where a store into a young object is
+ * filtered at once. With the node stored straight into the array, the uncontended cycle ran 55-58
+ * M/s until the array was promoted and 40-45 M/s after (JMH, session 12; -XX:MaxTenuringThreshold=0
+ * made it slow from the start, -XX:+UseParallelGC fast throughout), which is the swing within one
+ * fork that sessions 9-11 saw. A renewed cell is young again, and a slot in use is renewed far more
+ * often than objects get promoted; a slot used rarely pays the barrier as before. A renewal costs
+ * one 24-byte cell per {@link #RENEWAL} takes; a slot keeps one cell once used (two for a moment
+ * while renewed), so a lock that has used all its slots keeps 48 KB of cells.
  */
 final class FastSlots {
   static final int BITS = 11;
   static final int SLOTS = 1 << BITS;
   static final int MASK = SLOTS - 1;
 
-  /** Access to the elements of {@link #array}. */
-  static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+  /** Access to the elements of {@link #cells}. */
+  private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(Cell[].class);
+
+  /** Access to {@link Cell#value}. */
+  private static final VarHandle VALUE;
+
+  static {
+    try {
+      VALUE = MethodHandles.lookup().findVarHandle(Cell.class, "value", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Takes of a slot's free cell after which the taker moves the slot to a new cell: a power of two,
+   * so that a cell lives for at most this many cycles (see the class notes on cells).
+   */
+  static final int RENEWAL = 1 << 12;
 
   /** A slot whose keys live in the stripe table. */
   static final Object INFLATED =
@@ -65,8 +97,11 @@ final class FastSlots {
   /** Status checks a releaser spins while its successor links itself, before yielding. */
   private static final int LINK_SPINS = 64;
 
-  /** The slots: null, the last {@link Node} of a key's chain, or {@link #INFLATED}. */
-  final Object[] array = new Object[SLOTS];
+  /**
+   * The slots' cells, each created on the slot's first use; a cell's value is the slot's: null, the
+   * last {@link Node} of a key's chain, or {@link #INFLATED}.
+   */
+  private final Cell[] cells = new Cell[SLOTS];
 
   /** Per slot, the stripe table's entries of that slot; guarded by the slot's stripe lock. */
   private final int[] entries = new int[SLOTS];
@@ -74,11 +109,90 @@ final class FastSlots {
   /** Takes the key's free slot (by its table hash): the new fast hold, or null if in use. */
   Node take(Entry fastEntry, Object key, Object owner, int hash) {
     int slot = hash & MASK;
-    if (SLOT.getAcquire(array, slot) != null) {
+    Cell c = (Cell) CELLS.getAcquire(cells, slot);
+    if (c == null || VALUE.getAcquire(c) != null) {
+      return null; // the slow way creates a slot's first cell
+    }
+    return claim(c, slot, new Node(fastEntry, key, owner, hash, Node.HELD));
+  }
+
+  /**
+   * Sets a free cell to a new fast hold, or every {@link #RENEWAL}-th time moves the slot to a new
+   * cell that holds it; null if the cell was not free (any more).
+   *
+   * <p>The take is counted after its CAS, when this thread owns the cell's line anyway. Counting
+   * first stored to the cell between the read that found it free and the CAS: under a hot key (two
+   * threads, one key; almost every take a lone fast hold, no parks) the other thread then caught
+   * the free slot about twice as often (HotKeyProbe path counters, session 13: 0.57 M/s free-slot
+   * takes by the other thread against 0.29 M/s), and the hot key ran at 8-15 M/s per JMH fork
+   * instead of 14-18.
+   */
+  private Node claim(Cell c, int slot, Node n) {
+    if (((c.takes + 1) & (RENEWAL - 1)) == 0) { // a racy count: an estimate is all renewal needs
+      return renew(c, slot, n);
+    }
+    if (VALUE.compareAndSet(c, null, n)) {
+      c.takes++;
+      return n;
+    }
+    return null;
+  }
+
+  /**
+   * Moves a free slot to a new cell holding {@code n}: the old cell forwards to the new one from
+   * the CAS on (so no one can take it any more), and the slot's array element is made to point to
+   * the new cell (by whoever gets there first: any thread that meets the forward helps).
+   */
+  private Node renew(Cell c, int slot, Node n) {
+    Cell next = new Cell(n);
+    if (!VALUE.compareAndSet(c, null, next)) {
       return null;
     }
-    Node n = new Node(fastEntry, key, owner, hash, Node.HELD);
-    return SLOT.compareAndSet(array, slot, null, n) ? n : null;
+    CELLS.compareAndSet(cells, slot, c, next);
+    return n;
+  }
+
+  /** The slot's current cell (created on first use), following forwards of renewed cells. */
+  Cell cell(int slot) {
+    Cell c = (Cell) CELLS.getAcquire(cells, slot);
+    if (c == null) {
+      Cell first = new Cell(null);
+      c = (Cell) CELLS.compareAndExchange(cells, slot, null, first);
+      if (c == null) {
+        return first;
+      }
+    }
+    while (VALUE.getAcquire(c) instanceof Cell next) {
+      CELLS.compareAndSet(cells, slot, c, next);
+      c = next;
+    }
+    return c;
+  }
+
+  /** The slot's value: null, a {@link Node} or {@link #INFLATED}. */
+  Object get(int slot) {
+    Cell c = (Cell) CELLS.getAcquire(cells, slot);
+    Object v = c == null ? null : VALUE.getVolatile(c);
+    return v instanceof Cell ? VALUE.getVolatile(cell(slot)) : v;
+  }
+
+  /** CAS of the slot's value (never a cell) from {@code expect} to {@code update}. */
+  private boolean cas(int slot, Object expect, Object update) {
+    Cell c = (Cell) CELLS.getAcquire(cells, slot);
+    while (true) {
+      if (c == null) {
+        c = cell(slot);
+      }
+      Object w = VALUE.compareAndExchange(c, expect, update);
+      if (w == expect) {
+        return true;
+      }
+      if (!(w instanceof Cell next)) {
+        return false;
+      }
+      CELLS.compareAndSet(cells, slot, c, next);
+      c = next;
+    }
   }
 
   /**
@@ -91,16 +205,20 @@ final class FastSlots {
   Node takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
     int slot = hash & MASK;
     for (int tries = 0; tries < QUEUE_TRIES; tries++) {
-      Object v = SLOT.getAcquire(array, slot);
+      Cell c = cell(slot);
+      Object v = VALUE.getAcquire(c);
       if (v == null) {
-        Node n = new Node(fastEntry, key, owner, hash, Node.HELD);
-        if (SLOT.compareAndSet(array, slot, null, n)) {
+        Node n = claim(c, slot, new Node(fastEntry, key, owner, hash, Node.HELD));
+        if (n != null) {
           return n;
         }
         continue;
       }
       if (!(v instanceof Node t)) {
-        return null; // inflated
+        if (v == INFLATED) {
+          return null;
+        }
+        continue; // renewed meanwhile
       }
       int status = t.status();
       if (status == Node.RELEASED) {
@@ -110,7 +228,7 @@ final class FastSlots {
         return null;
       }
       Waiter w = new Waiter(fastEntry, key, owner, hash, t);
-      if (SLOT.compareAndSet(array, slot, t, w)) {
+      if (VALUE.compareAndSet(c, t, w)) {
         // t was still the slot's node, so still held (its release would have CASed it out first).
         Node.NEXT.setRelease(t, w);
         return w;
@@ -125,7 +243,7 @@ final class FastSlots {
    */
   void release(LockEngine engine, Node n) {
     // A linked successor took the slot from n before linking itself: no slot CAS can succeed then.
-    if (Node.NEXT.getAcquire(n) == null && SLOT.compareAndSet(array, n.slot(), n, null)) {
+    if (Node.NEXT.getAcquire(n) == null && cas(n.slot(), n, null)) {
       n.status(Node.RELEASED);
       return;
     }
@@ -161,9 +279,9 @@ final class FastSlots {
         x = s; // it gave up: release it on its behalf
         continue;
       }
-      Object v = SLOT.getVolatile(array, slot);
+      Object v = get(slot);
       if (v == x) {
-        if (SLOT.compareAndSet(array, slot, x, null)) {
+        if (cas(slot, x, null)) {
           return;
         }
         continue;
@@ -213,12 +331,12 @@ final class FastSlots {
    */
   void inflate(Segment s, int slot) {
     while (true) {
-      Object v = SLOT.getVolatile(array, slot);
+      Object v = get(slot);
       if (v == INFLATED) {
         return;
       }
       if (v == null) {
-        if (SLOT.compareAndSet(array, slot, null, INFLATED)) {
+        if (cas(slot, null, INFLATED)) {
           return;
         }
         continue; // a fast hold was taken meanwhile
@@ -227,7 +345,7 @@ final class FastSlots {
       LockEngine engine = last.engine();
       Entry e = s.obtain(engine, last.key, last.hash()); // the hash its owner computed
       s.reserve();
-      if (SLOT.compareAndSet(array, slot, v, INFLATED)) {
+      if (cas(slot, v, INFLATED)) {
         engine.insert(s, e);
         e.chainTail = last; // the chain passes the key on; its last releaser ends it here
         return;
@@ -244,7 +362,7 @@ final class FastSlots {
   /** Uncounts a retired table entry; frees the slot with its last entry. Caller holds the lock. */
   void removed(int slot) {
     if (--entries[slot] == 0) {
-      SLOT.setRelease(array, slot, null); // was INFLATED: the slot's keys are all gone
+      VALUE.setRelease(cell(slot), null); // was INFLATED: the slot's keys are all gone
     }
   }
 
@@ -252,7 +370,23 @@ final class FastSlots {
   void settle(int slot) {
     if (entries[slot] == 0) {
       // Only this lock's own INFLATED: a slot that was never inflated may hold a live fast hold.
-      SLOT.compareAndSet(array, slot, INFLATED, null);
+      cas(slot, INFLATED, null);
+    }
+  }
+
+  /**
+   * A slot's value holder. A slot is renewed (moved to a new cell) now and then so that its cell
+   * stays a young object: see the class notes.
+   */
+  static final class Cell {
+    /** The slot's value, or the cell that replaced this one (for good). */
+    volatile Object value;
+
+    /** Takes of this cell, counted without synchronization (renewal needs an estimate only). */
+    int takes;
+
+    Cell(Object value) {
+      this.value = value;
     }
   }
 }

@@ -91,7 +91,7 @@ final class LockEngine {
     // Statistics, the wait-for graph and the key limit all work on the stripe table only.
     this.fast = !readWrite && !recording && graph == null && !limited;
     this.slots = fast ? new FastSlots() : null;
-    this.stripes = new Stripes(fast ? slots.array : null);
+    this.stripes = new Stripes(slots);
   }
 
   // ---------------------------------------------------------------- acquiring

@@ -9,18 +9,19 @@ import java.util.Objects;
  * (holders, waiters, counts) that statistics, snapshots and the wait-for graph use. Each view locks
  * one stripe at a time, so it is consistent per stripe, not across the table.
  *
- * <p>With the engine's fast path on, a key may also be held in its slot of the engine's slot array
- * (see {@link LockEngine}); {@link #isLocked}, {@link #holderOf} and {@link #activeKeys} look there
- * too, under the stripe lock, which is what moves a fast hold into the table (inflation). The views
- * the registry uses ({@link #inspect}, {@link #holdersOf}) only serve engines without a fast path.
+ * <p>With the engine's fast path on, a key may also be held in its slot of the engine's {@link
+ * FastSlots} (see {@link LockEngine}); {@link #isLocked}, {@link #holderOf} and {@link #activeKeys}
+ * look there too, under the stripe lock, which is what moves a fast hold into the table
+ * (inflation). The views the registry uses ({@link #inspect}, {@link #holdersOf}) only serve
+ * engines without a fast path.
  */
 final class Stripes {
   private final Segment[] segments = new Segment[LockEngine.SEGMENTS];
 
-  /** The engine's slot array, or null without a fast path. */
-  private final Object[] slots;
+  /** The engine's slots, or null without a fast path. */
+  private final FastSlots slots;
 
-  Stripes(Object[] slots) {
+  Stripes(FastSlots slots) {
     this.slots = slots;
     for (int i = 0; i < segments.length; i++) {
       segments[i] = new Segment();
@@ -32,7 +33,7 @@ final class Stripes {
     if (slots == null) {
       return null;
     }
-    Object v = FastSlots.SLOT.getVolatile(slots, hash & FastSlots.MASK);
+    Object v = slots.get(hash & FastSlots.MASK);
     return v instanceof Node n && n.key.equals(key) ? n : null;
   }
 
@@ -85,8 +86,8 @@ final class Stripes {
       try {
         sum += s.size();
         // The stripe's slots: inflation moves a fast hold into the table under this lock.
-        for (int j = k; slots != null && j < slots.length; j += segments.length) {
-          if (FastSlots.SLOT.getVolatile(slots, j) instanceof Node) {
+        for (int j = k; slots != null && j < FastSlots.SLOTS; j += segments.length) {
+          if (slots.get(j) instanceof Node) {
             sum++;
           }
         }

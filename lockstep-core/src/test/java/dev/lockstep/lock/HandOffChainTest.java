@@ -39,7 +39,7 @@ class HandOffChainTest {
   private final ConcurrentLinkedQueue<String> granted = new ConcurrentLinkedQueue<>();
 
   private Object slot() {
-    return engine.slots.array[LockEngine.spread(KEY.hashCode()) & FastSlots.MASK];
+    return engine.slots.get(LockEngine.spread(KEY.hashCode()) & FastSlots.MASK);
   }
 
   /** Starts a platform thread that waits for the key, records its grant and releases at once. */

@@ -128,10 +128,10 @@ class FastPathLincheckTest {
       if (lock.activeKeys() != 0) {
         throw new IllegalStateException(lock.activeKeys() + " keys retained after the scenario");
       }
-      Object[] slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots.array;
-      for (int i = 0; i < slots.length; i++) {
-        if (slots[i] != null) {
-          throw new IllegalStateException("slot " + i + " still " + slots[i]);
+      FastSlots slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots;
+      for (int i = 0; i < FastSlots.SLOTS; i++) {
+        if (slots.get(i) != null) {
+          throw new IllegalStateException("slot " + i + " still " + slots.get(i));
         }
       }
     }

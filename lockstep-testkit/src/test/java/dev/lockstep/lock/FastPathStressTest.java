@@ -122,9 +122,9 @@ class FastPathStressTest {
       h.get().close();
     }
     assertEquals(0, lock.activeKeys(), "keys retained");
-    Object[] slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots.array;
-    for (int s = 0; s < slots.length; s++) {
-      assertEquals(null, slots[s], "slot " + s + " still " + slots[s]);
+    FastSlots slots = ((ExclusiveKeyedLock<Integer>) lock).engine.slots;
+    for (int s = 0; s < FastSlots.SLOTS; s++) {
+      assertEquals(null, slots.get(s), "slot " + s + " still " + slots.get(s));
     }
   }
 

@@ -114,7 +114,7 @@ class HandOffStressTest {
     assertTrue(again != null, "key held by nobody");
     again.close();
     assertEquals(0, lock.activeKeys(), "keys retained");
-    assertNull(engine.slots.array[LockEngine.spread(key.hashCode()) & FastSlots.MASK]);
+    assertNull(engine.slots.get(LockEngine.spread(key.hashCode()) & FastSlots.MASK));
   }
 
   /** Blocking (mostly), with a timeout of a few microseconds, or a try; null if it gave up. */
