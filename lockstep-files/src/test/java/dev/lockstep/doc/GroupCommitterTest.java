@@ -138,34 +138,7 @@ class GroupCommitterTest {
             committer.queued(); // takes the monitor while callers decide
           }
         };
-    int threads = 16;
-    int commits = 3_000;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> callers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        callers.add(
-            pool.submit(
-                () -> {
-                  for (int i = 0; i < commits; i++) {
-                    PendingCommit<String> op =
-                        new PendingCommit<>(Change.Operation.UPDATE, (v, r) -> v);
-                    committer.submit(
-                        op,
-                        System.nanoTime() + DEADLINE,
-                        batch,
-                        () -> new IllegalStateException("late"));
-                  }
-                  return null;
-                }));
-      }
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      for (Future<?> caller : callers) {
-        caller.get(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    stress(committer, batch, 16, 3_000);
   }
 
   @Test
@@ -208,12 +181,24 @@ class GroupCommitterTest {
   /** {@code threads} callers commit {@code commits} times each; all must be answered in 30 s. */
   private static void stress(GroupCommitter<String> committer, int threads, int commits)
       throws Exception {
-    GroupCommitter.Batch<String> batch =
+    stress(
+        committer,
         (drain, leader) -> {
           for (PendingCommit<String> op : drain.get()) {
             op.complete(new Versioned<>("v", 1));
           }
-        };
+        },
+        threads,
+        commits);
+  }
+
+  /** As above, with the batches run by {@code batch}. */
+  private static void stress(
+      GroupCommitter<String> committer,
+      GroupCommitter.Batch<String> batch,
+      int threads,
+      int commits)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> callers = new ArrayList<>();
