@@ -7,30 +7,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A probe outside JMH for the keyed exclusive lock's hot key: {@code threads} platform threads take
  * and release one key in a loop (as {@code LocksBenchmark.hotKey} does) and the probe prints, once
- * a second, the operations of that second and, when the core module was built with the temporary
- * path counters of a probe build (a public {@code long[] C} in {@code dev.lockstep.lock.Probe}),
- * the per-second counts of each path. Without that class it prints the throughput only.
+ * a second, the operations of that second, so that a fork's modes and drifts show second by second.
+ * (Session 13 added path counters to a temporary, uncommitted build of the core module and printed
+ * them beside these lines: see docs/benchmarks.md, "Session 13 runs".)
  *
  * <p>Run: {@code java -cp lockstep-benchmarks.jar dev.lockstep.bench.HotKeyProbe [impl] [threads]
  * [seconds]}.
  */
 public final class HotKeyProbe {
-  private static final String[] PATHS = {
-    "takeOk",
-    "takeBusy",
-    "tqFree",
-    "tqQueued",
-    "slowWay",
-    "tqTries",
-    "relLone",
-    "relHandoff",
-    "linkWait",
-    "grants",
-    "unparks",
-    "parks",
-    "grantSpun"
-  };
-
   private HotKeyProbe() {}
 
   public static void main(String[] args) throws Exception {
@@ -39,7 +23,6 @@ public final class HotKeyProbe {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     KeyedLockImpl lock = KeyedLockImpl.create(impl);
     Integer key = 1_000_500;
-    long[] counters = counters();
     long[][] ops = new long[threads][16]; // one padded counter per thread
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> workers = new ArrayList<>();
@@ -62,40 +45,19 @@ public final class HotKeyProbe {
                   });
       workers.add(w);
     }
-    long[] lastPaths = new long[PATHS.length];
     long lastOps = 0;
     for (int s = 1; s <= seconds; s++) {
       Thread.sleep(1000);
       long total = 0;
-      StringBuilder line = new StringBuilder(String.format("%3ds", s));
       for (long[] o : ops) {
         total += o[8];
       }
-      line.append(String.format(" %6.2f M/s", (total - lastOps) / 1e6));
+      System.out.println(String.format("%3ds %6.2f M/s", s, (total - lastOps) / 1e6));
       lastOps = total;
-      if (counters != null) {
-        for (int k = 0; k < PATHS.length; k++) {
-          long sum = 0;
-          for (int slot = 0; slot < 8; slot++) {
-            sum += counters[slot * 32 + k];
-          }
-          line.append(String.format(" %s=%.3fM", PATHS[k], (sum - lastPaths[k]) / 1e6));
-          lastPaths[k] = sum;
-        }
-      }
-      System.out.println(line);
     }
     stop.set(true);
     for (Thread w : workers) {
       w.join();
-    }
-  }
-
-  private static long[] counters() {
-    try {
-      return (long[]) Class.forName("dev.lockstep.lock.Probe").getField("C").get(null);
-    } catch (ReflectiveOperationException e) {
-      return null;
     }
   }
 }
