@@ -42,6 +42,29 @@ import java.util.concurrent.locks.LockSupport;
  * waiter stays linked only until its holder releases). Outside the stripe lock a slot only moves
  * between null and nodes; only a thread holding the stripe lock sets or clears {@link #INFLATED}.
  *
+ * <p>Exactly once (a handle may be closed from any thread, any number of times, at once): a lone
+ * fast hold's close is decided by its slot's CAS from the node back to null ({@link #release}), and
+ * only the thread whose CAS succeeds writes RELEASED, with a release store (no second atomic). A
+ * node never returns to a slot once it has left it (a new hold is a new node, and a stale handle
+ * keeps its node reachable, so there is no ABA), so every other close's slot CAS fails: the slot is
+ * null, or holds a newer node (of the same key, even one its owner took again the moment the handle
+ * read released), a waiter, or {@link #INFLATED}. Such a close then tries the claim CAS HELD →
+ * RELEASED; if it wins (the slot's winner has not written RELEASED yet), {@link #handOff} finds
+ * nothing to do and returns: it acts only on a slot that still holds the node, a waiter whose
+ * {@code prev} is the node, or (inflated) an entry whose chain ends with it ({@link
+ * LockEngine#endChain}), and none can exist for a node that left its slot by a release (a waiter
+ * queues only by a CAS that expects the node in the slot). So every close() returns with the status
+ * RELEASED, the key is released once, and the next hold stays held. A node with a linked successor
+ * skips the slot CAS, and one whose successor or inflation has taken the slot fails it: both are
+ * claimed by the status CAS, the chain's exactly-once decision, and handed off once. The
+ * uncontended cycle is therefore two atomics, the take's CAS and the release's; the release cannot
+ * drop its own: a release by a plain store (read HELD and the node in the slot, store null) lets a
+ * second close that read HELD before the first wrote RELEASED erase the next hold, and erases a
+ * waiter that CASes itself into the slot between the read and the store ({@code
+ * ConcurrentCloseTest} fails on that variant). Statistics, the wait-for graph (registry locks, so
+ * the watchdog) and key limits turn the fast path off, and downgrade is for read-write locks only,
+ * so none of them meets a fast node.
+ *
  * <p>Cells: a slot's value lives in a small {@link Cell} of its own, not in an array element, and
  * every {@link #RENEWAL}-th take of a free slot moves the slot to a new cell that already holds the
  * new node (the old cell forwards to it for good: a CAS from null to the new cell, so it can no

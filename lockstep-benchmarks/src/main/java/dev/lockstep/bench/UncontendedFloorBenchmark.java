@@ -1,0 +1,239 @@
+package dev.lockstep.bench;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Not a suite: the floors of the {@code uncontended} scenario (one thread, one key, acquire and
+ * release), beside Lockstep's {@code KeyedLock}, Guava's {@code Striped.lazyWeakLock} and a bare
+ * {@code ReentrantLock} through the same {@link KeyedLockImpl} face as {@code LocksBenchmark}, in
+ * one run.
+ *
+ * <p>The floors strip the keyed lock's cycle down to its atomics: {@code twoCas} allocates a
+ * 32-byte token (the size of Lockstep's handle) and CASes it into a cell and back out (what any
+ * lock pays whose handle is a new object that any thread may close exactly once: the close needs an
+ * atomic read-modify-write); {@code twoCasReused} does the same with one token for good (no
+ * allocation); {@code casAndStore} releases with a plain release store instead of the second CAS
+ * (one atomic fewer: only a lock whose release can never race with another close or a queueing
+ * waiter may do this); {@code twoCasKeyed} adds the part of Lockstep's cycle that a keyed lock
+ * needs (the key's hash, the slot's cell found through an array on take and release, the checks of
+ * interrupt and timeout), and its three variants each leave one piece of that out. Run with {@code
+ * java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar org.openjdk.jmh.Main
+ * UncontendedFloorBenchmark}; figures in {@code docs/benchmarks.md}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(
+    value = 2,
+    jvmArgs = {"-Xms1g", "-Xmx1g", "-XX:+UseG1GC"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class UncontendedFloorBenchmark {
+  private static final VarHandle VALUE;
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      VALUE = l.findVarHandle(Cell.class, "value", Object.class);
+      STATE = l.findVarHandle(Token.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final Integer KEY = 1_000_500; // boxed once, outside the Integer cache
+
+  /** A slot's cell, as in Lockstep's fast path. */
+  static final class Cell {
+    volatile Object value;
+  }
+
+  /** A handle of Lockstep's size: four references and an int (32 bytes, compressed oops). */
+  static final class Token {
+    final Object key;
+    final Object owner;
+    final Object entry;
+    Object next;
+    volatile int state;
+
+    Token(Object key, Object owner, Object entry) {
+      this.key = key;
+      this.owner = owner;
+      this.entry = entry;
+      STATE.set(this, 1);
+    }
+  }
+
+  /** Renewed every 4,096 cycles, as Lockstep renews a slot's cell, so that it stays young. */
+  Cell cell = new Cell();
+
+  int cycles;
+
+  private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(Cell[].class);
+  private static final int SLOT_MASK = 2047;
+  private static final int HASH_MASK = (1 << 29) - 1;
+  private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+  /** The cells of {@code twoCasKeyed}, one per slot as in Lockstep. */
+  final Cell[] cells = newCells();
+
+  int takes;
+
+  private static Cell[] newCells() {
+    Cell[] a = new Cell[SLOT_MASK + 1];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = new Cell();
+    }
+    return a;
+  }
+
+  final Token reused = new Token(KEY, Thread.currentThread(), this);
+  KeyedLockImpl lockstep;
+  KeyedLockImpl lazyWeak;
+  KeyedLockImpl reentrantLock;
+
+  @Setup
+  public void setUp() {
+    lockstep = KeyedLockImpl.create("lockstep");
+    lazyWeak = KeyedLockImpl.create("guava-striped-lazyweak");
+    reentrantLock = KeyedLockImpl.create("reentrantlock");
+  }
+
+  @Benchmark
+  public void lockstep() throws InterruptedException {
+    lockstep.release(lockstep.acquire(KEY));
+  }
+
+  @Benchmark
+  public void lazyWeak() throws InterruptedException {
+    lazyWeak.release(lazyWeak.acquire(KEY));
+  }
+
+  @Benchmark
+  public void reentrantLock() throws InterruptedException {
+    reentrantLock.release(reentrantLock.acquire(KEY));
+  }
+
+  /**
+   * The cell to use: a new one every 4,096 cycles (a store of a young token into an old cell would
+   * pay G1's post-write barrier in full).
+   */
+  private Cell cell() {
+    if ((++cycles & 4095) == 0) {
+      cell = new Cell();
+    }
+    return cell;
+  }
+
+  @Benchmark
+  public boolean twoCas() {
+    return cycle(new Token(KEY, Thread.currentThread(), this), true);
+  }
+
+  @Benchmark
+  public boolean twoCasReused() {
+    return cycle(reused, true);
+  }
+
+  @Benchmark
+  public boolean casAndStore() {
+    return cycle(new Token(KEY, Thread.currentThread(), this), false);
+  }
+
+  /**
+   * Takes the cell for {@code t} by CAS and releases it by CAS ({@code casRelease}) or by a release
+   * store; the flag is a constant at every call, so the JIT folds it away.
+   */
+  private boolean cycle(Token t, boolean casRelease) {
+    Cell c = cell();
+    if (!VALUE.compareAndSet(c, null, t)) {
+      return false;
+    }
+    boolean released = true;
+    if (casRelease) {
+      released = VALUE.compareAndExchange(c, t, null) == t;
+    } else {
+      VALUE.setRelease(c, null);
+    }
+    STATE.setRelease(t, 2);
+    return released;
+  }
+
+  /**
+   * {@code twoCas} with the key's part of Lockstep's cycle: the cell found through an array by the
+   * key's mixed hash on take and again on release (from the hash kept in the token), the slot read
+   * before its CAS, the take counted, the interrupt and the timeout checked.
+   */
+  @Benchmark
+  public boolean twoCasKeyed() throws InterruptedException {
+    return keyed(true, true, true);
+  }
+
+  /** {@code twoCasKeyed} without the interrupt and timeout checks. */
+  @Benchmark
+  public boolean twoCasKeyedNoChecks() throws InterruptedException {
+    return keyed(false, true, true);
+  }
+
+  /** {@code twoCasKeyed} without the read of the slot before the take's CAS. */
+  @Benchmark
+  public boolean twoCasKeyedNoPreRead() throws InterruptedException {
+    return keyed(true, false, true);
+  }
+
+  /** {@code twoCasKeyed} releasing through the take's cell (no second array lookup). */
+  @Benchmark
+  public boolean twoCasKeyedSameCell() throws InterruptedException {
+    return keyed(true, true, false);
+  }
+
+  /** The keyed cycle; the flags are constants at every call, so the JIT folds them away. */
+  private boolean keyed(boolean checks, boolean preRead, boolean relookup)
+      throws InterruptedException {
+    if (checks) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      if (TIMEOUT.toNanos() <= 0) {
+        return false;
+      }
+    }
+    Integer key = KEY;
+    int h = key.hashCode();
+    h ^= h >>> 16;
+    h *= 0x45d9f3b;
+    h = (h ^ (h >>> 16)) & HASH_MASK;
+    Cell c = (Cell) CELLS.getAcquire(cells, h & SLOT_MASK);
+    if (preRead && VALUE.getAcquire(c) != null) {
+      return false;
+    }
+    Token t = new Token(key, Thread.currentThread(), this);
+    STATE.set(t, h << 3 | 1);
+    if (!VALUE.compareAndSet(c, null, t)) {
+      return false;
+    }
+    takes++;
+    int slot = ((int) STATE.get(t) >>> 3) & SLOT_MASK;
+    Cell r = relookup ? (Cell) CELLS.getAcquire(cells, slot) : c;
+    boolean released = VALUE.compareAndExchange(r, t, null) == t;
+    STATE.setRelease(t, ((int) STATE.get(t) & ~3) | 2);
+    if ((takes & 4095) == 0) {
+      CELLS.setRelease(cells, slot, new Cell());
+    }
+    return released;
+  }
+}
