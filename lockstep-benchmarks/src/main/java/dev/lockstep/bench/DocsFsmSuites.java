@@ -51,6 +51,7 @@ final class DocsFsmSuites {
             DocsBenchmark.UPDATE_8T.size(),
             Jmh.rounds(quick, 3)));
     Jmh.addRows(report, results);
+    DocsPaired.run(report, quick, out);
     DocProcesses.run(report, 8, 50, out);
     Report.Row procs = report.find(DocProcesses.SCENARIO, "lockstep");
     Report.Row single = report.find("update-1t", "lockstep");

@@ -40,6 +40,11 @@ final class Targets {
           Map.entry("docs/update-1t/fsync-rename", new Target(1 / 1.5, "required")),
           // Docs: 8 updaters with group commit >= 5x the single-writer fsync-rename rate.
           Map.entry("docs/update-8t/" + CROSS_FSYNC_RENAME_1T, new Target(5.0, "required")),
+          // The same two docs targets measured in adjacent 1 s slices of one JVM (DocsPaired):
+          // the disk's speed moves by 2x over tens of seconds, so the JMH rows' ratio, between
+          // forks a minute or more apart, moves with it.
+          Map.entry("docs/update-1t-paired/fsync-rename", new Target(1 / 1.5, "required")),
+          Map.entry("docs/update-8t-paired/fsync-rename", new Target(5.0, "required")),
           // FSM: 8 threads, synchronous=FULL, >= 12x the seeds' design.
           Map.entry("fsm/sqlite-8t-full/seed-style", new Target(12.0, "required")),
           // FSM: in-memory transitions, attempt log included, >= 100x Spring Statemachine.

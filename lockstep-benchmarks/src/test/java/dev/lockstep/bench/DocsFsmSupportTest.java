@@ -142,6 +142,41 @@ class DocsFsmSupportTest {
   }
 
   @Test
+  void pairedSlicesCompareEachRoundWithItsOwnPeerSlice() {
+    Report report = new Report("docs", true);
+    // The disk halves its speed between the rounds; each round's ratio is still 5x / 0.8x.
+    DocsPaired.addResults(
+        report,
+        List.of(new DocsPaired.Round(1200, 6000, 960), new DocsPaired.Round(600, 2400, 480)));
+    assertEquals(2, report.comparisons.size());
+    Report.Comparison eight = report.comparisons.get(0);
+    assertEquals(DocsPaired.SCENARIO_8T, eight.scenario());
+    assertEquals(4200.0 / 900.0, eight.ratio(), 1e-9); // ratio of the mean rates
+    assertEquals(5.0, eight.target(), 1e-9);
+    assertFalse(eight.met());
+    Report.Comparison one = report.comparisons.get(1);
+    assertEquals(720.0 / 900.0, one.ratio(), 1e-9);
+    assertEquals(1 / 1.5, one.target(), 1e-9);
+    assertTrue(one.met());
+    assertEquals(
+        List.of(
+            "update-8t-paired vs fsync-rename in adjacent 1 s slices, round by round: 5.00x,"
+                + " 4.00x (1 of 2 rounds >= 5.00x)",
+            "update-1t-paired vs fsync-rename in adjacent 1 s slices, round by round: 0.80x,"
+                + " 0.80x (2 of 2 rounds >= 0.67x)"),
+        report.notes);
+  }
+
+  @Test
+  void aPairedSliceCountsEveryThreadsUpdates() throws Exception {
+    java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    double rate = DocsPaired.rate(calls::incrementAndGet, 4, 50_000_000L);
+    // The rate covers every thread's calls over at least the slice's 50 ms.
+    assertTrue(rate > 0 && rate <= calls.get() / 0.05, rate + " for " + calls.get());
+    assertTrue(rate >= calls.get() / 1.0, rate + " for " + calls.get()); // ended within a second
+  }
+
+  @Test
   void fsmScenariosAreNamedBySynchronousAndCarryTargets() {
     assertEquals("sqlite-8t-full", Jmh.scenarioName("sqlite8t", "FULL"));
     assertEquals("sqlite-8t-normal", Jmh.scenarioName("sqlite8t", "NORMAL"));
