@@ -318,7 +318,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
         }
         // Readers sit in slots: give WRITER up for DRAIN and wait as any writer meeting readers.
         STATE.getAndAdd(this, DRAIN - WRITER);
-        afterRevoke();
+        drained(true);
         return null;
       }
       revoke();
@@ -435,26 +435,20 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Ends a drain whose slots are empty, under the queue lock, and wakes what that grants. */
   private void drained() {
-    RwWaiter wake;
-    lock();
-    try {
-      wake = endDrainLocked();
-    } finally {
-      unlock();
-    }
-    RwWaiter.wakeAll(wake);
+    drained(false);
   }
 
   /**
-   * After a writer gave WRITER up for DRAIN: ends the drain if the slots emptied meanwhile, and
-   * grants readers queued behind the short-lived WRITER (DRAIN does not stop readers).
+   * Ends a drain whose slots are empty, under the queue lock, and wakes what that grants; after a
+   * writer gave WRITER up for DRAIN ({@code afterWriter}) it also grants readers queued behind that
+   * short-lived WRITER (DRAIN does not stop readers).
    */
-  private void afterRevoke() {
+  private void drained(boolean afterWriter) {
     RwWaiter wake;
     lock();
     try {
       wake = endDrainLocked();
-      if (wake == null && (state & QUEUED) != 0) {
+      if (afterWriter && wake == null && (state & QUEUED) != 0) {
         wake = promote();
       }
     } finally {

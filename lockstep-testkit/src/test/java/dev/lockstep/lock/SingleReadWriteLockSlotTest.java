@@ -280,33 +280,12 @@ class SingleReadWriteLockSlotTest {
 
   // ------------------------------------------------ helpers
 
-  private interface Call<T> {
-    T call() throws Exception;
+  private static <T> CompletableFuture<T> onNewThread(SingleReadWriteLockTest.Call<T> call) {
+    return SingleReadWriteLockTest.startOn(Thread.ofPlatform(), call).result();
   }
 
-  private static <T> CompletableFuture<T> onNewThread(Call<T> call) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .start(
-            () -> {
-              try {
-                f.complete(call.call());
-              } catch (Throwable e) {
-                f.completeExceptionally(e);
-              }
-            });
-    return f;
-  }
-
-  private static <T> T onOtherThread(Call<T> call) throws Exception {
-    try {
-      return onNewThread(call).get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    }
+  private static <T> T onOtherThread(SingleReadWriteLockTest.Call<T> call) throws Exception {
+    return SingleReadWriteLockTest.onOtherThread(call);
   }
 
   /** Waits until a waiter is queued on the lock (its word shows QUEUED). */
