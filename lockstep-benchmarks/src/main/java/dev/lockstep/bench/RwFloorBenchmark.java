@@ -30,7 +30,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * count (a thread-local cached for the last reader, as Lockstep's) in, the count and an add on the
  * lock word out. Two relaxed floors, which no lock could offer as a contract, take the handle floor
  * apart: {@link #floorReused} without its allocation, {@link #floorNoCas} without its exactly-once
- * compare-and-set. Run it with {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar
+ * compare-and-set. Two visible-reader floors (BRAVO's reader slots, one small table per lock) make
+ * the slot's own compare-and-set the exactly-once decision: {@link #slotReader} (the handle stored
+ * in the slot) and {@link #slotStamp} (an odd stamp in a {@code long} slot). Session 14,
+ * 11:31-11:40 UTC, 3 + 2 alternating single-fork runs ({@code -wi 6 -i 4 -bm avgt}), ns per read:
+ * rrwlFair 13.6-14.8, scoped 13.4-14.7, floor 21.4-22.5, handle 22-25, slotReader 21.3-22.5 (±3-8:
+ * G1's post-write barrier on the reference store into the old table), slotStamp 15.4-15.8
+ * (±1.2-1.5). Run it with {@code java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar
  * org.openjdk.jmh.Main RwFloorBenchmark}; figures in {@code docs/benchmarks.md}.
  */
 @State(Scope.Thread)
@@ -44,6 +50,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RwFloorBenchmark {
   private static final VarHandle WORD;
   private static final VarHandle HANDLE_STATE;
+  private static final VarHandle REF_SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+  private static final VarHandle STAMP_SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+
+  /** Slots of the visible-reader floors; each slot alone on 128 bytes (no false sharing). */
+  private static final int SLOTS = 8;
+
+  private static final int STRIDE = 16;
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
   static {
@@ -86,6 +99,115 @@ public class RwFloorBenchmark {
       if (HANDLE_STATE.compareAndSet(this, 1, 2)) {
         WORD.getAndAdd(lock, -1L);
       }
+    }
+  }
+
+  /**
+   * The visible-reader floors' handle: as large as Lockstep's (32 bytes); it knows its slot (and,
+   * for {@link #slotStamp}, the stamp it wrote there). Close is the slot's CAS back: a second close
+   * finds the slot empty or taken by another hold and does nothing.
+   */
+  static final class SlotHandle implements AutoCloseable {
+    final RwFloorBenchmark lock;
+    final Object owner;
+    final int slot;
+    final long stamp;
+
+    SlotHandle(RwFloorBenchmark lock, Object owner, int slot, long stamp) {
+      this.lock = lock;
+      this.owner = owner;
+      this.slot = slot;
+      this.stamp = stamp;
+    }
+
+    @Override
+    public void close() {
+      RwFloorBenchmark l = lock;
+      if (stamp == 0
+          ? REF_SLOT.compareAndSet(l.refSlots, slot, this, null)
+          : STAMP_SLOT.compareAndSet(l.stampSlots, slot, stamp, stamp + 1)) {
+        if ((l.word & WRITER_WAITS) != 0) { // a writer waits for the slots: wake it
+          l.wakes++;
+        }
+      }
+    }
+  }
+
+  /** A bit of {@link #word} that no floor sets: a writer waiting for visible readers. */
+  static final long WRITER_WAITS = 1L << 62;
+
+  /** The object slots of {@link #slotReader}: null or the handle of a read hold. */
+  final Object[] refSlots = new Object[SLOTS * STRIDE];
+
+  /** The stamp slots of {@link #slotStamp}: odd while a read holds it; every change adds one. */
+  final long[] stampSlots = new long[SLOTS * STRIDE];
+
+  /** Counts wake-ups (never, here): the close's check of the word must not be dropped. */
+  int wakes;
+
+  private static int slotOf(Thread t) {
+    return (int) ((t.threadId() * 0x9E3779B97F4A7C15L) >>> 61) * STRIDE;
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE) // as a real lock's acquire would be
+  SlotHandle enterRefSlot() {
+    Thread me = Thread.currentThread();
+    if ((word & WRITER_WAITS) == 0) {
+      int i = slotOf(me);
+      SlotHandle h = new SlotHandle(this, me, i, 0);
+      if (REF_SLOT.compareAndSet(refSlots, i, null, h)) {
+        if ((word & WRITER_WAITS) == 0) { // the CAS was the StoreLoad: a writer sees h or we see it
+          return h;
+        }
+        REF_SLOT.setVolatile(refSlots, i, null);
+      }
+    }
+    throw new IllegalStateException("no writer in a floor");
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE) // as a real lock's acquire would be
+  SlotHandle enterStampSlot() {
+    Thread me = Thread.currentThread();
+    if ((word & WRITER_WAITS) == 0) {
+      int i = slotOf(me);
+      long v = (long) STAMP_SLOT.getVolatile(stampSlots, i);
+      if ((v & 1) == 0 && STAMP_SLOT.compareAndSet(stampSlots, i, v, v + 1)) {
+        if ((word & WRITER_WAITS) == 0) {
+          return new SlotHandle(this, me, i, v + 1);
+        }
+        STAMP_SLOT.setVolatile(stampSlots, i, v + 2);
+      }
+    }
+    throw new IllegalStateException("no writer in a floor");
+  }
+
+  /**
+   * Visible reader, handle in the slot (BRAVO's table, per lock): check the word, allocate the
+   * handle, CAS it into this thread's slot, check the word again; close is the slot's CAS back to
+   * null (the exactly-once decision) and a look at the word for a waiting writer. No owner record.
+   */
+  @Benchmark
+  public long slotReader() {
+    SlotHandle h = enterRefSlot();
+    try {
+      return value;
+    } finally {
+      h.close();
+    }
+  }
+
+  /**
+   * Visible reader, stamp in the slot: as {@link #slotReader} but the slot is a long that a read
+   * makes odd (v → v+1) and its close even (v+1 → v+2), so no reference is stored in the (old)
+   * table and G1's post-write barrier is not paid; the handle keeps the stamp.
+   */
+  @Benchmark
+  public long slotStamp() {
+    SlotHandle h = enterStampSlot();
+    try {
+      return value;
+    } finally {
+      h.close();
     }
   }
 

@@ -8,13 +8,14 @@ import java.lang.invoke.VarHandle;
  * LockHandle} of the hold. Status moves WAITING → HELD → RELEASED, or WAITING → CANCELLED. WAITING
  * → HELD and WAITING → CANCELLED happen under the lock's queue lock; HELD → RELEASED is a CAS (by
  * {@link #close()} or {@link #downgrade()}, from any thread), which is what makes close exactly
- * once.
+ * once; for a read held in a reader slot ({@link RwSlotRead}) the slot's CAS decides and HELD →
+ * RELEASED is a release store after it.
  *
  * <p>Implementation notes: an uncontended hold of a lock without statistics allocates only this
  * object (four references and an int: 32 bytes with compressed oops); the fields of a wait live in
  * the {@link RwWaiter} subclass.
  */
-sealed class RwNode implements LockHandle permits RwWaiter {
+sealed class RwNode implements LockHandle permits RwWaiter, RwSlotRead {
   static final int WAITING = 0;
   static final int HELD = 1;
   static final int RELEASED = 2;
@@ -71,6 +72,14 @@ sealed class RwNode implements LockHandle permits RwWaiter {
    */
   final void status(int status) {
     STATE.setVolatile(this, ((int) STATE.get(this) & SHARED) | status);
+  }
+
+  /**
+   * HELD → RELEASED by a release store, for a hold whose release was already decided once by
+   * another atomic ({@link RwSlotRead}'s slot).
+   */
+  final void released() {
+    STATE.setRelease(this, ((int) STATE.get(this) & SHARED) | RELEASED);
   }
 
   /** HELD → RELEASED; true for exactly one caller. */

@@ -21,15 +21,16 @@ import java.util.concurrent.locks.LockSupport;
  * writer and no queue (a reader) or is zero (a writer): nobody barges past a waiter, and while
  * QUEUED is set the only changes to the word outside the queue lock are releases. A release is one
  * atomic add on the word (after the CAS HELD → RELEASED on the handle that makes close exactly
- * once); it takes the queue lock to grant the head only if the word it replaced had QUEUED set and
- * the release can matter to the head: every write release, and the read release that drops the
- * count to zero. That is enough because the queue lock is never dropped with a grantable head
- * (enqueue appends only what cannot enter now, and every withdrawal and downgrade promotes), and a
- * waiting head is a writer blocked by readers (woken by the last reader) or anything blocked by a
- * writer (woken by the writer). Grants are hand-offs made under the queue lock (FIFO: one writer,
- * or every reader up to the next writer); waking (unpark, future completion) happens after it is
- * dropped. Giving up (timeout, interrupt, cancel) removes a waiter only if it is still WAITING; a
- * waiter granted meanwhile keeps the hold (timeout) or releases it (interrupt, cancel).
+ * once; a read held in a reader slot releases by the slot's CAS instead, see below); it takes the
+ * queue lock to grant the head only if the word it replaced had QUEUED set and the release can
+ * matter to the head: every write release, and the read release that drops the count to zero. That
+ * is enough because the queue lock is never dropped with a grantable head (enqueue appends only
+ * what cannot enter now, and every withdrawal and downgrade promotes), and a waiting head is a
+ * writer blocked by readers (woken by the last reader) or anything blocked by a writer (woken by
+ * the writer). Grants are hand-offs made under the queue lock (FIFO: one writer, or every reader up
+ * to the next writer); waking (unpark, future completion) happens after it is dropped. Giving up
+ * (timeout, interrupt, cancel) removes a waiter only if it is still WAITING; a waiter granted
+ * meanwhile keeps the hold (timeout) or releases it (interrupt, cancel).
  *
  * <p>A blocking read on a platform thread that finds a writer holding or waiting spins on the word
  * before it queues ({@link #spinToRead}), and enters with the fast path's CAS once the word admits
@@ -42,6 +43,22 @@ import java.util.concurrent.locks.LockSupport;
  * the same add as a read release, with no node in between: the scope makes the release exactly
  * once. Busy, it first spins as a blocking read does, still without a node; if that fails (or when
  * recording) it takes the node path and releases the node.
+ *
+ * <p>Reader slots (visible readers, as BRAVO: Dice and Kogan, 2019). A handle read of a lock that
+ * does not record first tries {@link #slotRead}: while the word shows {@link #BIAS} it takes one of
+ * {@link #SLOTS} padded slots of this lock (chosen by thread id, one more probed) with a CAS from
+ * an even value v to the odd stamp v + 1, then reads the word again: the hold stands if BIAS is
+ * still set, else it leaves the slot. Its close is the slot's CAS from the stamp to stamp + 1, and
+ * that CAS is the exactly-once decision ({@link RwSlotRead}): no status CAS and no add on the word.
+ * A writer shuts the slots before it can hold: from exactly BIAS with one CAS to WRITER (it holds
+ * if its scan then finds every slot even, else it turns WRITER into {@link #DRAIN}), and otherwise
+ * BIAS → DRAIN; while DRAIN is set no writer is granted, readers still enter through the word, and
+ * a slot reader's close that sees DRAIN (or the writer's own scan) ends the drain under the queue
+ * lock once every slot is even, granting the head. BIAS comes back when a handle read finds no
+ * writer holding, waiting or draining; it never stands beside WRITER, QUEUED or DRAIN, so a waiting
+ * writer stops slot readers as it stops word readers. The table is per lock and small (8 slots,
+ * each alone on 128 bytes: about 1.2 KiB per lock): only {@link ReadWriteLock#create} has it, not
+ * the keyed read-write locks, whose keys share their engine's nodes.
  *
  * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
  * holds (scoped ones included) in {@link ReadOwners}. Asynchronous acquisitions have owners of
@@ -59,8 +76,22 @@ final class SingleReadWriteLock implements ReadWriteLock {
   private static final long READERS = 0xFFFF_FFFFL;
   private static final long WRITER = 1L << 32;
   private static final long QUEUED = 1L << 33;
+
+  /** Readers may take a reader slot ({@link #slotRead}). */
+  private static final long BIAS = 1L << 34;
+
+  /** The slots were revoked and may still hold readers: no writer is granted until they leave. */
+  private static final long DRAIN = 1L << 35;
+
   private static final VarHandle STATE;
   private static final VarHandle MUTEX;
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+
+  /** Reader slots per lock. */
+  private static final int SLOTS = 8;
+
+  /** Longs between two slots: each slot alone on 128 bytes, so two readers share no line. */
+  private static final int STRIDE = 16;
 
   static {
     try {
@@ -90,6 +121,14 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Who reads, for the non-reentrancy checks. */
   private final ReadOwners readers = new ReadOwners();
+
+  /**
+   * The reader slots: slot {@code k} (0 ≤ k < {@link #SLOTS}) is {@code slots[(k + 1) * STRIDE]}
+   * (the first line is left to the array's header). Even: free; odd: a read holds it. A read makes
+   * it v → v + 1 and its close v + 1 → v + 2, so values only grow and a stale handle's stamp never
+   * matches again.
+   */
+  private final long[] slots = new long[(SLOTS + 1) * STRIDE];
 
   /**
    * The latest write hold. Written by the grantee's thread (fast path) or the granting thread
@@ -250,26 +289,188 @@ final class SingleReadWriteLock implements ReadWriteLock {
     }
   }
 
-  /** One CAS when nobody writes or waits (a reader) or nobody holds (a writer); else null. */
+  /**
+   * One CAS when nobody writes or waits (a reader: in a slot, else in the word) or nobody holds (a
+   * writer); else null.
+   */
   private RwNode fast(Thread me, boolean shared) {
-    long s = state;
     if (shared) {
+      if (!recording) {
+        RwNode n = slotRead(me);
+        if (n != null) {
+          return n;
+        }
+      }
+      long s = state;
       while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
         if (STATE.weakCompareAndSet(this, s, s + 1)) {
           return heldReader(me);
         }
         s = state;
       }
-    } else if (s == 0 && STATE.compareAndSet(this, 0L, WRITER)) {
-      RwNode n =
-          recording
-              ? new RwWaiter(this, me, false, RwNode.HELD)
-              : new RwNode(this, me, false, RwNode.HELD);
-      writer = n;
-      acquiredAtOnce(n);
-      return n;
+      return null;
+    }
+    long s = state;
+    if ((s & BIAS) != 0) {
+      if (s == BIAS && STATE.compareAndSet(this, BIAS, WRITER)) {
+        if (!slotsBusy()) {
+          return heldWriter(me); // the CAS shut the slots; nobody was in one
+        }
+        // Readers sit in slots: give WRITER up for DRAIN and wait as any writer meeting readers.
+        STATE.getAndAdd(this, DRAIN - WRITER);
+        drained(true);
+        return null;
+      }
+      revoke();
+      return null;
+    }
+    if (s == 0 && STATE.compareAndSet(this, 0L, WRITER)) {
+      return heldWriter(me);
     }
     return null;
+  }
+
+  private RwNode heldWriter(Thread me) {
+    RwNode n =
+        recording
+            ? new RwWaiter(this, me, false, RwNode.HELD)
+            : new RwNode(this, me, false, RwNode.HELD);
+    writer = n;
+    acquiredAtOnce(n);
+    return n;
+  }
+
+  // ---------------------------------------------------------------- reader slots
+
+  /**
+   * The visible-reader path: the calling thread's slot (or the next one) goes from even to odd,
+   * then the word is read again; the hold stands if the word still shows {@link #BIAS}. The CAS is
+   * the StoreLoad: a writer sets the word first and reads the slots after, so either the writer
+   * sees this slot odd or this read sees the writer. Enables BIAS when the word shows nobody
+   * writing, waiting or draining. Null if the slots are off or both probed slots are busy.
+   */
+  private RwNode slotRead(Thread me) {
+    long s = state;
+    if ((s & (BIAS | WRITER | QUEUED | DRAIN)) != BIAS
+        && ((s & (BIAS | WRITER | QUEUED | DRAIN)) != 0
+            || !STATE.compareAndSet(this, s, s | BIAS))) {
+      return null;
+    }
+    int i = (int) ((me.threadId() * 0x9E3779B97F4A7C15L) >>> 61) * STRIDE + STRIDE;
+    for (int probe = 0; probe < 2; probe++) {
+      long v = (long) SLOT.getVolatile(slots, i);
+      if ((v & 1) == 0 && SLOT.compareAndSet(slots, i, v, v + 1)) {
+        if ((state & BIAS) != 0) {
+          RwSlotRead n = new RwSlotRead(this, me, i, v + 1);
+          readers.track(n);
+          return n;
+        }
+        SLOT.setVolatile(slots, i, v + 2); // revoked meanwhile: leave as a close would
+        if ((state & DRAIN) != 0) {
+          drained();
+        }
+        return null;
+      }
+      i = i == SLOTS * STRIDE ? STRIDE : i + STRIDE;
+    }
+    return null;
+  }
+
+  /**
+   * Releases a slot read: the slot's CAS from the hold's stamp is the exactly-once decision. A
+   * close that loses it waits for the winner to mark the handle released, so that {@code isHeld()}
+   * reads false once any close has returned.
+   */
+  private void releaseSlot(RwSlotRead n) {
+    if (!SLOT.compareAndSet(slots, n.slot, n.stamp, n.stamp + 1)) {
+      while (n.status() == RwNode.HELD) {
+        Thread.yield();
+      }
+      return;
+    }
+    ReadOwners.Chain c = n.chain;
+    if (c != null) {
+      c.closed(n);
+    }
+    n.released();
+    if ((state & DRAIN) != 0) { // after the slot's CAS: a writer that revoked sees it, or we see it
+      drained();
+    }
+  }
+
+  /** Whether a read holds a slot (or is about to find the slots revoked and leave it). */
+  private boolean slotsBusy() {
+    for (int i = STRIDE; i <= SLOTS * STRIDE; i += STRIDE) {
+      if (((long) SLOT.getVolatile(slots, i) & 1) != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** How many reads hold slots now (for messages). */
+  private int slotReaders() {
+    int n = 0;
+    for (int i = STRIDE; i <= SLOTS * STRIDE; i += STRIDE) {
+      n += (int) ((long) SLOT.getVolatile(slots, i) & 1);
+    }
+    return n;
+  }
+
+  /**
+   * A writer that found {@link #BIAS} with readers counted in the word revokes the slots (BIAS →
+   * DRAIN) and goes on as a writer meeting readers; the last slot reader to leave ends the drain.
+   */
+  private void revoke() {
+    long s;
+    while (((s = state) & BIAS) != 0) {
+      if (STATE.compareAndSet(this, s, s - BIAS + DRAIN)) {
+        if (!slotsBusy()) {
+          drained();
+        }
+        return;
+      }
+    }
+  }
+
+  /** Ends a drain whose slots are empty, under the queue lock, and wakes what that grants. */
+  private void drained() {
+    drained(false);
+  }
+
+  /**
+   * Ends a drain whose slots are empty, under the queue lock, and wakes what that grants; after a
+   * writer gave WRITER up for DRAIN ({@code afterWriter}) it also grants readers queued behind that
+   * short-lived WRITER (DRAIN does not stop readers).
+   */
+  private void drained(boolean afterWriter) {
+    RwWaiter wake;
+    lock();
+    try {
+      wake = endDrainLocked();
+      if (afterWriter && wake == null && (state & QUEUED) != 0) {
+        wake = promote();
+      }
+    } finally {
+      unlock();
+    }
+    RwWaiter.wakeAll(wake);
+  }
+
+  /**
+   * Clears DRAIN if no slot holds a read and grants what can enter then. Caller holds the queue
+   * lock: only this clears DRAIN, so the DRAIN seen here is the one the scan was for (a DRAIN of a
+   * later revocation cannot replace it meanwhile).
+   */
+  private RwWaiter endDrainLocked() {
+    if ((state & DRAIN) == 0 || slotsBusy()) {
+      return null;
+    }
+    long s;
+    do {
+      s = state;
+    } while (!STATE.compareAndSet(this, s, s & ~DRAIN));
+    return (s & QUEUED) != 0 ? promote() : null;
   }
 
   private RwNode heldReader(Thread me) {
@@ -406,6 +607,14 @@ final class SingleReadWriteLock implements ReadWriteLock {
     try {
       while (true) {
         long s = state;
+        if (!shared && (s & BIAS) != 0) {
+          // A writer shuts the slots before it queues (QUEUED never stands beside BIAS). Nobody
+          // is queued, so ending the drain here grants nobody.
+          if (STATE.compareAndSet(this, s, s - BIAS + DRAIN)) {
+            endDrainLocked();
+          }
+          continue;
+        }
         if (shared ? (s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS : s == 0) {
           if (!STATE.compareAndSet(this, s, shared ? s + 1 : WRITER)) {
             continue;
@@ -432,7 +641,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
             selfDeadlock = "holds it already";
             break;
           }
-          if ((s & READERS) != 0 && readers.readBy((Thread) me)) {
+          // Asked whatever the word's count says (a read in a slot is not counted there). A
+          // reader meets a WRITER with reads in it only while a writer that shut the slots turns
+          // WRITER into DRAIN (see fast()): it queues, and that writer lets it in.
+          if ((!shared || (s & QUEUED) != 0) && readers.readBy((Thread) me)) {
             if (!shared) {
               n = null;
               selfDeadlock = "";
@@ -532,6 +744,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Releases a held node; a no-op for a node that is not held. */
   void release(RwNode n) {
+    if (n instanceof RwSlotRead r) {
+      releaseSlot(r);
+      return;
+    }
     if (!n.leave()) {
       return;
     }
@@ -607,7 +823,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
       RwWaiter h = head;
       long s = state;
       boolean shared = h.shared();
-      if (shared ? (s & WRITER) != 0 : (s & (WRITER | READERS)) != 0) {
+      if (shared ? (s & WRITER) != 0 : (s & (WRITER | READERS | DRAIN)) != 0) {
         break;
       }
       long next = shared ? s + 1 : s | WRITER;
@@ -707,7 +923,12 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Whether nobody holds or waits (for tests). */
   boolean idle() {
-    return state == 0;
+    return (state & ~BIAS) == 0 && !slotsBusy();
+  }
+
+  /** Whether a waiter is queued (for tests). */
+  boolean queued() {
+    return (state & QUEUED) != 0;
   }
 
   /** The holders, for timeout messages: the writer's owner, or how many read. */
@@ -717,7 +938,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
       RwNode w = writer;
       return w != null && w.isHeld() ? w.describeOwner() : "a writer";
     }
-    long readers = s & READERS;
+    long readers = (s & READERS) + slotReaders();
     return readers == 0 ? null : readers == 1 ? "1 reader" : readers + " readers";
   }
 

@@ -543,12 +543,12 @@ class SingleReadWriteLockTest {
     assertIdle(lock);
   }
 
-  private interface Call<T> {
+  interface Call<T> {
     T call() throws Exception;
   }
 
   /** A call running on a thread of its own, and what it returns or throws. */
-  private record Waiting<T>(Thread thread, CompletableFuture<T> result) {
+  record Waiting<T>(Thread thread, CompletableFuture<T> result) {
     /** What the call threw (it must throw, within a few seconds). */
     Throwable failure() throws Exception {
       try {
@@ -561,7 +561,7 @@ class SingleReadWriteLockTest {
   }
 
   /** Starts {@code call} on a new thread of {@code builder}'s kind. */
-  private static <T> Waiting<T> startOn(Thread.Builder builder, Call<T> call) {
+  static <T> Waiting<T> startOn(Thread.Builder builder, Call<T> call) {
     CompletableFuture<T> f = new CompletableFuture<>();
     Thread t =
         builder.start(
@@ -587,7 +587,7 @@ class SingleReadWriteLockTest {
     return w;
   }
 
-  private static <T> T onOtherThread(Call<T> call) throws Exception {
+  static <T> T onOtherThread(Call<T> call) throws Exception {
     CompletableFuture<T> f = startOn(Thread.ofPlatform(), call).result();
     try {
       return f.get(10, TimeUnit.SECONDS);
