@@ -51,17 +51,17 @@ import java.util.concurrent.locks.LockSupport;
  * still set, else it leaves the slot. Its close is the slot's CAS from the stamp to stamp + 1, and
  * that CAS is the exactly-once decision ({@link RwSlotRead}): no status CAS and no add on the word.
  * A writer shuts the slots before it can hold: from exactly BIAS with one CAS to {@link #SHUTTING}
- * (WRITER and DRAIN: not a hold), then it scans the slots and drops DRAIN (every slot even: it
- * holds) or WRITER (it waits as a writer meeting readers); otherwise BIAS → DRAIN. While DRAIN
- * alone is set no writer is granted, readers still enter through the word, and a slot reader's
- * close that sees it (or the writer's own scan) ends the drain under the queue lock once every slot
- * is even, granting the head. A reader under the queue lock that finds SHUTTING waits the few loads
- * it lasts: it neither queues nor fails behind a write that nobody holds. BIAS comes back when a
- * handle read finds no writer holding, waiting or draining; it never stands beside WRITER, QUEUED
- * or DRAIN, so a waiting writer stops slot readers as it stops word readers. The table is per lock
- * and small (8 slots, each alone on 128 bytes: about 1.2 KiB per lock): only {@link
- * ReadWriteLock#create} has it, not the keyed read-write locks, whose keys share their engine's
- * nodes.
+ * (WRITER and DRAIN: not a hold), then it scans the slots and stores WRITER (every slot even: it
+ * holds) or drops WRITER (it waits as a writer meeting readers); otherwise BIAS → DRAIN. While
+ * DRAIN alone is set no writer is granted, readers still enter through the word, and a slot
+ * reader's close that sees it (or the writer's own scan) ends the drain under the queue lock once
+ * every slot is even, granting the head. An arrival in {@link #enter} that finds SHUTTING waits out
+ * the few loads it lasts, without the queue lock: it neither queues nor fails behind a write that
+ * nobody holds, and nothing else changes the word meanwhile. BIAS comes back when a handle read
+ * finds no writer holding, waiting or draining; it never stands beside WRITER, QUEUED or DRAIN, so
+ * a waiting writer stops slot readers as it stops word readers. The table is per lock and small (8
+ * slots, each alone on 128 bytes: about 1.2 KiB per lock): only {@link ReadWriteLock#create} has
+ * it, not the keyed read-write locks, whose keys share their engine's nodes.
  *
  * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
  * holds (scoped ones included) in {@link ReadOwners}. Asynchronous acquisitions have owners of
@@ -89,8 +89,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
   /**
    * WRITER and DRAIN at once: a writer that found exactly BIAS shut the slots and is scanning them
    * ({@link #fast}); not a hold. It becomes WRITER (it holds) or DRAIN (readers were in slots)
-   * after a few loads, without the queue lock; nothing else sets or clears a bit of it meanwhile
-   * but QUEUED (writers queueing).
+   * after a few loads, without the queue lock. Nobody else changes the word meanwhile: it admits no
+   * reader or writer, {@link #enter} waits it out instead of queueing, {@link #endDrainLocked}
+   * leaves it alone, and the CAS that set it found no hold in the word and nobody queued.
    */
   private static final long SHUTTING = WRITER | DRAIN;
 
@@ -325,7 +326,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
     if ((s & BIAS) != 0) {
       if (s == BIAS && STATE.compareAndSet(this, BIAS, SHUTTING)) {
         if (!slotsBusy()) {
-          STATE.getAndAdd(this, -DRAIN); // the CAS shut the slots; nobody was in one
+          // The CAS shut the slots; nobody was in one. A store is enough: while the word shows
+          // SHUTTING nobody else changes it (enter() waits it out).
+          STATE.setRelease(this, WRITER);
           return heldWriter(me);
         }
         // Readers sit in slots: give WRITER up and wait as any writer meeting readers.
@@ -608,9 +611,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
     try {
       while (true) {
         long s = state;
-        if (shared && (s & SHUTTING) == SHUTTING) {
+        if ((s & SHUTTING) == SHUTTING) {
           // A writer is shutting the slots (fast()): not a hold, over in a few loads. Wait it out,
-          // without the queue lock, rather than queue or fail behind a write nobody holds.
+          // without the queue lock, rather than queue (or fail) behind a write nobody holds; so
+          // nobody queues meanwhile, and that writer may end SHUTTING with a plain store.
           unlock();
           for (int spins = 1; (state & SHUTTING) == SHUTTING; spins++) {
             if (spins % 100 == 0) {
