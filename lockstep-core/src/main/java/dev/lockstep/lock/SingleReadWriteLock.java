@@ -50,15 +50,18 @@ import java.util.concurrent.locks.LockSupport;
  * an even value v to the odd stamp v + 1, then reads the word again: the hold stands if BIAS is
  * still set, else it leaves the slot. Its close is the slot's CAS from the stamp to stamp + 1, and
  * that CAS is the exactly-once decision ({@link RwSlotRead}): no status CAS and no add on the word.
- * A writer shuts the slots before it can hold: from exactly BIAS with one CAS to WRITER (it holds
- * if its scan then finds every slot even, else it turns WRITER into {@link #DRAIN}), and otherwise
- * BIAS → DRAIN; while DRAIN is set no writer is granted, readers still enter through the word, and
- * a slot reader's close that sees DRAIN (or the writer's own scan) ends the drain under the queue
- * lock once every slot is even, granting the head. BIAS comes back when a handle read finds no
- * writer holding, waiting or draining; it never stands beside WRITER, QUEUED or DRAIN, so a waiting
- * writer stops slot readers as it stops word readers. The table is per lock and small (8 slots,
- * each alone on 128 bytes: about 1.2 KiB per lock): only {@link ReadWriteLock#create} has it, not
- * the keyed read-write locks, whose keys share their engine's nodes.
+ * A writer shuts the slots before it can hold: from exactly BIAS with one CAS to {@link #SHUTTING}
+ * (WRITER and DRAIN: not a hold), then it scans the slots and stores WRITER (every slot even: it
+ * holds) or drops WRITER (it waits as a writer meeting readers); otherwise BIAS → DRAIN. While
+ * DRAIN alone is set no writer is granted, readers still enter through the word, and a slot
+ * reader's close that sees it (or the writer's own scan) ends the drain under the queue lock once
+ * every slot is even, granting the head. An arrival in {@link #enter} that finds SHUTTING waits out
+ * the few loads it lasts, without the queue lock: it neither queues nor fails behind a write that
+ * nobody holds, and nothing else changes the word meanwhile. BIAS comes back when a handle read
+ * finds no writer holding, waiting or draining; it never stands beside WRITER, QUEUED or DRAIN, so
+ * a waiting writer stops slot readers as it stops word readers. The table is per lock and small (8
+ * slots, each alone on 128 bytes: about 1.2 KiB per lock): only {@link ReadWriteLock#create} has
+ * it, not the keyed read-write locks, whose keys share their engine's nodes.
  *
  * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
  * holds (scoped ones included) in {@link ReadOwners}. Asynchronous acquisitions have owners of
@@ -82,6 +85,15 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** The slots were revoked and may still hold readers: no writer is granted until they leave. */
   private static final long DRAIN = 1L << 35;
+
+  /**
+   * WRITER and DRAIN at once: a writer that found exactly BIAS shut the slots and is scanning them
+   * ({@link #fast}); not a hold. It becomes WRITER (it holds) or DRAIN (readers were in slots)
+   * after a few loads, without the queue lock. Nobody else changes the word meanwhile: it admits no
+   * reader or writer, {@link #enter} waits it out instead of queueing, {@link #endDrainLocked}
+   * leaves it alone, and the CAS that set it found no hold in the word and nobody queued.
+   */
+  private static final long SHUTTING = WRITER | DRAIN;
 
   private static final VarHandle STATE;
   private static final VarHandle MUTEX;
@@ -312,13 +324,16 @@ final class SingleReadWriteLock implements ReadWriteLock {
     }
     long s = state;
     if ((s & BIAS) != 0) {
-      if (s == BIAS && STATE.compareAndSet(this, BIAS, WRITER)) {
+      if (s == BIAS && STATE.compareAndSet(this, BIAS, SHUTTING)) {
         if (!slotsBusy()) {
-          return heldWriter(me); // the CAS shut the slots; nobody was in one
+          // The CAS shut the slots; nobody was in one. A store is enough: while the word shows
+          // SHUTTING nobody else changes it (enter() waits it out).
+          STATE.setRelease(this, WRITER);
+          return heldWriter(me);
         }
-        // Readers sit in slots: give WRITER up for DRAIN and wait as any writer meeting readers.
-        STATE.getAndAdd(this, DRAIN - WRITER);
-        drained(true);
+        // Readers sit in slots: give WRITER up and wait as any writer meeting readers.
+        STATE.getAndAdd(this, -WRITER);
+        drained();
         return null;
       }
       revoke();
@@ -435,22 +450,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Ends a drain whose slots are empty, under the queue lock, and wakes what that grants. */
   private void drained() {
-    drained(false);
-  }
-
-  /**
-   * Ends a drain whose slots are empty, under the queue lock, and wakes what that grants; after a
-   * writer gave WRITER up for DRAIN ({@code afterWriter}) it also grants readers queued behind that
-   * short-lived WRITER (DRAIN does not stop readers).
-   */
-  private void drained(boolean afterWriter) {
     RwWaiter wake;
     lock();
     try {
       wake = endDrainLocked();
-      if (afterWriter && wake == null && (state & QUEUED) != 0) {
-        wake = promote();
-      }
     } finally {
       unlock();
     }
@@ -459,11 +462,12 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /**
    * Clears DRAIN if no slot holds a read and grants what can enter then. Caller holds the queue
-   * lock: only this clears DRAIN, so the DRAIN seen here is the one the scan was for (a DRAIN of a
-   * later revocation cannot replace it meanwhile).
+   * lock: only this clears DRAIN (and a writer ending {@link #SHUTTING}, which is left to it), so
+   * the DRAIN seen here is the one the scan was for (a DRAIN of a later revocation cannot replace
+   * it meanwhile).
    */
   private RwWaiter endDrainLocked() {
-    if ((state & DRAIN) == 0 || slotsBusy()) {
+    if ((state & SHUTTING) != DRAIN || slotsBusy()) {
       return null;
     }
     long s;
@@ -607,6 +611,21 @@ final class SingleReadWriteLock implements ReadWriteLock {
     try {
       while (true) {
         long s = state;
+        if ((s & SHUTTING) == SHUTTING) {
+          // A writer is shutting the slots (fast()): not a hold, over in a few loads. Wait it out,
+          // without the queue lock, rather than queue (or fail) behind a write nobody holds; so
+          // nobody queues meanwhile, and that writer may end SHUTTING with a plain store.
+          unlock();
+          for (int spins = 1; (state & SHUTTING) == SHUTTING; spins++) {
+            if (spins % 100 == 0) {
+              Thread.yield();
+            } else {
+              Thread.onSpinWait();
+            }
+          }
+          lock();
+          continue;
+        }
         if (!shared && (s & BIAS) != 0) {
           // A writer shuts the slots before it queues (QUEUED never stands beside BIAS). Nobody
           // is queued, so ending the drain here grants nobody.
@@ -642,8 +661,8 @@ final class SingleReadWriteLock implements ReadWriteLock {
             break;
           }
           // Asked whatever the word's count says (a read in a slot is not counted there). A
-          // reader meets a WRITER with reads in it only while a writer that shut the slots turns
-          // WRITER into DRAIN (see fast()): it queues, and that writer lets it in.
+          // reader never meets SHUTTING here (waited out above): QUEUED beside its read is a
+          // writer.
           if ((!shared || (s & QUEUED) != 0) && readers.readBy((Thread) me)) {
             if (!shared) {
               n = null;
