@@ -38,17 +38,21 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threading and cost</h2>
  *
  * Thread-safe; virtual-thread friendly (waiters park, never pin a carrier; virtual threads do not
- * spin). Uncontended, a read or write costs one compare-and-set to enter, and two atomic operations
- * to leave (the handle's exactly-once compare-and-set, then an add), plus one 32-byte handle; a
- * thread's read holds are counted in a thread-local counter, not stored. A scoped read ({@link
- * #read}) needs no handle: one compare-and-set to enter and one add to leave, nothing allocated.
- * Waiters queue only under contention; a platform thread that finds no one queued ahead of it spins
- * up to about 20 µs before parking (on multi-core machines), later ones a few dozen checks. A
- * platform thread's read that finds a writer holding or waiting first spins up to about 20 µs
- * without queueing, then enters as soon as no writer holds or waits (exactly as a read arriving
- * later would: it never passes a waiting writer), and queues only if it could not. With a {@link
- * LockRecorder} in the options, every acquisition, release, timeout, cancellation and refusal is
- * reported to it.
+ * spin). Uncontended, a handle read (without a {@link LockRecorder}) takes one of the lock's eight
+ * reader slots: one compare-and-set to enter and one to leave (that one is also the handle's
+ * exactly-once close), plus one 40-byte handle. A write, or a read with a recorder, costs one
+ * compare-and-set to enter and two atomic operations to leave (the handle's exactly-once
+ * compare-and-set, then an add), plus one 32-byte handle. A writer that finds readers in slots
+ * waits for them to leave, and while a writer holds or waits new reads go through the lock's word
+ * (so a waiting writer stops them, as below). A thread's read holds are counted in a thread-local
+ * counter, not stored. A scoped read ({@link #read}) needs no handle: one compare-and-set to enter
+ * and one add to leave, nothing allocated. The slots take about 1.2 KiB per lock. Waiters queue
+ * only under contention; a platform thread that finds no one queued ahead of it spins up to about
+ * 20 µs before parking (on multi-core machines), later ones a few dozen checks. A platform thread's
+ * read that finds a writer holding or waiting first spins up to about 20 µs without queueing, then
+ * enters as soon as no writer holds or waits (exactly as a read arriving later would: it never
+ * passes a waiting writer), and queues only if it could not. With a {@link LockRecorder} in the
+ * options, every acquisition, release, timeout, cancellation and refusal is reported to it.
  *
  * <h2>Handles or scopes</h2>
  *
