@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Scenarios {@code update-8t-paired} and {@code update-1t-paired} of suite {@code docs} (no JMH):
@@ -101,11 +102,11 @@ final class DocsPaired {
   }
 
   private static void note(
-      Report report, String scenario, List<Round> rounds, ToDouble<Round> ratio) {
+      Report report, String scenario, List<Round> rounds, ToDoubleFunction<Round> ratio) {
     Targets.Target t = Targets.ratio(report.suite, scenario, PEER);
     List<Double> ratios = new ArrayList<>();
     for (Round r : rounds) {
-      ratios.add(ratio.of(r));
+      ratios.add(ratio.applyAsDouble(r));
     }
     report.notes.add(
         scenario
@@ -115,17 +116,8 @@ final class DocsPaired {
             + Report.byRound(ratios, t == null ? 0 : t.value(), v -> Report.fixed(v, 2) + "x", ""));
   }
 
-  /** A function to a double (a local one: java.util.function's would box the round). */
-  private interface ToDouble<T> {
-    double of(T t);
-  }
-
-  private static double mean(List<Round> rounds, ToDouble<Round> f) {
-    double sum = 0;
-    for (Round r : rounds) {
-      sum += f.of(r);
-    }
-    return rounds.isEmpty() ? 0 : sum / rounds.size();
+  private static double mean(List<Round> rounds, ToDoubleFunction<Round> f) {
+    return rounds.stream().mapToDouble(f).average().orElse(0);
   }
 
   /**

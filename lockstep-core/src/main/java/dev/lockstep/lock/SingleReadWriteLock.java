@@ -415,15 +415,10 @@ final class SingleReadWriteLock implements ReadWriteLock {
 
   /** Whether a read holds a slot (or is about to find the slots revoked and leave it). */
   private boolean slotsBusy() {
-    for (int i = STRIDE; i <= SLOTS * STRIDE; i += STRIDE) {
-      if (((long) SLOT.getVolatile(slots, i) & 1) != 0) {
-        return true;
-      }
-    }
-    return false;
+    return slotReaders() != 0;
   }
 
-  /** How many reads hold slots now (for messages). */
+  /** How many reads hold slots now. */
   private int slotReaders() {
     int n = 0;
     for (int i = STRIDE; i <= SLOTS * STRIDE; i += STRIDE) {
