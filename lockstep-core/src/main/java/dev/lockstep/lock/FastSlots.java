@@ -171,7 +171,12 @@ final class FastSlots {
     if (!VALUE.compareAndSet(c, null, next)) {
       return null;
     }
-    CELLS.compareAndSet(cells, slot, c, next);
+    try {
+      CELLS.compareAndSet(cells, slot, c, next);
+    } catch (Throwable e) {
+      // An error here (a StackOverflowError) must not lose the hold just taken: the forward
+      // stands, and whoever meets it swings the element over (see cell()).
+    }
     return n;
   }
 
@@ -253,7 +258,16 @@ final class FastSlots {
       Waiter w = new Waiter(fastEntry, key, owner, hash, t);
       if (VALUE.compareAndSet(c, t, w)) {
         // t was still the slot's node, so still held (its release would have CASed it out first).
-        Node.NEXT.setRelease(t, w);
+        try {
+          Node.NEXT.setRelease(t, w);
+        } catch (Throwable e) {
+          // An error before the caller has its waiter: give the wait up (the holder's hand-off
+          // links a waiter it finds unlinked, sees it cancelled and passes the key on).
+          if (!cancel(w)) {
+            w.engine().giveBack(w, e);
+          }
+          throw e;
+        }
         return w;
       }
     }
@@ -317,6 +331,11 @@ final class FastSlots {
         // Nobody queued behind x (a successor keeps x as its prev until linked): x left its slot
         // by the CAS of a close() that this second close() raced with (and claimed x first).
         return;
+      } else {
+        // A successor that took the slot links itself right after; link it on its behalf (the
+        // same value), so that a successor that failed to (an error) does not stall the key.
+        Node.NEXT.compareAndSet(x, null, w);
+        continue;
       }
       if (++spins < LINK_SPINS) {
         Thread.onSpinWait();

@@ -31,6 +31,27 @@ import java.util.concurrent.locks.LockSupport;
  * for how the two meet). The uncontended cycle stays in small methods ({@link #await}'s head,
  * {@link #enter}, {@link #release}) so that the JIT inlines all of it into the caller; the queueing
  * and waiting live in separate methods ({@link #awaitSlowly}, {@link #enterTable}).
+ *
+ * <p>Errors after a state change (an {@code OutOfMemoryError}, or a {@code StackOverflowError},
+ * which any call can meet; and a recorder that throws): a hold is never left with nobody to close
+ * it. What a hold needs (its node, a new key's entry and table room, the clock) is made before the
+ * CAS or the stripe-lock section that takes it, so nothing after it allocates; the recorder is
+ * called in the frame above the one that took the hold, and a recorder that throws is ignored
+ * (noted by a field write, logged later: see {@link LockRecorder}); a try's {@code Optional} is
+ * made by the caller of {@link #tryNow}, a frame above; a wait that ends by an error withdraws, or
+ * gives back a grant ({@link #giveBack}); a future the caller will never see is cancelled. A
+ * release that retires its key's entry takes it out of the table before it marks the node released
+ * (that call may resize: an error in it leaves the handle held, and a second close releases). The
+ * stripe's unlock is no deeper than its lock ({@link Segment#unlock}). {@code StackDepthScanTest}
+ * scans every depth of each acquire and close for this.
+ *
+ * <p>Not made safe (left as is, each rare and needing an error at one call of a contended path): a
+ * release's wake-ups after its state change ({@link Entry#promote} and {@link #wakeAll}: an error
+ * there leaves granted waiters unwoken, so a waiter without a timeout may sleep on); {@link
+ * #retire}'s bookkeeping after the entry leaves the table (an error leaves the slot inflated, which
+ * is slower, never wrong, and for a lock with a key limit one place of the limit taken); the
+ * wait-for graph's bookkeeping (an error leaves a stale registration, which never makes a false
+ * cycle); a hand-off's grant after its claim ({@link FastSlots}).
  */
 final class LockEngine {
   static final int SEGMENT_BITS = 6;
@@ -96,9 +117,21 @@ final class LockEngine {
 
   // ---------------------------------------------------------------- acquiring
 
-  /** Takes the key now or returns null; never waits. */
+  /**
+   * Takes the key now or returns null; never waits. The caller wraps the result in an {@code
+   * Optional} in its own frame: that needs less stack than this call did, so it cannot throw a
+   * {@code StackOverflowError} and lose the hold.
+   */
   Node tryNow(Object key, LockMode mode) {
-    return enter(key, mode, false, null);
+    Node n = enter(key, mode, false, null);
+    if (recording && n != null) {
+      try { // no call in the catch: nothing here can fail the acquire
+        recorder.acquired(name, n.key, n.mode(), 0, false);
+      } catch (Throwable t) {
+        recorderErrors.pending = t; // see LockRecorder
+      }
+    }
+    return n;
   }
 
   /**
@@ -140,10 +173,33 @@ final class LockEngine {
       return timedOut(key, 0, null, timeout, throwOnTimeout);
     }
     if (entered.status() == Node.HELD) {
+      if (recording) {
+        try { // no call in the catch: nothing here can fail the acquire
+          recorder.acquired(name, entered.key, entered.mode(), 0, false);
+        } catch (Throwable t) {
+          recorderErrors.pending = t; // see LockRecorder
+        }
+      }
       return entered;
     }
     Waiter n = (Waiter) entered;
-    checkDeadlock(n);
+    try {
+      checkDeadlock(n);
+      return waitFor(n, nanos, timeout, throwOnTimeout);
+    } catch (Throwable t) {
+      // Whatever left the wait (an error, a recorder that threw) leaves no waiter queued and no
+      // hold with nobody to close it. Timeouts, interrupts and deadlocks settled it already.
+      if (withdraw(n) == WITHDRAWN_BUT_GRANTED && n.status() == Node.HELD) {
+        giveBack(n, t);
+      }
+      throw t;
+    }
+  }
+
+  /** The wait of {@link #awaitSlowly} for a queued waiter: spins, parks, gives up on time. */
+  private Node waitFor(Waiter n, long nanos, Duration timeout, boolean throwOnTimeout)
+      throws InterruptedException {
+    Object key = n.key;
     boolean forever = nanos > Long.MAX_VALUE / 4;
     long now = System.nanoTime();
     long deadline = forever ? 0 : now + nanos;
@@ -178,7 +234,11 @@ final class LockEngine {
           granted(n);
           release(n);
         } else if (recording) {
-          recorder.cancelled(name, key, System.nanoTime() - n.waitStart);
+          try {
+            recorder.cancelled(name, key, System.nanoTime() - n.waitStart);
+          } catch (Throwable t) {
+            recorderErrors.pending = t;
+          }
         }
         throw new InterruptedException("interrupted waiting for key '" + key + "' of " + this);
       }
@@ -207,27 +267,45 @@ final class LockEngine {
       return CompletableFuture.failedFuture(e);
     }
     if (entered.status() == Node.HELD) {
-      return CompletableFuture.completedFuture(entered);
+      try {
+        if (recording) {
+          try {
+            recorder.acquired(name, entered.key, entered.mode(), 0, false);
+          } catch (Throwable t) {
+            recorderErrors.pending = t; // see LockRecorder
+          }
+        }
+        return CompletableFuture.completedFuture(entered);
+      } catch (RuntimeException e) {
+        giveBack(entered, e);
+        return CompletableFuture.failedFuture(e);
+      } catch (Throwable t) {
+        giveBack(entered, t);
+        throw t;
+      }
     }
     Waiter n = (Waiter) entered;
     // enter() attached the future before the node became visible to other threads.
     Waiter.WaitFuture f = n.future;
     try {
       checkDeadlock(n);
+      if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
+        // The timer thread only starts the timeout; callbacks on the failed future run elsewhere.
+        n.timer =
+            TIMER.schedule(
+                () -> Thread.startVirtualThread(() -> abandon(n, timeout)),
+                nanos,
+                TimeUnit.NANOSECONDS);
+        if (n.status() != Node.WAITING) {
+          n.timer.cancel(false);
+        }
+      }
     } catch (DeadlockException e) {
       f.completeExceptionally(e);
-      return f;
-    }
-    if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
-      // The timer thread only starts the timeout; callbacks on the failed future run elsewhere.
-      n.timer =
-          TIMER.schedule(
-              () -> Thread.startVirtualThread(() -> abandon(n, timeout)),
-              nanos,
-              TimeUnit.NANOSECONDS);
-      if (n.status() != Node.WAITING) {
-        n.timer.cancel(false);
-      }
+    } catch (Throwable t) {
+      // The caller never sees this future: withdraw the wait, or release a grant made meanwhile.
+      f.cancel(false);
+      throw t;
     }
     return f;
   }
@@ -253,6 +331,9 @@ final class LockEngine {
    * enqueues or returns null as {@link #enter} does.
    */
   private Node enterTable(Object key, int hash, LockMode mode, boolean mayWait, Object owner) {
+    if (recording) {
+      recorderErrors.report(this);
+    }
     Object me = owner != null ? owner : Thread.currentThread();
     boolean async = owner != null;
     int slot = hash & FastSlots.MASK;
@@ -270,14 +351,12 @@ final class LockEngine {
         if (limited && !reserveKey()) {
           capacity = true;
         } else {
-          e = s.obtain(this, key, hash);
-          insert(s, e);
-          n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
-          e.hold(n);
+          n = enterNew(s, key, hash, me, mode);
         }
       } else if (e.admitsNow(mode)) {
-        n = recording ? new Waiter(e, me, mode) : new Node(e, me, mode);
-        e.hold(n);
+        Node h = newHold(e, me, mode); // before the hold: nothing after it allocates
+        e.hold(h);
+        n = h;
       } else if (e.heldBy(me)) {
         if (!mayWait) {
           return null;
@@ -305,22 +384,25 @@ final class LockEngine {
         return w;
       }
     } finally {
-      if (fast) {
-        slots.settle(slot); // inflated for nothing (busy try, error): undo
+      try {
+        if (fast) {
+          slots.settle(slot); // inflated for nothing (busy try, error): undo
+        }
+      } finally {
+        s.unlock();
       }
-      s.unlock();
     }
     if (n != null) {
-      if (recording) {
-        ((Waiter) n).holdStart = System.nanoTime();
-        recorder.acquired(name, key, mode, 0, false);
-      }
-      return n;
+      return n; // the caller records it, in the frame above
     }
     if (capacity) {
       int count = active.get();
       if (recording) {
-        recorder.rejected(name, key, "maxActiveKeys " + maxActiveKeys + " reached");
+        try {
+          recorder.rejected(name, key, "maxActiveKeys " + maxActiveKeys + " reached");
+        } catch (Throwable t) {
+          recorderErrors.pending = t;
+        }
       }
       throw new CapacityExceededException(name, key, maxActiveKeys, count);
     }
@@ -335,12 +417,73 @@ final class LockEngine {
             "self-deadlock: " + edge + " (Lockstep locks are not reentrant)", List.of(edge)));
   }
 
-  /** Adds a new entry to its stripe's table. Caller holds the stripe lock. */
+  /**
+   * The first hold of a key without an entry, whose place in the key limit is reserved already: the
+   * entry and the node are made, and the table made room for them, before anything changes, so that
+   * an error (an {@code OutOfMemoryError}, a {@code StackOverflowError}) leaves no entry behind,
+   * nor a reserved place. Caller holds the stripe lock.
+   */
+  private Node enterNew(Segment s, Object key, int hash, Object me, LockMode mode) {
+    boolean inserted = false;
+    try {
+      Entry e = s.obtain(this, key, hash);
+      Node n = newHold(e, me, mode);
+      s.reserve();
+      e.hold(n);
+      insert(s, e);
+      inserted = true;
+      return n;
+    } finally {
+      if (!inserted && limited) {
+        active.decrementAndGet();
+      }
+    }
+  }
+
+  /** What this lock's recorder threw and nobody has reported yet (see {@link LockRecorder}). */
+  private final RecorderErrors recorderErrors = new RecorderErrors();
+
+  /** A new node for a hold taken at once; a recorded one knows when its hold began. */
+  private Node newHold(Entry e, Object me, LockMode mode) {
+    if (!recording) {
+      return new Node(e, me, mode);
+    }
+    Waiter w = new Waiter(e, me, mode);
+    w.holdStart = System.nanoTime();
+    return w;
+  }
+
+  /**
+   * Releases a hold whose acquire fails after its state change (an error such as a {@code
+   * StackOverflowError} before the caller has its handle), as a close would: waking whoever that
+   * grants, but without telling the recorder (the acquire failed). An error of the release itself
+   * is added to {@code t} as suppressed.
+   */
+  void giveBack(Node n, Throwable t) {
+    try {
+      if (n.entry == fastEntry) {
+        slots.release(this, n);
+      } else {
+        releaseTable(n, false); // not recorded: the acquire failed
+      }
+    } catch (Throwable u) {
+      if (u != t) {
+        t.addSuppressed(u);
+      }
+    }
+  }
+
+  /**
+   * Adds a new entry to its stripe's table. Caller holds the stripe lock. The slot's count goes up
+   * first: should the insert then fail, the slot stays inflated (slower, never wrong), where a
+   * count short of the table's entries would let {@link FastSlots#settle} free a slot whose key is
+   * in the table.
+   */
   void insert(Segment s, Entry e) {
-    s.insert(e);
     if (fast) {
       slots.added(e.hash & FastSlots.MASK);
     }
+    s.insert(e);
   }
 
   private boolean reserveKey() {
@@ -367,7 +510,11 @@ final class LockEngine {
 
   private LockException failed(Object key, LockException e) {
     if (recording) {
-      recorder.error(name, key, e);
+      try {
+        recorder.error(name, key, e);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     return e;
   }
@@ -375,7 +522,11 @@ final class LockEngine {
   private Node timedOut(
       Object key, long waitStart, String holder, Duration timeout, boolean throwOnTimeout) {
     if (recording) {
-      recorder.timedOut(name, key, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
+      try {
+        recorder.timedOut(name, key, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     if (throwOnTimeout) {
       throw new LockTimeoutException(
@@ -393,9 +544,13 @@ final class LockEngine {
       graph.unregister(n);
     }
     if (recording) {
-      long now = System.nanoTime();
-      n.holdStart = now;
-      recorder.acquired(name, n.key, n.mode(), now - n.waitStart, true);
+      try {
+        long now = System.nanoTime();
+        n.holdStart = now;
+        recorder.acquired(name, n.key, n.mode(), now - n.waitStart, true);
+      } catch (Throwable t) {
+        recorderErrors.pending = t; // the hold stands: see LockRecorder
+      }
     }
   }
 
@@ -407,25 +562,51 @@ final class LockEngine {
       slots.release(this, n);
       return;
     }
+    releaseTable(n, true);
+  }
+
+  /**
+   * Releases a held node of the table, tells the recorder if {@code record}, and wakes what that
+   * grants; false if it was not held.
+   */
+  private boolean releaseTable(Node n, boolean record) {
     Entry e = n.entry;
     Segment s = stripes.of(n.slot()); // not e.hash: a released node's entry may serve another key
     Waiter wake;
     s.lock();
     try {
       if (n.status() != Node.HELD) {
-        return; // released already
+        return false; // released already
       }
-      n.status(Node.RELEASED);
-      e.unhold(n);
-      wake = e.head == null ? null : e.promote();
-      retire(s, e);
+      if (e.head == null
+          && e.chainTail == null
+          && (e.writer != null ? 1 : 0) + e.readerCount == 1) {
+        // The last holder, nobody waiting: the entry leaves the table first, so that an error in
+        // that call (it may resize) leaves everything as it was and the handle held; what follows
+        // is shallower than it.
+        s.remove(e);
+        n.status(Node.RELEASED);
+        e.unhold(n);
+        retired(s, e);
+        wake = null;
+      } else {
+        n.status(Node.RELEASED);
+        e.unhold(n);
+        wake = e.head == null ? null : e.promote();
+        retire(s, e);
+      }
     } finally {
       s.unlock();
     }
-    if (recording) {
-      recorder.released(name, n.key, System.nanoTime() - ((Waiter) n).holdStart);
+    if (record && recording) {
+      try { // no call in the catch: a recorder that throws is ignored (see LockRecorder)
+        recorder.released(name, n.key, System.nanoTime() - ((Waiter) n).holdStart);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     wakeAll(wake);
+    return true;
   }
 
   /** Turns a held write node into a read node, letting queued readers at the head in too. */
@@ -435,8 +616,7 @@ final class LockEngine {
     }
     Entry e = n.entry;
     Segment s = stripes.of(e.hash);
-    Node reader =
-        recording ? new Waiter(e, n.owner, LockMode.SHARED) : new Node(e, n.owner, LockMode.SHARED);
+    Node reader = newHold(e, n.owner, LockMode.SHARED);
     Waiter wake;
     s.lock();
     try {
@@ -450,11 +630,13 @@ final class LockEngine {
     } finally {
       s.unlock();
     }
-    if (recording) {
-      long now = System.nanoTime();
-      recorder.released(name, n.key, now - ((Waiter) n).holdStart);
-      ((Waiter) reader).holdStart = now;
-      recorder.acquired(name, n.key, LockMode.SHARED, 0, false);
+    if (recording) { // a recorder that throws is ignored (see LockRecorder)
+      try {
+        recorder.released(name, n.key, ((Waiter) reader).holdStart - ((Waiter) n).holdStart);
+        recorder.acquired(name, n.key, LockMode.SHARED, 0, false);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     wakeAll(wake);
     return reader;
@@ -489,13 +671,19 @@ final class LockEngine {
   private void retire(Segment s, Entry e) {
     if (e.idle()) {
       s.remove(e);
-      s.recycle(e);
-      if (limited) {
-        active.decrementAndGet();
-      }
-      if (fast) {
-        slots.removed(e.hash & FastSlots.MASK);
-      }
+      retired(s, e);
+    }
+  }
+
+  /** The bookkeeping of an entry just removed from its stripe's table. */
+  private void retired(Segment s, Entry e) {
+    int slot = e.hash & FastSlots.MASK;
+    s.recycle(e);
+    if (limited) {
+      active.decrementAndGet();
+    }
+    if (fast) {
+      slots.removed(slot);
     }
   }
 
@@ -552,11 +740,19 @@ final class LockEngine {
     long waited = recording ? System.nanoTime() - n.waitStart : 0;
     if (timeout != null) {
       if (recording) {
-        recorder.timedOut(name, n.key, waited);
+        try {
+          recorder.timedOut(name, n.key, waited);
+        } catch (Throwable t) {
+          recorderErrors.pending = t;
+        }
       }
       n.future.completeExceptionally(new LockTimeoutException(name, n.key, timeout, holders));
     } else if (recording) {
-      recorder.cancelled(name, n.key, waited);
+      try {
+        recorder.cancelled(name, n.key, waited);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
   }
 
@@ -587,10 +783,17 @@ final class LockEngine {
     }
     COMPLETING.set(Boolean.TRUE);
     try {
-      if (n.timer != null) {
-        n.timer.cancel(false);
+      try {
+        if (n.timer != null) {
+          n.timer.cancel(false);
+        }
+        granted(n);
+      } catch (Throwable t) {
+        // The recorder threw (granted() gave the hold back) or an error: the wait fails with it.
+        release(n);
+        n.future.completeExceptionally(t);
+        return;
       }
-      granted(n);
       if (!n.future.complete(n)) {
         release(n); // cancelled or failed meanwhile: nobody will close this hold
       }

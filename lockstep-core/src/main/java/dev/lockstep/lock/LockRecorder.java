@@ -9,6 +9,24 @@ package dev.lockstep.lock;
  * Methods are called by the acquiring and releasing threads (for asynchronous waits, by the thread
  * that completes the wait) without any lock of Lockstep's held; implementations must be thread-safe
  * and fast, and must not block or throw.
+ *
+ * <h2>A recorder that throws anyway</h2>
+ *
+ * A lock calls its recorder after the state change it reports: {@link #acquired} once the hold is
+ * taken, {@link #released} once the hold is given back (before whoever that grants is woken). If a
+ * recorder throws (any {@link Throwable}, a {@code StackOverflowError} inside it included), the
+ * lock catches it, logs the first such error of each lock at WARN through SLF4J (logger {@code
+ * dev.lockstep.lock.LockRecorder}; on the lock's next recorded acquire, as the catch itself calls
+ * nothing) and ignores the rest: the state change stands, and the wake-up it owes still happens. So
+ * an acquire whose {@code acquired} call throws still returns its handle (or completes its future),
+ * and the caller closes it as usual; a {@code close()} whose {@code released} call throws has
+ * released and returns normally; a timeout, cancellation or refusal reports the lock's own
+ * exception. Only the statistics miss the event.
+ *
+ * <p>Why not fail the acquire and give the hold back: the give-back is a release, which needs the
+ * stack and memory whose lack may be what made the recorder throw, so it could fail in turn and
+ * leave the lock held by nobody; a hold that stands needs nothing more. And statistics are a view
+ * of the lock, so a bug in them should not change who holds it.
  */
 public interface LockRecorder {
 

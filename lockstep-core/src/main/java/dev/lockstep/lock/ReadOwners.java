@@ -63,13 +63,12 @@ final class ReadOwners {
       return opened - closedElsewhere > 0;
     }
 
-    /** One of this chain's holds was closed (exactly once, after its HELD → RELEASED). */
-    void closed(RwNode n) {
-      if (n.owner == Thread.currentThread()) {
-        opened--;
-      } else {
-        CLOSED_ELSEWHERE.getAndAdd(this, 1);
-      }
+    /**
+     * One of this chain's holds was closed by another thread than its owner (exactly once, after
+     * its HELD → RELEASED); a close by the owner takes one from {@link #opened} instead.
+     */
+    void closedElsewhere() {
+      CLOSED_ELSEWHERE.getAndAdd(this, 1);
     }
   }
 
@@ -111,16 +110,17 @@ final class ReadOwners {
     return c;
   }
 
+  /**
+   * The chain of {@code me}, the calling thread: fetched before a read's CAS, so that counting the
+   * hold after it calls nothing (the first lookup of a thread allocates its chain).
+   */
+  Chain of(Thread me) {
+    return chain(me);
+  }
+
   /** The calling thread's chain, for a scoped read to count itself in and out. */
   Chain mine() {
     return chain(Thread.currentThread());
-  }
-
-  /** Records a read hold of the calling thread, before its handle reaches anyone else. */
-  void track(RwNode n) {
-    Chain c = chain(Thread.currentThread());
-    c.opened++;
-    n.chain = c;
   }
 
   /** Records a read hold of another thread than the caller; caller holds the queue lock. */

@@ -74,10 +74,17 @@ final class RwWaiter extends RwNode {
     }
     COMPLETING.set(Boolean.TRUE);
     try {
-      if (timer != null) {
-        timer.cancel(false);
+      try {
+        if (timer != null) {
+          timer.cancel(false);
+        }
+        lock.granted(this, null);
+      } catch (Throwable t) {
+        // The recorder threw (granted() gave the hold back) or an error: the wait fails with it.
+        lock.release(this);
+        future.completeExceptionally(t);
+        return;
       }
-      lock.granted(this);
       if (!future.complete(this)) {
         lock.release(this); // cancelled or failed meanwhile: nobody will close this hold
       }

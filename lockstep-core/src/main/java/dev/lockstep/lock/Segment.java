@@ -27,8 +27,11 @@ final class Segment {
     }
   }
 
-  @SuppressWarnings("unused") // accessed through the LOCK VarHandle
-  private volatile int lockWord;
+  /**
+   * 1 while locked. Not volatile: taken by the VarHandle's CAS, read with getVolatile, and cleared
+   * by a release fence and a plain store (see {@link #unlock}).
+   */
+  private int lockWord;
 
   // Padding: stripes are allocated together, and without it two or three of them share a cache
   // line, so threads working on unrelated keys still pull one line back and forth (false sharing).
@@ -53,7 +56,7 @@ final class Segment {
   private void lockSlow() {
     int spins = 0;
     while (true) {
-      if (lockWord == 0 && LOCK.compareAndSet(this, 0, 1)) {
+      if ((int) LOCK.getVolatile(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
         return;
       }
       if (++spins < 100) {
@@ -66,7 +69,12 @@ final class Segment {
   }
 
   void unlock() {
-    LOCK.setRelease(this, 0);
+    // A release store, as setRelease, but made of a fence and a field write: interpreted,
+    // setRelease goes a frame deeper than the CAS that locked, so a StackOverflowError could hit
+    // an unlock whose lock succeeded and leave the stripe locked for good; the fence goes less
+    // deep.
+    VarHandle.releaseFence();
+    lockWord = 0;
   }
 
   /** The entry for the key, or null. Caller holds the lock. */

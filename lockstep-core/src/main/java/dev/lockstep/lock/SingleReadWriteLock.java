@@ -63,6 +63,26 @@ import java.util.concurrent.locks.LockSupport;
  * slots, each alone on 128 bytes: about 1.2 KiB per lock): only {@link ReadWriteLock#create} has
  * it, not the keyed read-write locks, whose keys share their engine's nodes.
  *
+ * <p>Errors after a state change (an {@code OutOfMemoryError}, a {@code StackOverflowError}; a
+ * recorder that throws): a hold is never left with nobody to close it. Every acquire makes its node
+ * and fetches its thread's {@link ReadOwners.Chain} before the CAS that takes the hold (a slot's,
+ * the word's, a grant's), and reads the clock before it too, so from the CAS to the handle's return
+ * it calls nothing; a waiter and its future are made before QUEUED is set. The recorder is called
+ * in the frame above the one that took the hold, and a recorder that throws is ignored (see {@link
+ * LockRecorder}). A release's decisive CAS (the status's, or the slot's) is followed only by field
+ * writes and a CAS no deeper than it (the calling thread is read before it; {@code getAndAdd} goes
+ * a frame deeper when interpreted), and a scope releases in the frame that acquired; the queue
+ * lock's unlock is no deeper than its lock. A wait that ends by an error withdraws or gives the
+ * grant back; a future the caller will never see is cancelled. {@code StackDepthScanTest} scans
+ * every depth of each acquire and close for this.
+ *
+ * <p>Not made safe (left as is, each needing an error at one call of a path that races with another
+ * thread): a slot read that finds the slots revoked after its CAS and leaves the slot (its store,
+ * then {@link #drained}); a writer's {@link #drained} after it gave SHUTTING up for readers in
+ * slots; a release's {@link #promoteLocked} and {@link RwWaiter#wakeAll} (an error leaves the head
+ * ungranted or unwoken: a waiter without a timeout may sleep on); a close by another thread than
+ * the reader's ({@link ReadOwners.Chain#closedElsewhere}); a downgrade made for another thread.
+ *
  * <p>Ownership, for non-reentrancy checks: the last write hold is kept in {@link #writer}, read
  * holds (scoped ones included) in {@link ReadOwners}. Asynchronous acquisitions have owners of
  * their own that hold nothing else, so they are never checked (as in {@link LockEngine}).
@@ -128,8 +148,8 @@ final class SingleReadWriteLock implements ReadWriteLock {
   @SuppressWarnings("unused") // accessed through STATE
   private volatile long state;
 
-  @SuppressWarnings("unused") // accessed through MUTEX
-  private volatile int mutex;
+  /** The queue lock: 1 while held. Not volatile: see {@link Segment}'s lock word, made the same. */
+  private int mutex;
 
   /** Who reads, for the non-reentrancy checks. */
   private final ReadOwners readers = new ReadOwners();
@@ -179,6 +199,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
     return acquire(false, timeout, true);
   }
 
+  // A try's hold is wrapped in its Optional in the frame above the one that took it: that needs
+  // less stack than the taking did, so no StackOverflowError can fall between the two.
+
   @Override
   public Optional<LockHandle> tryAcquireRead() {
     return Optional.ofNullable(tryNow(true));
@@ -211,33 +234,41 @@ final class SingleReadWriteLock implements ReadWriteLock {
         throw new InterruptedException();
       }
       // The fast path of a read without a handle: the admission of fast(), the count of track().
+      // The count enters the word in this frame, right before the try whose finally takes it out:
+      // no call in between that could throw and leave it there.
       ReadOwners.Chain c = readers.mine();
+      boolean entered = false;
       long s = state;
       while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
         if (STATE.weakCompareAndSet(this, s, s + 1)) {
-          return readCounted(c, body);
+          entered = true;
+          break;
         }
         s = state;
       }
-      if (spinToRead(timeout)) {
-        return readCounted(c, body);
+      if (entered || spinToRead(timeout)) {
+        c.opened++;
+        try {
+          return body.call();
+        } finally {
+          c.opened--; // before the word, as in release()
+          // The entry's CAS again, not getAndAdd (a frame deeper when interpreted): an exit
+          // needs no more stack than the entry had.
+          long was;
+          do {
+            was = state;
+          } while (!STATE.weakCompareAndSet(this, was, was - 1));
+          if ((was & QUEUED) != 0 && (was & READERS) == 1) {
+            promoteLocked();
+          }
+        }
       }
     }
-    return callHolding(acquire(true, timeout, true), body);
-  }
-
-  /** Runs a scoped read's body once its count is in the word, then takes the count out. */
-  private <T, X extends Exception> T readCounted(ReadOwners.Chain c, LockedCall<T, X> body)
-      throws X {
-    c.opened++;
+    RwNode held = acquire(true, timeout, true);
     try {
       return body.call();
     } finally {
-      c.opened--; // before the word, as in release()
-      long was = (long) STATE.getAndAdd(this, -1L);
-      if ((was & QUEUED) != 0 && (was & READERS) == 1) {
-        promoteLocked();
-      }
+      release(held); // in the frame that acquired: no deeper than the acquire went
     }
   }
 
@@ -289,15 +320,14 @@ final class SingleReadWriteLock implements ReadWriteLock {
   public <T, X extends Exception> T write(Duration timeout, LockedCall<T, X> body)
       throws InterruptedException, X {
     Objects.requireNonNull(body, "body must not be null");
-    return callHolding(acquire(false, timeout, true), body);
-  }
-
-  /** Runs a scope's body under a hold taken through a handle, then releases it. */
-  private <T, X extends Exception> T callHolding(RwNode held, LockedCall<T, X> body) throws X {
+    RwNode held = acquire(false, timeout, true);
     try {
       return body.call();
     } finally {
-      release(held);
+      // In the frame that acquired, and straight to the word (a write is never in a slot): the
+      // release goes no deeper than the acquire did, so it cannot overflow the stack where the
+      // acquire did not, and leave WRITER set with nobody to clear it.
+      releaseWord(held, true);
     }
   }
 
@@ -314,44 +344,86 @@ final class SingleReadWriteLock implements ReadWriteLock {
         }
       }
       long s = state;
-      while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
-        if (STATE.weakCompareAndSet(this, s, s + 1)) {
-          return heldReader(me);
-        }
-        s = state;
+      if ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS) {
+        return wordRead(me, s);
       }
       return null;
     }
     long s = state;
     if ((s & BIAS) != 0) {
-      if (s == BIAS && STATE.compareAndSet(this, BIAS, SHUTTING)) {
-        if (!slotsBusy()) {
-          // The CAS shut the slots; nobody was in one. A store is enough: while the word shows
-          // SHUTTING nobody else changes it (enter() waits it out).
-          STATE.setRelease(this, WRITER);
-          return heldWriter(me);
-        }
-        // Readers sit in slots: give WRITER up and wait as any writer meeting readers.
-        STATE.getAndAdd(this, -WRITER);
-        drained();
-        return null;
+      if (s == BIAS) {
+        return shutSlots(me);
       }
       revoke();
       return null;
     }
-    if (s == 0 && STATE.compareAndSet(this, 0L, WRITER)) {
-      return heldWriter(me);
+    if (s == 0) {
+      RwNode n = newHold(me, false); // before the CAS: nothing after it may throw
+      if (STATE.compareAndSet(this, 0L, WRITER)) {
+        writer = n;
+        return n;
+      }
     }
     return null;
   }
 
-  private RwNode heldWriter(Thread me) {
-    RwNode n =
-        recording
-            ? new RwWaiter(this, me, false, RwNode.HELD)
-            : new RwNode(this, me, false, RwNode.HELD);
-    writer = n;
-    acquiredAtOnce(n);
+  /**
+   * A read through the word, as {@link #fast}'s reader: the node and the thread's chain are made
+   * before the CAS, so that between the CAS and the handle's return nothing is called that could
+   * throw (an {@code OutOfMemoryError}, a {@code StackOverflowError}) and leave a count in the word
+   * that no handle releases.
+   */
+  private RwNode wordRead(Thread me, long s) {
+    ReadOwners.Chain c = readers.of(me);
+    RwNode n = newHold(me, true);
+    do {
+      if (STATE.weakCompareAndSet(this, s, s + 1)) {
+        c.opened++;
+        n.chain = c;
+        return n;
+      }
+      s = state;
+    } while ((s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS);
+    return null;
+  }
+
+  /**
+   * A writer that found exactly {@link #BIAS} shuts the slots (BIAS → {@link #SHUTTING}) and holds
+   * if none is busy. SHUTTING is not a hold and nobody else changes the word while it stands, so
+   * anything that throws before it is resolved puts BIAS back, as if this writer never came.
+   */
+  private RwNode shutSlots(Thread me) {
+    RwNode n = newHold(me, false);
+    if (!STATE.compareAndSet(this, BIAS, SHUTTING)) {
+      return null;
+    }
+    boolean busy;
+    try {
+      busy = slotsBusy();
+    } catch (Throwable t) {
+      STATE.setRelease(this, BIAS);
+      throw t;
+    }
+    if (!busy) {
+      // The CAS shut the slots; nobody was in one. A store is enough: while the word shows
+      // SHUTTING nobody else changes it (enter() waits it out).
+      STATE.setRelease(this, WRITER);
+      writer = n;
+      return n;
+    }
+    // Readers sit in slots: give WRITER up and wait as any writer meeting readers.
+    STATE.getAndAdd(this, -WRITER);
+    drained();
+    return null;
+  }
+
+  /** A new held node of the calling thread, not yet published (made before the hold's CAS). */
+  private RwNode newHold(Object me, boolean shared) {
+    if (!recording) {
+      return new RwNode(this, me, shared, RwNode.HELD);
+    }
+    RwWaiter n = new RwWaiter(this, me, shared, RwNode.HELD);
+    n.holdStart = System.nanoTime(); // the clock read before the CAS, not after
     return n;
   }
 
@@ -371,20 +443,26 @@ final class SingleReadWriteLock implements ReadWriteLock {
             || !STATE.compareAndSet(this, s, s | BIAS))) {
       return null;
     }
+    // The chain and the node come before the slot's CAS: from the CAS to the handle's return
+    // nothing is called, so nothing can throw and leave the slot odd with no handle to close it.
+    ReadOwners.Chain c = readers.of(me);
     int i = (int) ((me.threadId() * 0x9E3779B97F4A7C15L) >>> 61) * STRIDE + STRIDE;
     for (int probe = 0; probe < 2; probe++) {
       long v = (long) SLOT.getVolatile(slots, i);
-      if ((v & 1) == 0 && SLOT.compareAndSet(slots, i, v, v + 1)) {
-        if ((state & BIAS) != 0) {
-          RwSlotRead n = new RwSlotRead(this, me, i, v + 1);
-          readers.track(n);
-          return n;
+      if ((v & 1) == 0) {
+        RwSlotRead n = new RwSlotRead(this, me, i, v + 1);
+        if (SLOT.compareAndSet(slots, i, v, v + 1)) {
+          if ((state & BIAS) != 0) {
+            c.opened++;
+            n.chain = c;
+            return n;
+          }
+          SLOT.setVolatile(slots, i, v + 2); // revoked meanwhile: leave as a close would
+          if ((state & DRAIN) != 0) {
+            drained();
+          }
+          return null;
         }
-        SLOT.setVolatile(slots, i, v + 2); // revoked meanwhile: leave as a close would
-        if ((state & DRAIN) != 0) {
-          drained();
-        }
-        return null;
       }
       i = i == SLOTS * STRIDE ? STRIDE : i + STRIDE;
     }
@@ -397,15 +475,20 @@ final class SingleReadWriteLock implements ReadWriteLock {
    * reads false once any close has returned.
    */
   private void releaseSlot(RwSlotRead n) {
+    Thread me = Thread.currentThread(); // before the CAS, as in releaseWord()
+    ReadOwners.Chain c = n.chain;
     if (!SLOT.compareAndSet(slots, n.slot, n.stamp, n.stamp + 1)) {
       while (n.status() == RwNode.HELD) {
         Thread.yield();
       }
       return;
     }
-    ReadOwners.Chain c = n.chain;
     if (c != null) {
-      c.closed(n);
+      if (n.owner == me) {
+        c.opened--;
+      } else {
+        c.closedElsewhere();
+      }
     }
     n.released();
     if ((state & DRAIN) != 0) { // after the slot's CAS: a writer that revoked sees it, or we see it
@@ -472,24 +555,35 @@ final class SingleReadWriteLock implements ReadWriteLock {
     return (s & QUEUED) != 0 ? promote() : null;
   }
 
-  private RwNode heldReader(Thread me) {
-    RwNode n =
-        recording
-            ? new RwWaiter(this, me, true, RwNode.HELD)
-            : new RwNode(this, me, true, RwNode.HELD);
-    readers.track(n);
-    acquiredAtOnce(n);
-    return n;
-  }
-
   private RwNode tryNow(boolean shared) {
+    if (recording) {
+      recorderErrors.report(this);
+    }
     Thread me = Thread.currentThread();
     RwNode n = fast(me, shared);
-    return n != null ? n : enter(me, shared, false);
+    if (n == null) {
+      n = enter(me, shared, false);
+    }
+    if (recording && n != null) {
+      try {
+        try {
+          recorder.acquired(name, RESOURCE, n.mode(), 0, false);
+        } catch (Throwable t) {
+          recorderErrors.pending = t; // see LockRecorder
+        }
+      } catch (Throwable t) {
+        giveBack(n, t);
+        throw t;
+      }
+    }
+    return n;
   }
 
   private RwNode acquire(boolean shared, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
+    if (recording) {
+      recorderErrors.report(this);
+    }
     if (timeout.isNegative()) { // NPE for null, as LockEngine.nanos
       LockEngine.nanos(timeout); // throws the usual IllegalArgumentException
     }
@@ -499,10 +593,23 @@ final class SingleReadWriteLock implements ReadWriteLock {
     Thread me = Thread.currentThread();
     RwNode entered = fast(me, shared);
     if (entered != null) {
+      if (recording) {
+        try { // no call in the catch: nothing here can fail the acquire
+          recorder.acquired(name, RESOURCE, entered.mode(), 0, false);
+        } catch (Throwable t) {
+          recorderErrors.pending = t; // see LockRecorder
+        }
+      }
       return entered;
     }
-    if (shared && spinToRead(timeout)) {
-      return heldReader(me);
+    if (shared && !recording) {
+      ReadOwners.Chain c = readers.of(me); // before spinToRead's CAS, as in wordRead
+      RwNode n = newHold(me, true);
+      if (spinToRead(timeout)) {
+        c.opened++;
+        n.chain = c;
+        return n;
+      }
     }
     return await(me, shared, LockEngine.nanos(timeout), timeout, throwOnTimeout);
   }
@@ -511,14 +618,39 @@ final class SingleReadWriteLock implements ReadWriteLock {
   private RwNode await(
       Thread me, boolean shared, long nanos, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
+    ReadOwners.Chain c = shared ? readers.of(me) : null; // before the grant: see granted()
     RwNode entered = enter(me, shared, nanos > 0);
     if (entered == null) {
       return timedOut(0, null, timeout, throwOnTimeout);
     }
     if (entered.status() == RwNode.HELD) {
+      if (recording) {
+        try { // no call in the catch: nothing here can fail the acquire
+          recorder.acquired(name, RESOURCE, entered.mode(), 0, false);
+        } catch (Throwable t) {
+          recorderErrors.pending = t; // see LockRecorder
+        }
+      }
       return entered;
     }
     RwWaiter n = (RwWaiter) entered;
+    try {
+      return waitFor(n, c, nanos, timeout, throwOnTimeout);
+    } catch (Throwable t) {
+      // Whatever left the wait (an error, a recorder that threw) leaves no waiter queued and no
+      // hold with nobody to close it. Timeouts and interrupts settled it already: a no-op then.
+      if (withdraw(n) == WITHDRAWN_BUT_GRANTED && n.status() == RwNode.HELD) {
+        giveBack(n, t);
+      }
+      throw t;
+    }
+  }
+
+  /** The wait of {@link #await} for a queued waiter: spins, parks, and gives up on time. */
+  private RwNode waitFor(
+      RwWaiter n, ReadOwners.Chain c, long nanos, Duration timeout, boolean throwOnTimeout)
+      throws InterruptedException {
+    Thread me = Thread.currentThread();
     boolean forever = nanos > Long.MAX_VALUE / 4;
     long now = System.nanoTime();
     long deadline = forever ? 0 : now + nanos;
@@ -551,15 +683,19 @@ final class SingleReadWriteLock implements ReadWriteLock {
       LockSupport.parkNanos(this, remaining);
       if (Thread.interrupted()) {
         if (withdraw(n) == WITHDRAWN_BUT_GRANTED) {
-          granted(n);
+          granted(n, c);
           release(n);
         } else if (recording) {
-          recorder.cancelled(name, RESOURCE, System.nanoTime() - n.waitStart);
+          try {
+            recorder.cancelled(name, RESOURCE, System.nanoTime() - n.waitStart);
+          } catch (Throwable t) {
+            recorderErrors.pending = t;
+          }
         }
         throw new InterruptedException("interrupted waiting for " + this);
       }
     }
-    granted(n);
+    granted(n, c);
     return n;
   }
 
@@ -576,19 +712,40 @@ final class SingleReadWriteLock implements ReadWriteLock {
       return CompletableFuture.failedFuture(e);
     }
     if (entered.status() == RwNode.HELD) {
-      return CompletableFuture.completedFuture(entered);
+      try {
+        if (recording) {
+          try {
+            recorder.acquired(name, RESOURCE, entered.mode(), 0, false);
+          } catch (Throwable t) {
+            recorderErrors.pending = t; // see LockRecorder
+          }
+        }
+        return CompletableFuture.completedFuture(entered);
+      } catch (RuntimeException e) {
+        giveBack(entered, e);
+        return CompletableFuture.failedFuture(e);
+      } catch (Throwable t) {
+        giveBack(entered, t);
+        throw t;
+      }
     }
     RwWaiter n = (RwWaiter) entered;
     RwWaiter.WaitFuture f = n.future; // attached before the waiter became visible
     if (nanos > 0 && nanos < Long.MAX_VALUE / 2) {
-      // The timer thread only starts the timeout; callbacks on the failed future run elsewhere.
-      n.timer =
-          RwWaiter.Timeouts.TIMER.schedule(
-              () -> Thread.startVirtualThread(() -> abandon(n, timeout)),
-              nanos,
-              TimeUnit.NANOSECONDS);
-      if (n.status() != RwNode.WAITING) {
-        n.timer.cancel(false);
+      try {
+        // The timer thread only starts the timeout; callbacks on the failed future run elsewhere.
+        n.timer =
+            RwWaiter.Timeouts.TIMER.schedule(
+                () -> Thread.startVirtualThread(() -> abandon(n, timeout)),
+                nanos,
+                TimeUnit.NANOSECONDS);
+        if (n.status() != RwNode.WAITING) {
+          n.timer.cancel(false);
+        }
+      } catch (Throwable t) {
+        // The caller never sees this future: withdraw the wait, or release a grant made meanwhile.
+        f.cancel(false);
+        throw t;
       }
     }
     return f;
@@ -600,6 +757,11 @@ final class SingleReadWriteLock implements ReadWriteLock {
    */
   private RwNode enter(Object me, boolean shared, boolean mayWait) {
     boolean async = !(me instanceof Thread);
+    // Whatever a grant or an enqueue needs is made before the CAS that grants or sets QUEUED, so
+    // that nothing called after it can throw and leave a count, WRITER or QUEUED with no handle.
+    ReadOwners.Chain c = shared && !async ? readers.of((Thread) me) : null;
+    RwNode held = null;
+    RwWaiter w = null;
     RwNode n;
     String selfDeadlock;
     lock();
@@ -630,24 +792,29 @@ final class SingleReadWriteLock implements ReadWriteLock {
           continue;
         }
         if (shared ? (s & (WRITER | QUEUED)) == 0 && (s & READERS) != READERS : s == 0) {
+          if (held == null) {
+            // An asynchronous hold is an RwWaiter either way; a recorded one knows when it began.
+            held =
+                async && !recording
+                    ? new RwWaiter(this, me, shared, RwNode.HELD)
+                    : newHold(me, shared);
+          }
           if (!STATE.compareAndSet(this, s, shared ? s + 1 : WRITER)) {
             continue;
           }
-          n =
-              recording || async
-                  ? new RwWaiter(this, me, shared, RwNode.HELD)
-                  : new RwNode(this, me, shared, RwNode.HELD);
+          n = held;
           if (!shared) {
             writer = n;
-          } else if (!async) {
-            readers.track(n);
+          } else if (c != null) {
+            c.opened++;
+            n.chain = c;
           }
           selfDeadlock = null;
           break;
         }
         if (!async) {
-          RwNode w = writer;
-          if ((s & WRITER) != 0 && w != null && w.owner == me && w.isHeld()) {
+          RwNode wr = writer;
+          if ((s & WRITER) != 0 && wr != null && wr.owner == me && wr.isHeld()) {
             if (!mayWait) {
               return null;
             }
@@ -678,15 +845,17 @@ final class SingleReadWriteLock implements ReadWriteLock {
         if ((s & READERS) == READERS) {
           throw new IllegalStateException(this + ": too many read holds (" + READERS + ")");
         }
+        if (w == null) {
+          w = new RwWaiter(this, me, shared, RwNode.WAITING);
+          if (async) {
+            w.future = new RwWaiter.WaitFuture(w);
+          }
+          if (recording) {
+            w.waitStart = System.nanoTime();
+          }
+        }
         if ((s & QUEUED) == 0 && !STATE.compareAndSet(this, s, s | QUEUED)) {
           continue;
-        }
-        RwWaiter w = new RwWaiter(this, me, shared, RwNode.WAITING);
-        if (async) {
-          w.future = new RwWaiter.WaitFuture(w);
-        }
-        if (recording) {
-          w.waitStart = System.nanoTime();
         }
         w.prev = tail;
         if (tail == null) {
@@ -701,7 +870,6 @@ final class SingleReadWriteLock implements ReadWriteLock {
       unlock();
     }
     if (n != null) {
-      acquiredAtOnce(n);
       return n;
     }
     LockException e;
@@ -719,14 +887,22 @@ final class SingleReadWriteLock implements ReadWriteLock {
               "self-deadlock: " + edge + " (Lockstep locks are not reentrant)", List.of(edge));
     }
     if (recording) {
-      recorder.error(name, RESOURCE, e);
+      try {
+        recorder.error(name, RESOURCE, e);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     throw (RuntimeException) e;
   }
 
   private RwNode timedOut(long waitStart, String holder, Duration timeout, boolean throwOnTimeout) {
     if (recording) {
-      recorder.timedOut(name, RESOURCE, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
+      try {
+        recorder.timedOut(name, RESOURCE, waitStart == 0 ? 0 : System.nanoTime() - waitStart);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     if (throwOnTimeout) {
       throw new LockTimeoutException(
@@ -735,22 +911,46 @@ final class SingleReadWriteLock implements ReadWriteLock {
     return null;
   }
 
-  private void acquiredAtOnce(RwNode n) {
-    if (recording) {
-      ((RwWaiter) n).holdStart = System.nanoTime();
-      recorder.acquired(name, RESOURCE, n.mode(), 0, false);
+  /** What this lock's recorder threw and nobody has reported yet (see {@link LockRecorder}). */
+  private final RecorderErrors recorderErrors = new RecorderErrors();
+
+  /**
+   * Releases a hold whose acquire fails after its state change (an error such as a {@code
+   * StackOverflowError} before the caller has its handle), as a close would: waking whoever that
+   * grants. An error of the release itself is added to {@code t} as suppressed.
+   */
+  private void giveBack(RwNode n, Throwable t) {
+    try {
+      if (n instanceof RwSlotRead r) {
+        releaseSlot(r);
+      } else {
+        releaseWord(n, false); // not recorded: the acquire failed
+      }
+    } catch (Throwable u) {
+      if (u != t) {
+        t.addSuppressed(u);
+      }
     }
   }
 
-  /** Bookkeeping once a waiter has been granted, on the thread that sees the grant. */
-  void granted(RwWaiter n) {
-    if (n.shared() && n.owner == Thread.currentThread()) {
-      readers.track(n);
+  /**
+   * Bookkeeping once a waiter has been granted, on the thread that sees the grant: counts a
+   * blocking read in the chain fetched before it queued ({@code c}; null for writes and
+   * asynchronous waits) and tells the recorder (a recorder that throws is ignored).
+   */
+  void granted(RwWaiter n, ReadOwners.Chain c) {
+    if (c != null) {
+      c.opened++;
+      n.chain = c;
     }
     if (recording) {
-      long now = System.nanoTime();
-      n.holdStart = now;
-      recorder.acquired(name, RESOURCE, n.mode(), now - n.waitStart, true);
+      try {
+        long now = System.nanoTime();
+        n.holdStart = now;
+        recorder.acquired(name, RESOURCE, n.mode(), now - n.waitStart, true);
+      } catch (Throwable t) {
+        recorderErrors.pending = t; // the hold stands: see LockRecorder
+      }
     }
   }
 
@@ -762,21 +962,47 @@ final class SingleReadWriteLock implements ReadWriteLock {
       releaseSlot(r);
       return;
     }
-    if (!n.leave()) {
-      return;
-    }
+    releaseWord(n, true);
+  }
+
+  /**
+   * Releases a hold counted in the word, telling the recorder if {@code record}; false if it was
+   * not held. Between the status CAS that decides the release and the word's update nothing is
+   * called that needs more stack than that CAS did (the calling thread is read before it, the
+   * owner's count is a field write, the word's update is a CAS as the status's is: {@code
+   * getAndAdd} goes one frame deeper when interpreted), so a {@code StackOverflowError} cannot fall
+   * between the two and leave the word counting a hold whose handle is released.
+   */
+  private boolean releaseWord(RwNode n, boolean record) {
+    Thread me = Thread.currentThread();
     ReadOwners.Chain c = n.chain;
-    if (c != null) {
-      c.closed(n); // before the word: whoever sees the reader gone sees its count down too
+    long delta = n.shared() ? -1L : -WRITER;
+    if (!n.leave()) {
+      return false;
     }
-    long s = (long) STATE.getAndAdd(this, n.shared() ? -1L : -WRITER);
-    if (recording) {
-      recorder.released(name, RESOURCE, System.nanoTime() - ((RwWaiter) n).holdStart);
+    if (c != null) { // before the word: whoever sees the reader gone sees its count down too
+      if (n.owner == me) {
+        c.opened--;
+      } else {
+        c.closedElsewhere();
+      }
+    }
+    long s;
+    do {
+      s = state;
+    } while (!STATE.compareAndSet(this, s, s + delta));
+    if (record && recording) {
+      try { // no call in the catch: a recorder that throws is ignored (see LockRecorder)
+        recorder.released(name, RESOURCE, System.nanoTime() - ((RwWaiter) n).holdStart);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     // A writer's release may let the head in; a reader's only if it was the last reader.
-    if ((s & QUEUED) != 0 && (!n.shared() || (s & READERS) == 1)) {
+    if ((s & QUEUED) != 0 && (delta == -WRITER || (s & READERS) == 1)) {
       promoteLocked();
     }
+    return true;
   }
 
   /** Turns a held write node into a read node, letting queued readers at the head in too. */
@@ -784,15 +1010,14 @@ final class SingleReadWriteLock implements ReadWriteLock {
     if (n.shared()) {
       throw new IllegalStateException("only a write hold of a read-write lock can be downgraded");
     }
-    RwNode reader =
-        recording
-            ? new RwWaiter(this, n.owner, true, RwNode.HELD)
-            : new RwNode(this, n.owner, true, RwNode.HELD);
+    RwNode reader = newHold(n.owner, true);
+    ReadOwners.Chain c = n.owner == Thread.currentThread() ? readers.mine() : null;
     if (!n.leave()) {
       throw new IllegalStateException("cannot downgrade " + n + ": it is no longer held");
     }
-    if (n.owner == Thread.currentThread()) {
-      readers.track(reader);
+    if (c != null) {
+      c.opened++;
+      reader.chain = c;
     } else if (n.owner instanceof Thread) {
       lock();
       try {
@@ -802,11 +1027,13 @@ final class SingleReadWriteLock implements ReadWriteLock {
       }
     }
     long s = (long) STATE.getAndAdd(this, 1L - WRITER);
-    if (recording) {
-      long now = System.nanoTime();
-      recorder.released(name, RESOURCE, now - ((RwWaiter) n).holdStart);
-      ((RwWaiter) reader).holdStart = now;
-      recorder.acquired(name, RESOURCE, LockMode.SHARED, 0, false);
+    if (recording) { // a recorder that throws is ignored (see LockRecorder)
+      try {
+        recorder.released(name, RESOURCE, ((RwWaiter) reader).holdStart - ((RwWaiter) n).holdStart);
+        recorder.acquired(name, RESOURCE, LockMode.SHARED, 0, false);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
     if ((s & QUEUED) != 0) {
       promoteLocked(); // readers at the head join the new reader
@@ -925,11 +1152,19 @@ final class SingleReadWriteLock implements ReadWriteLock {
     long waited = recording ? System.nanoTime() - n.waitStart : 0;
     if (timeout != null) {
       if (recording) {
-        recorder.timedOut(name, RESOURCE, waited);
+        try {
+          recorder.timedOut(name, RESOURCE, waited);
+        } catch (Throwable t) {
+          recorderErrors.pending = t;
+        }
       }
       n.future.completeExceptionally(new LockTimeoutException(name, RESOURCE, timeout, holders));
     } else if (recording) {
-      recorder.cancelled(name, RESOURCE, waited);
+      try {
+        recorder.cancelled(name, RESOURCE, waited);
+      } catch (Throwable t) {
+        recorderErrors.pending = t;
+      }
     }
   }
 
@@ -963,7 +1198,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
     }
     int spins = 0;
     while (true) {
-      if (mutex == 0 && MUTEX.compareAndSet(this, 0, 1)) {
+      if ((int) MUTEX.getVolatile(this) == 0 && MUTEX.compareAndSet(this, 0, 1)) {
         return;
       }
       if (++spins < 100) {
@@ -976,7 +1211,8 @@ final class SingleReadWriteLock implements ReadWriteLock {
   }
 
   private void unlock() {
-    MUTEX.setRelease(this, 0);
+    VarHandle.releaseFence(); // a release store no deeper than the lock's CAS: see Segment.unlock
+    mutex = 0;
   }
 
   @Override
