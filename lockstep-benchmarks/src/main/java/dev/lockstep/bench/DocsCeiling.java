@@ -138,7 +138,15 @@ public final class DocsCeiling {
               s.ops = DocsPaired.rate(mine, 8, slice);
               lockstepSyncs.set(new Stats());
             }
-            default -> s.ops = DocsPaired.rate(() -> grouped.submit(s), 8, slice);
+            default ->
+                s.ops =
+                    DocsPaired.rate(
+                        () -> {
+                          GROUPED_PHASES.arrive(System.nanoTime());
+                          grouped.submit(s);
+                        },
+                        8,
+                        slice);
           }
           s.seconds = (System.nanoTime() - t0) / 1e9;
           if (counting) {
@@ -289,6 +297,8 @@ public final class DocsCeiling {
     private long rewriteEnd;
     private long tailStart;
     private long tailEnd;
+    private long loadStart;
+    private long lastArrival;
     private int tailOpen;
 
     Phases(boolean on) {
@@ -298,7 +308,30 @@ public final class DocsCeiling {
     synchronized void rewriteStart(long t, Stats s) {
       if (on && tailEnd != 0) {
         s.sample("phase d: tail end -> rewrite", t - tailEnd);
+        if (lastArrival != 0) {
+          s.sample("  d0: tail end -> last caller", lastArrival - tailEnd);
+        }
+        if (loadStart != 0) {
+          s.sample("  d1: tail end -> load", loadStart - tailEnd);
+          s.sample("  d2: load -> rewrite", t - loadStart);
+        }
         tailEnd = 0;
+        loadStart = 0;
+        lastArrival = 0;
+      }
+    }
+
+    /** A caller's commit starting: the last one between the tail's end and the rewrite is kept. */
+    synchronized void arrive(long t) {
+      if (on && tailEnd != 0) {
+        lastArrival = t;
+      }
+    }
+
+    /** Lockstep's document read (under the file lock): splits phase d at it. */
+    synchronized void loadStart(long t) {
+      if (on && tailEnd != 0 && loadStart == 0) {
+        loadStart = t;
       }
     }
 
@@ -373,6 +406,7 @@ public final class DocsCeiling {
     return new DocWriter() {
       @Override
       public void update() throws Exception {
+        LOCKSTEP_PHASES.arrive(System.nanoTime());
         LockstepDocWriter.increment(store);
       }
 
@@ -393,6 +427,8 @@ public final class DocsCeiling {
     long t = System.nanoTime();
     if (called.equals("rewrite")) {
       LOCKSTEP_PHASES.rewriteStart(t, into.get());
+    } else if (called.equals("readWithPermissions")) {
+      LOCKSTEP_PHASES.loadStart(t);
     } else if (isSync) {
       LOCKSTEP_PHASES.syncStart(t, into.get());
     }
