@@ -40,8 +40,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A probe of the ceiling of group commit on this disk (issue 10 §6, session 16), run by hand:
  * {@code java -cp lockstep-benchmarks.jar dev.lockstep.bench.DocsCeiling [rounds [warm-up seconds
- * [timed]]]} (default 12 rounds, 10 s). Not part of a suite; a main class only, single-use, each
- * slice's threads its own.
+ * [timed|cpu]]]} (default 12 rounds, 10 s). Not part of a suite; a main class only, single-use,
+ * each slice's threads its own. {@code cpu} is {@code timed} plus, for the lockstep and floor-8t
+ * slices, every thread group's CPU per batch ({@link ThreadCpu}) and the batch's period cut at its
+ * syncs ({@link Phases}).
  *
  * <p>After Lockstep's usual warm-up, each round runs five adjacent one-second slices in an order
  * that rotates from round to round (as {@link DocsPaired} does), each on its own directory of the
@@ -85,7 +87,8 @@ public final class DocsCeiling {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 12;
     long warm = (args.length > 1 ? Long.parseLong(args[1]) : 10) * 1_000_000_000L;
-    boolean timed = args.length > 2 && args[2].equals("timed");
+    boolean cpu = args.length > 2 && args[2].equals("cpu"); // timed, with threads' CPU and phases
+    boolean timed = cpu || args.length > 2 && args[2].equals("timed");
     long slice = 1_000_000_000L;
     Path root = TempDirs.create("docs-ceiling");
     Stats[] fast = new Stats[KINDS.length];
@@ -102,7 +105,7 @@ public final class DocsCeiling {
         DocWriter peer = DocsBenchmark.create("fsync-rename", mkdir(root, "peer"));
         Floor floor = new Floor(mkdir(root, "floor"));
         Floor overlap = new Floor(mkdir(root, "overlap"));
-        Floor groupedFloor = new Floor(mkdir(root, "grouped"))) {
+        Floor groupedFloor = new Floor(mkdir(root, "grouped"), GROUPED_PHASES)) {
       Grouped grouped = new Grouped(groupedFloor);
       System.out.println(
           "docs ceiling: warming up, then "
@@ -119,6 +122,11 @@ public final class DocsCeiling {
         for (int i = 0; i < KINDS.length; i++) {
           int which = (i + r) % KINDS.length;
           Stats s = new Stats();
+          boolean counting = cpu && which >= 3;
+          Map<String, long[]> cpuBefore = counting ? ThreadCpu.byGroup() : Map.of();
+          if (counting) {
+            ThreadCpu.start();
+          }
           long[] before = disk();
           long t0 = System.nanoTime();
           switch (which) {
@@ -130,9 +138,26 @@ public final class DocsCeiling {
               s.ops = DocsPaired.rate(mine, 8, slice);
               lockstepSyncs.set(new Stats());
             }
-            default -> s.ops = DocsPaired.rate(() -> grouped.submit(s), 8, slice);
+            default ->
+                s.ops =
+                    DocsPaired.rate(
+                        () -> {
+                          GROUPED_PHASES.arrive(System.nanoTime());
+                          grouped.submit(s);
+                        },
+                        8,
+                        slice);
           }
           s.seconds = (System.nanoTime() - t0) / 1e9;
+          if (counting) {
+            ThreadCpu.stop();
+            s.cpu.putAll(ThreadCpu.minus(ThreadCpu.byGroup(), cpuBefore));
+            s.cpu.put(ThreadCpu.CALLERS, ThreadCpu.callers());
+            if (which == 3) {
+              Samples dirSyncs = s.syncs.get(DIR_SYNC);
+              s.batches = dirSyncs == null ? 0 : dirSyncs.size; // one directory fsync per batch
+            }
+          }
           if (which >= 3) {
             s.ops *= s.seconds; // rate() gave updates per second
           }
@@ -193,10 +218,11 @@ public final class DocsCeiling {
           s.busyMs * 1000 / s.opsSum,
           (s.secondsSum * 1000 - s.busyMs) * 1000 / s.opsSum);
       s.printSyncs();
-      if (s.batches > 0) {
+      if (s.batches > 0 && s.batched > 0) {
         System.out.printf(
             Locale.ROOT, "           commits per batch %.2f%n", (double) s.batched / s.batches);
       }
+      printCpu(s);
       if (s.pairs > 0) {
         System.out.printf(
             Locale.ROOT,
@@ -223,6 +249,117 @@ public final class DocsCeiling {
         l.rateSum / l.slices / peer,
         g.rateSum / g.slices / peer);
   }
+
+  /** cpu mode: each thread group's CPU, run-queue wait and slices per batch, busiest first. */
+  private static void printCpu(Stats s) {
+    if (s.cpu.isEmpty() || s.batches == 0) {
+      return;
+    }
+    double b = s.batches;
+    long[] total = new long[3];
+    s.cpu.entrySet().stream()
+        .sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]))
+        .forEach(
+            e -> {
+              long[] v = e.getValue();
+              for (int i = 0; i < 3; i++) {
+                total[i] += v[i];
+              }
+              if (v[0] / b >= 1000) {
+                System.out.printf(
+                    Locale.ROOT,
+                    "           cpu %-26s %6.1f us/batch, run-queue wait %6.1f us, slices %5.2f%n",
+                    e.getKey(),
+                    v[0] / b / 1e3,
+                    v[1] / b / 1e3,
+                    v[2] / b);
+              }
+            });
+    System.out.printf(
+        Locale.ROOT,
+        "           cpu %-26s %6.1f us/batch, run-queue wait %6.1f us, slices %5.2f (%d batches)%n",
+        "all threads",
+        total[0] / b / 1e3,
+        total[1] / b / 1e3,
+        total[2] / b,
+        s.batches);
+  }
+
+  /**
+   * A batch's period cut at its syncs, timed on whichever threads run them: (a) the spare's whole
+   * rewrite (checks, pwrite, fsync); (b) from its return to the first tail sync's start (rotation,
+   * renames, the log lines); (c) the tail, until both syncs returned; (d) from there to the next
+   * batch's spare rewrite (answering the callers, the next leader's drain, lock, load, operators
+   * and encoding). One per writer; its marks go into the stats of the slice running.
+   */
+  private static final class Phases {
+    private final boolean on;
+    private long rewriteEnd;
+    private long tailStart;
+    private long tailEnd;
+    private long loadStart;
+    private long lastArrival;
+    private int tailOpen;
+
+    Phases(boolean on) {
+      this.on = on;
+    }
+
+    synchronized void rewriteStart(long t, Stats s) {
+      if (on && tailEnd != 0) {
+        s.sample("phase d: tail end -> rewrite", t - tailEnd);
+        if (lastArrival != 0) {
+          s.sample("  d0: tail end -> last caller", lastArrival - tailEnd);
+        }
+        if (loadStart != 0) {
+          s.sample("  d1: tail end -> load", loadStart - tailEnd);
+          s.sample("  d2: load -> rewrite", t - loadStart);
+        }
+        tailEnd = 0;
+        loadStart = 0;
+        lastArrival = 0;
+      }
+    }
+
+    /** A caller's commit starting: the last one between the tail's end and the rewrite is kept. */
+    synchronized void arrive(long t) {
+      if (on && tailEnd != 0) {
+        lastArrival = t;
+      }
+    }
+
+    /** Lockstep's document read (under the file lock): splits phase d at it. */
+    synchronized void loadStart(long t) {
+      if (on && tailEnd != 0 && loadStart == 0) {
+        loadStart = t;
+      }
+    }
+
+    synchronized void rewriteEnd(long t) {
+      rewriteEnd = t;
+    }
+
+    synchronized void syncStart(long t, Stats s) {
+      if (on && tailOpen++ == 0) {
+        tailStart = t;
+        if (rewriteEnd != 0) {
+          s.sample("phase b: rewrite -> tail", t - rewriteEnd);
+          rewriteEnd = 0;
+        }
+      }
+    }
+
+    synchronized void syncEnd(long t, Stats s) {
+      if (on && --tailOpen == 0) {
+        tailEnd = t;
+        s.sample("phase c: tail (both syncs)", t - tailStart);
+      }
+    }
+  }
+
+  private static final Phases LOCKSTEP_PHASES = new Phases(true);
+  private static final Phases GROUPED_PHASES = new Phases(true);
+  private static final String DIR_SYNC = "dir fsync (open..close)";
 
   /**
    * The suite's {@code lockstep} writer on a {@code DocumentFiles} that times its syncs into the
@@ -269,6 +406,7 @@ public final class DocsCeiling {
     return new DocWriter() {
       @Override
       public void update() throws Exception {
+        LOCKSTEP_PHASES.arrive(System.nanoTime());
         LockstepDocWriter.increment(store);
       }
 
@@ -284,21 +422,36 @@ public final class DocsCeiling {
   private static Object timedCall(
       Object target, Method method, Object[] args, AtomicReference<Stats> into) throws Throwable {
     method.setAccessible(true);
+    String called = method.getName();
+    boolean isSync = called.equals("syncDirectory") || called.equals("sync");
     long t = System.nanoTime();
+    if (called.equals("rewrite")) {
+      LOCKSTEP_PHASES.rewriteStart(t, into.get());
+    } else if (called.equals("readWithPermissions")) {
+      LOCKSTEP_PHASES.loadStart(t);
+    } else if (isSync) {
+      LOCKSTEP_PHASES.syncStart(t, into.get());
+    }
     try {
       return method.invoke(target, args);
     } catch (InvocationTargetException e) {
       throw e.getCause();
     } finally {
+      long end = System.nanoTime();
+      if (called.equals("rewrite")) {
+        LOCKSTEP_PHASES.rewriteEnd(end);
+      } else if (isSync) {
+        LOCKSTEP_PHASES.syncEnd(end, into.get());
+      }
       if (TIMED.contains(method.getName())) {
         String name =
             switch (method.getName()) {
               case "rewrite" -> "spare rewrite (all of it)";
-              case "syncDirectory" -> "dir fsync (open..close)";
+              case "syncDirectory" -> DIR_SYNC;
               case "sync" -> "log fdatasync";
               default -> "rename";
             };
-        into.get().sample(name, System.nanoTime() - t);
+        into.get().sample(name, end - t);
       }
     }
   }
@@ -366,6 +519,7 @@ public final class DocsCeiling {
     long together; // ... and returned within 50 us of them
     long batches; // floor-8t: batches run
     long batched; // ... and the commits they took
+    final Map<String, long[]> cpu = new java.util.TreeMap<>(); // cpu mode: ThreadCpu groups
     final Map<String, Samples> syncs = new LinkedHashMap<>();
 
     double rate() {
@@ -401,6 +555,13 @@ public final class DocsCeiling {
       together += slice.together;
       batches += slice.batches;
       batched += slice.batched;
+      slice.cpu.forEach(
+          (k, v) -> {
+            long[] sum = cpu.computeIfAbsent(k, x -> new long[3]);
+            for (int i = 0; i < 3; i++) {
+              sum[i] += v[i];
+            }
+          });
       slice.syncs.forEach((k, v) -> syncs.computeIfAbsent(k, x -> new Samples()).addAll(v));
     }
 
@@ -462,12 +623,19 @@ public final class DocsCeiling {
     private long logSize;
     private final ArrayDeque<Path> spares = new ArrayDeque<>(); // freed by durable batches
     private final ExecutorService[] helpers = {
-      Executors.newSingleThreadExecutor(), Executors.newSingleThreadExecutor()
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "floor-helper")),
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "floor-helper"))
     };
+    private final Phases phases; // floor-8t's, in cpu mode; a throwaway one otherwise
     private int names;
 
     Floor(Path dir) throws IOException {
+      this(dir, new Phases(false));
+    }
+
+    Floor(Path dir, Phases phases) throws IOException {
       this.dir = dir;
+      this.phases = phases;
       this.doc = dir.resolve("state.yaml");
       this.content = DocWriter.initialYaml().getBytes(StandardCharsets.UTF_8);
       byte[] batch = new byte[COMMITS_PER_BATCH * LINE_BYTES];
@@ -502,10 +670,13 @@ public final class DocsCeiling {
     /** Rewrites a spare in place and fsyncs it on the writing descriptor, as a batch does. */
     private void writeTemp(Path temp, Stats s) throws IOException {
       long t0 = System.nanoTime();
+      phases.rewriteStart(t0, s);
       try {
         writeTemp0(temp, s);
       } finally {
-        s.sample("spare rewrite (all of it)", System.nanoTime() - t0);
+        long end = System.nanoTime();
+        phases.rewriteEnd(end);
+        s.sample("spare rewrite (all of it)", end - t0);
       }
     }
 
@@ -549,6 +720,7 @@ public final class DocsCeiling {
     /** The directory's fsync on a helper beside the log's append and fdatasync, both waited for. */
     private void tail(ExecutorService helper, Stats s) throws Exception {
       long t0 = System.nanoTime();
+      phases.syncStart(t0, s); // the tail from the helper's submission: both syncs as one mark
       Future<?> dirSync =
           helper.submit(
               () -> {
@@ -573,7 +745,9 @@ public final class DocsCeiling {
       log.force(false);
       s.sample("log fdatasync", System.nanoTime() - t);
       dirSync.get();
-      s.sample("tail (both syncs)", System.nanoTime() - t0);
+      long end = System.nanoTime();
+      phases.syncEnd(end, s);
+      s.sample("tail (both syncs)", end - t0);
     }
 
     /** Batches one after another on this thread for {@code nanos}. */

@@ -146,6 +146,8 @@ final class DocsPaired {
                       counts[me] = n;
                     } catch (Throwable e) {
                       failure.compareAndSet(null, e);
+                    } finally {
+                      ThreadCpu.callerDone();
                     }
                   }));
     }
