@@ -37,8 +37,23 @@ final class DocsPaired {
   /** One round's rates, in updates per second. */
   record Round(double peer, double eight, double one) {}
 
+  /**
+   * The paired slices alone, by hand: {@code java -cp lockstep-benchmarks.jar
+   * dev.lockstep.bench.DocsPaired [rounds]} (default 12), for old-against-new comparisons of the
+   * library under one benchmark.
+   */
+  public static void main(String[] args) throws Exception {
+    Report report = new Report("docs", false);
+    run(report, args.length > 0 ? Integer.parseInt(args[0]) : 12, 10, System.out);
+    report.notes.forEach(System.out::println);
+  }
+
   static void run(Report report, boolean quick, PrintStream out) throws Exception {
-    int rounds = quick ? 2 : 12;
+    run(report, quick ? 2 : 12, quick ? 3 : 10, out);
+  }
+
+  private static void run(Report report, int rounds, int warmSeconds, PrintStream out)
+      throws Exception {
     long slice = 1_000_000_000L;
     Path mineDir = TempDirs.create("docs-paired-lockstep");
     Path peerDir = TempDirs.create("docs-paired-peer");
@@ -49,7 +64,7 @@ final class DocsPaired {
           "docs paired slices: warming up, then "
               + rounds
               + " rounds of 3 x 1 s (fsync-rename, lockstep 8 threads, lockstep 1 thread)");
-      rate(mine, 8, (quick ? 3 : 10) * slice);
+      rate(mine, 8, warmSeconds * slice);
       rate(mine, 1, 2 * slice);
       rate(peer, 1, 2 * slice);
       for (int r = 0; r < rounds; r++) {

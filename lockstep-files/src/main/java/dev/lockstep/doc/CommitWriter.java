@@ -69,6 +69,16 @@ import java.util.function.Supplier;
  * lock. Deleting another writer's spare is harmless: that writer then makes a new temp file. A
  * failure before the rename over the document puts the backups back as they were (the dropped one
  * too); a failure after it, which undoes the rename, also does.
+ *
+ * <p>Tried and dropped (session 17): checking and opening the spare while the batch fills (its
+ * stat, the open-elsewhere check and the open right after the load, 19 µs p50 with the disk fast;
+ * only the {@code pwrite}, fsync and close after the operators; the lock is held throughout). In
+ * {@code DocsCeiling}, old and new library alternating, the five pairs with fast rounds on both
+ * sides: Lockstep 8t over fsync-rename 4.39x → 4.39x, 4.33x → 5.00x, 4.29x → 4.16x, 3.92x → 4.90x,
+ * 4.77x → 4.12x (better in 2, worse in 2; pooled 4.39x → 4.53x), over the plain 8-caller floor of
+ * the same rounds better in 3 and even in 2 (pooled 0.750 → 0.774); {@code DocsPaired} had no fast
+ * round for the new code and read lower in the slow state (6.11x, 6.63x against 8.08x, 7.19x). Not
+ * better in most pairs on the target's own ratio, for ~100 lines more: reverted.
  */
 final class CommitWriter {
   private static final int CREATE_ATTEMPTS = 8;

@@ -59,6 +59,20 @@ import java.util.function.Supplier;
  * the document, another {@code isValid}, the log line at its known offset ({@code pwrite}) and the
  * unlock. The spare costs four system calls more than a new temp file but spares allocating and
  * freeing an inode and its blocks, which cost far more in the fsyncs (see {@link CommitWriter}).
+ *
+ * <p>Tried and dropped (session 17, old and new library alternating in {@code DocsCeiling}, the
+ * disk's fast state; docs/benchmarks.md "Session 17 runs: documents"): fewer helper hops by
+ * spinning. (1) The directory's fsync helper, back from its fsync, spun up to 250 µs for the
+ * batch's wake-ups and ran them itself (no waker thread woken): Lockstep 8t over fsync-rename 3.83x
+ * and 4.07x against 4.40x and 4.23x for the old code, over the plain 8-caller floor of the same
+ * rounds 0.676 and 0.756 against 0.771 and 0.771. (2) That plus a helper woken at the drain,
+ * spinning up to 300 µs until the operators handed it the lines: 4.28x and 4.13x against 4.78x and
+ * 4.98x, the slow state too (4.85x, 5.64x against 6.21x, 5.75x). On these 2 vCPUs a spinning helper
+ * costs more than the hop it saves (the syncs and the callers' wake-ups run beside it). Not tried:
+ * encoding only the batch's last state on the leader: the log's content must stay exact, and
+ * whether an intermediate state's YAML can be written by the trusted emitter (else the state is
+ * encoded and decoded by the codec, which changes the tree the next operator gets) is only known by
+ * emitting it.
  */
 final class DocumentEngine<T> {
   private final DocumentFilesLayout layout;
