@@ -490,7 +490,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
         c.closedElsewhere();
       }
     }
-    n.released();
+    n.released(); // a field write: no deeper than the slot's CAS
     if ((state & DRAIN) != 0) { // after the slot's CAS: a writer that revoked sees it, or we see it
       drained();
     }

@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
  * meets the same frames, and the stack's end is moved by a word or two at a time. The test's own
  * JVM runs the lock's code mostly compiled, where these windows do not show.
  *
- * <p>Shown to fail on session 16's code: {@code keyed+limit} ("the lock is not free": {@code
- * enterNew}'s {@code active.decrementAndGet()} in a finally overflowed again after an error inside
- * it, and the key limit lost a place for good).
+ * <p>Shown to fail on session 16's code: {@code single} hung (a close whose slot CAS succeeded
+ * overflowed in the VarHandle calls of {@code RwNode.released}, leaving the handle HELD; the
+ * retried close waited for good for it to be marked released), {@code keyed+limit} ("the lock is
+ * not free": {@code enterNew}'s {@code active.decrementAndGet()} in a finally overflowed again
+ * after an error inside it, and the key limit lost a place for good).
  */
 class InterpretedScanTest {
 
@@ -42,6 +44,11 @@ class InterpretedScanTest {
     assertEquals(0, p.exitValue(), scan + ": " + out);
     int inside = Integer.parseInt(out.substring(out.lastIndexOf("inside ") + 7).trim());
     assertTrue(inside >= 10, scan + ": too few depths hit inside the lock: " + out);
+  }
+
+  @Test
+  void single() throws Exception {
+    run("uncontended:single");
   }
 
   @Test
