@@ -459,9 +459,15 @@ final class LockEngine {
    * Releases a hold whose acquire fails after its state change (an error such as a {@code
    * StackOverflowError} before the caller has its handle), as a close would: waking whoever that
    * grants, but without telling the recorder (the acquire failed). An error of the release itself
-   * is added to {@code t} as suppressed.
+   * is added to {@code t} as suppressed. Also for a try whose {@code Optional} could not be made
+   * (an {@code OutOfMemoryError}; or a {@code StackOverflowError}: a call from the try's frame is
+   * not always shallower than the take was, when one is compiled and the other interpreted, as
+   * StackDepthScanTest's registry cases met now and then); a no-op for null.
    */
   void giveBack(Node n, Throwable t) {
+    if (n == null) {
+      return;
+    }
     try {
       if (n.entry == fastEntry) {
         slots.release(this, n);
