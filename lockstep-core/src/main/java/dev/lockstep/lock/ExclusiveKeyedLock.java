@@ -24,12 +24,24 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public Optional<LockHandle> tryAcquire(K key) {
-    return Optional.ofNullable(engine.tryNow(key, LockMode.EXCLUSIVE));
+    Node n = engine.tryNow(key, LockMode.EXCLUSIVE);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      engine.giveBack(n, t); // see LockEngine#giveBack
+      throw t;
+    }
   }
 
   @Override
   public Optional<LockHandle> tryAcquire(K key, Duration timeout) throws InterruptedException {
-    return Optional.ofNullable(engine.await(key, LockMode.EXCLUSIVE, timeout, false));
+    Node n = engine.await(key, LockMode.EXCLUSIVE, timeout, false);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      engine.giveBack(n, t); // see LockEngine#giveBack
+      throw t;
+    }
   }
 
   @Override

@@ -5,8 +5,8 @@ package dev.lockstep.lock;
  * stamp in one of the lock's reader slots, and {@link #stamp} is that stamp. Closing is the slot's
  * compare-and-set from {@link #stamp} to {@code stamp + 1}, which makes close exactly once: a
  * second close, from any thread, finds the slot holding another value (even, or another hold's
- * stamp: stamps only grow) and does nothing. The status then moves HELD → RELEASED with a release
- * store, not a CAS.
+ * stamp: stamps only grow) and does nothing. The status then moves HELD → RELEASED with a volatile
+ * write, not a CAS.
  *
  * <p>Implementation notes: 40 bytes with compressed oops (the node's 32 and the stamp).
  */

@@ -133,9 +133,24 @@ final class Segment {
     size++;
   }
 
-  /** Removes an entry that is present. Caller holds the lock. */
+  /**
+   * Removes an entry that is present. Caller holds the lock. Changes nothing if it throws (an
+   * {@code OutOfMemoryError}, a {@code StackOverflowError}): a table that shrinks is built without
+   * the entry first, and the removal in place calls nothing deeper than its first call.
+   */
   void remove(Entry e) {
     Entry[] t = table;
+    if ((size - 1) * 8 < t.length && t.length > MIN_CAPACITY) {
+      Entry[] shrunk = new Entry[Math.max(MIN_CAPACITY, t.length / 2)];
+      for (Entry x : t) {
+        if (x != null && x != e) {
+          place(shrunk, x);
+        }
+      }
+      table = shrunk;
+      size--;
+      return;
+    }
     int mask = t.length - 1;
     int i = index(e.hash, mask);
     while (t[i] != e) {
@@ -152,9 +167,6 @@ final class Segment {
         t[j] = null;
         i = j;
       }
-    }
-    if (size * 8 < t.length && t.length > MIN_CAPACITY) {
-      resize(t.length / 2);
     }
   }
 

@@ -29,22 +29,46 @@ final class SharedKeyedReadWriteLock<K> implements KeyedReadWriteLock<K> {
 
   @Override
   public Optional<LockHandle> tryAcquireRead(K key) {
-    return Optional.ofNullable(engine.tryNow(key, LockMode.SHARED));
+    Node n = engine.tryNow(key, LockMode.SHARED);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      engine.giveBack(n, t); // see LockEngine#giveBack
+      throw t;
+    }
   }
 
   @Override
   public Optional<LockHandle> tryAcquireWrite(K key) {
-    return Optional.ofNullable(engine.tryNow(key, LockMode.EXCLUSIVE));
+    Node n = engine.tryNow(key, LockMode.EXCLUSIVE);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      engine.giveBack(n, t); // see LockEngine#giveBack
+      throw t;
+    }
   }
 
   @Override
   public Optional<LockHandle> tryAcquireRead(K key, Duration timeout) throws InterruptedException {
-    return Optional.ofNullable(engine.await(key, LockMode.SHARED, timeout, false));
+    Node n = engine.await(key, LockMode.SHARED, timeout, false);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      engine.giveBack(n, t); // see LockEngine#giveBack
+      throw t;
+    }
   }
 
   @Override
   public Optional<LockHandle> tryAcquireWrite(K key, Duration timeout) throws InterruptedException {
-    return Optional.ofNullable(engine.await(key, LockMode.EXCLUSIVE, timeout, false));
+    Node n = engine.await(key, LockMode.EXCLUSIVE, timeout, false);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      engine.giveBack(n, t); // see LockEngine#giveBack
+      throw t;
+    }
   }
 
   @Override

@@ -199,17 +199,30 @@ final class SingleReadWriteLock implements ReadWriteLock {
     return acquire(false, timeout, true);
   }
 
-  // A try's hold is wrapped in its Optional in the frame above the one that took it: that needs
-  // less stack than the taking did, so no StackOverflowError can fall between the two.
+  // A try's hold is wrapped in its Optional in the frame above the one that took it, and given back
+  // if that throws: an OutOfMemoryError, or a StackOverflowError (that call is not always
+  // shallower than the taking was, when one runs compiled and the other interpreted).
 
   @Override
   public Optional<LockHandle> tryAcquireRead() {
-    return Optional.ofNullable(tryNow(true));
+    RwNode n = tryNow(true);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      giveBack(n, t); // see giveBack
+      throw t;
+    }
   }
 
   @Override
   public Optional<LockHandle> tryAcquireWrite() {
-    return Optional.ofNullable(tryNow(false));
+    RwNode n = tryNow(false);
+    try {
+      return Optional.ofNullable(n);
+    } catch (Throwable t) {
+      giveBack(n, t); // see giveBack
+      throw t;
+    }
   }
 
   @Override
@@ -490,7 +503,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
         c.closedElsewhere();
       }
     }
-    n.released();
+    n.released(); // a field write: no deeper than the slot's CAS
     if ((state & DRAIN) != 0) { // after the slot's CAS: a writer that revoked sees it, or we see it
       drained();
     }
@@ -920,6 +933,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
    * grants. An error of the release itself is added to {@code t} as suppressed.
    */
   private void giveBack(RwNode n, Throwable t) {
+    if (n == null) {
+      return; // a try that took nothing (see tryAcquireRead)
+    }
     try {
       if (n instanceof RwSlotRead r) {
         releaseSlot(r);

@@ -295,7 +295,7 @@ class StackDepthScanTest {
     }
   }
 
-  private static Case single(String name, LockOptions options) {
+  static Case single(String name, LockOptions options) {
     SingleReadWriteLock lock = (SingleReadWriteLock) ReadWriteLock.create(options);
     List<Named> ops =
         List.of(
@@ -319,7 +319,7 @@ class StackDepthScanTest {
         });
   }
 
-  private static Case keyed(String name, KeyedLock<String> lock) {
+  static Case keyed(String name, KeyedLock<String> lock) {
     List<Named> ops =
         List.of(
             new Named("acquire", () -> lock.acquire(KEY, LONG)),
@@ -337,7 +337,7 @@ class StackDepthScanTest {
         });
   }
 
-  private static Case keyedReadWrite(String name, KeyedReadWriteLock<String> lock) {
+  static Case keyedReadWrite(String name, KeyedReadWriteLock<String> lock) {
     List<Named> ops =
         List.of(
             new Named("acquireRead", () -> lock.acquireRead(KEY, LONG)),
