@@ -34,16 +34,19 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Errors after a state change (an {@code OutOfMemoryError}, or a {@code StackOverflowError},
  * which any call can meet; and a recorder that throws): a hold is never left with nobody to close
- * it. What a hold needs (its node, a new key's entry and table room, the clock) is made before the
- * CAS or the stripe-lock section that takes it, so nothing after it allocates; the recorder is
- * called in the frame above the one that took the hold, and a recorder that throws is ignored
- * (noted by a field write, logged later: see {@link LockRecorder}); a try's {@code Optional} is
- * made by the caller of {@link #tryNow}, a frame above; a wait that ends by an error withdraws, or
- * gives back a grant ({@link #giveBack}); a future the caller will never see is cancelled. A
- * release that retires its key's entry takes it out of the table before it marks the node released
- * (that call may resize: an error in it leaves the handle held, and a second close releases). The
- * stripe's unlock is no deeper than its lock ({@link Segment#unlock}). {@code StackDepthScanTest}
- * scans every depth of each acquire and close for this.
+ * it. One window stays open for a {@code StackOverflowError}: a give-back that meets the stack's
+ * end again, possible when compiled and interpreted frames mix (Java code cannot reserve stack for
+ * its error handlers; see {@code StackDepthScanTest#residual}). What a hold needs (its node, a new
+ * key's entry and table room, the clock) is made before the CAS or the stripe-lock section that
+ * takes it, so nothing after it allocates; the recorder is called in the frame above the one that
+ * took the hold, and a recorder that throws is ignored (noted by a field write, logged later: see
+ * {@link LockRecorder}); a try's {@code Optional} is made by the caller of {@link #tryNow}, a frame
+ * above; a wait that ends by an error withdraws, or gives back a grant ({@link #giveBack}); a
+ * future the caller will never see is cancelled. A release that retires its key's entry takes it
+ * out of the table before it marks the node released (that call may resize: an error in it leaves
+ * the handle held, and a second close releases). The stripe's unlock is no deeper than its lock
+ * ({@link Segment#unlock}). {@code StackDepthScanTest} scans every depth of each acquire and close
+ * for this.
  *
  * <p>Not made safe (left as is, each rare and needing an error at one call of a contended path): a
  * release's wake-ups after its state change ({@link Entry#promote} and {@link #wakeAll}: an error

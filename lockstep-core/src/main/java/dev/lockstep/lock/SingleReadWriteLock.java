@@ -64,17 +64,20 @@ import java.util.concurrent.locks.LockSupport;
  * it, not the keyed read-write locks, whose keys share their engine's nodes.
  *
  * <p>Errors after a state change (an {@code OutOfMemoryError}, a {@code StackOverflowError}; a
- * recorder that throws): a hold is never left with nobody to close it. Every acquire makes its node
- * and fetches its thread's {@link ReadOwners.Chain} before the CAS that takes the hold (a slot's,
- * the word's, a grant's), and reads the clock before it too, so from the CAS to the handle's return
- * it calls nothing; a waiter and its future are made before QUEUED is set. The recorder is called
- * in the frame above the one that took the hold, and a recorder that throws is ignored (see {@link
- * LockRecorder}). A release's decisive CAS (the status's, or the slot's) is followed only by field
- * writes and a CAS no deeper than it (the calling thread is read before it; {@code getAndAdd} goes
- * a frame deeper when interpreted), and a scope releases in the frame that acquired; the queue
- * lock's unlock is no deeper than its lock. A wait that ends by an error withdraws or gives the
- * grant back; a future the caller will never see is cancelled. {@code StackDepthScanTest} scans
- * every depth of each acquire and close for this.
+ * recorder that throws): a hold is never left with nobody to close it. One window stays open for a
+ * {@code StackOverflowError}: a give-back that meets the stack's end again, possible when compiled
+ * and interpreted frames mix (Java code cannot reserve stack for its error handlers; see {@code
+ * StackDepthScanTest#residual}). Every acquire makes its node and fetches its thread's {@link
+ * ReadOwners.Chain} before the CAS that takes the hold (a slot's, the word's, a grant's), and reads
+ * the clock before it too, so from the CAS to the handle's return it calls nothing; a waiter and
+ * its future are made before QUEUED is set. The recorder is called in the frame above the one that
+ * took the hold, and a recorder that throws is ignored (see {@link LockRecorder}). A release's
+ * decisive CAS (the status's, or the slot's) is followed only by field writes and a CAS no deeper
+ * than it (the calling thread is read before it; {@code getAndAdd} goes a frame deeper when
+ * interpreted), and a scope releases in the frame that acquired; the queue lock's unlock is no
+ * deeper than its lock. A wait that ends by an error withdraws or gives the grant back; a future
+ * the caller will never see is cancelled. {@code StackDepthScanTest} scans every depth of each
+ * acquire and close for this.
  *
  * <p>Not made safe (left as is, each needing an error at one call of a path that races with another
  * thread): a slot read that finds the slots revoked after its CAS and leaves the slot (its store,
