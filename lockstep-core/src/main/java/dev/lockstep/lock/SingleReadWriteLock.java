@@ -781,6 +781,11 @@ final class SingleReadWriteLock implements ReadWriteLock {
     RwNode n;
     String selfDeadlock;
     lock();
+    // Whether this frame holds the queue lock: it lets go of it to wait out SHUTTING, and an error
+    // meanwhile (a StackOverflowError in the wait or in lock()'s slow path, which calls more than
+    // its first CAS did) must not make the finally unlock a queue lock another thread now holds.
+    // lock() calls nothing after the CAS that takes it, so the flag is set exactly when it holds.
+    boolean locked = true;
     try {
       while (true) {
         long s = state;
@@ -789,6 +794,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
           // without the queue lock, rather than queue (or fail) behind a write nobody holds; so
           // nobody queues meanwhile, and that writer may end SHUTTING with a plain store.
           unlock();
+          locked = false;
           for (int spins = 1; (state & SHUTTING) == SHUTTING; spins++) {
             if (spins % 100 == 0) {
               Thread.yield();
@@ -797,6 +803,7 @@ final class SingleReadWriteLock implements ReadWriteLock {
             }
           }
           lock();
+          locked = true;
           continue;
         }
         if (!shared && (s & BIAS) != 0) {
@@ -883,7 +890,9 @@ final class SingleReadWriteLock implements ReadWriteLock {
         return w;
       }
     } finally {
-      unlock();
+      if (locked) {
+        unlock();
+      }
     }
     if (n != null) {
       return n;
