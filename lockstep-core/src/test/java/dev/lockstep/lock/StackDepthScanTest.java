@@ -268,30 +268,22 @@ class StackDepthScanTest {
           continue; // no handle: the scope's own exit is scanned with its entry
         }
         Result r = new Result();
-        Thread t =
-            new Thread(
-                null,
+        ScanRun run =
+            onSmallStack(
                 () -> {
                   for (int round = 0;
                       round < ROUNDS && r.failures.isEmpty() && r.residual == null;
                       round++) {
                     scan(c, op, closing, r);
                   }
-                },
-                "scan",
-                STACK);
-        AtomicReference<Throwable> died = new AtomicReference<>();
-        t.setUncaughtExceptionHandler((th, e) -> died.set(e));
-        t.setDaemon(true);
-        t.start();
-        t.join(120_000);
-        if (t.isAlive()) {
+                });
+        if (run.hung()) {
           failures.add(op.name() + (closing ? " close" : "") + " hangs after " + lastThrown);
           break scans;
         }
         failures.addAll(r.failures);
-        if (died.get() != null) {
-          failures.add(op.name() + (closing ? " close" : "") + ": " + died.get());
+        if (run.died() != null) {
+          failures.add(op.name() + (closing ? " close" : "") + ": " + run.died());
         }
         if (!failures.isEmpty()) {
           break scans;
@@ -312,12 +304,38 @@ class StackDepthScanTest {
     // Not every acquire is hit inside at every run (compiled, a path may inline whole), but the
     // case as a whole must be: else the scan missed the lock's code and showed nothing.
     assertTrue(insideDepths >= 10, c.name() + ": too few depths hit inside the lock: " + report);
+    assertTrue(
+        onFreshThread(c.freshTry()), c.name() + ": a fresh thread could not take the lock at once");
+    assertTrue(c.free().getAsBoolean(), c.name());
+  }
+
+  /** How a scan thread ended: still running after two minutes, or what it threw (else null). */
+  record ScanRun(boolean hung, Throwable died) {}
+
+  /** Runs {@code body} on a daemon thread with a {@link #STACK}-sized stack, up to two minutes. */
+  static ScanRun onSmallStack(Runnable body) throws InterruptedException {
+    Thread t = new Thread(null, body, "scan", STACK);
+    AtomicReference<Throwable> died = new AtomicReference<>();
+    t.setUncaughtExceptionHandler((th, e) -> died.set(e));
+    t.setDaemon(true);
+    t.start();
+    t.join(120_000);
+    return new ScanRun(t.isAlive(), died.get());
+  }
+
+  /** Runs {@code freshTry} on a new thread (one that holds nothing) and returns its answer. */
+  static boolean onFreshThread(Supplier<Boolean> freshTry) throws InterruptedException {
     AtomicReference<Boolean> fresh = new AtomicReference<>();
-    Thread f = new Thread(() -> fresh.set(c.freshTry().get()));
+    Thread f = new Thread(() -> fresh.set(freshTry.get()));
     f.start();
     f.join();
-    assertTrue(fresh.get(), c.name() + ": a fresh thread could not take the lock at once");
-    assertTrue(c.free().getAsBoolean(), c.name());
+    return fresh.get();
+  }
+
+  /** Whether a try took the lock; what it took is closed again. */
+  static boolean tookAndClosed(Optional<LockHandle> h) {
+    h.ifPresent(LockHandle::close);
+    return h.isPresent();
   }
 
   /** A recorder that records something, so that locks take their recording paths. */
@@ -349,15 +367,7 @@ class StackDepthScanTest {
             new Named("acquireWriteAsync", () -> lock.acquireWriteAsync(LONG)),
             new Named("read(scope)", () -> lock.read(LONG, () -> null)),
             new Named("write(scope)", () -> lock.write(LONG, () -> null)));
-    return new Case(
-        name,
-        ops,
-        lock::idle,
-        () -> {
-          Optional<LockHandle> h = lock.tryAcquireWrite();
-          h.ifPresent(LockHandle::close);
-          return h.isPresent();
-        });
+    return new Case(name, ops, lock::idle, () -> tookAndClosed(lock.tryAcquireWrite()));
   }
 
   static Case keyed(String name, KeyedLock<String> lock) {
@@ -371,11 +381,7 @@ class StackDepthScanTest {
         name,
         ops,
         () -> lock.activeKeys() == 0 && !lock.isLocked(KEY),
-        () -> {
-          Optional<LockHandle> h = lock.tryAcquire(KEY);
-          h.ifPresent(LockHandle::close);
-          return h.isPresent();
-        });
+        () -> tookAndClosed(lock.tryAcquire(KEY)));
   }
 
   static Case keyedReadWrite(String name, KeyedReadWriteLock<String> lock) {
@@ -388,14 +394,7 @@ class StackDepthScanTest {
             new Named("acquireReadAsync", () -> lock.acquireReadAsync(KEY, LONG)),
             new Named("acquireWriteAsync", () -> lock.acquireWriteAsync(KEY, LONG)));
     return new Case(
-        name,
-        ops,
-        () -> lock.activeKeys() == 0,
-        () -> {
-          Optional<LockHandle> h = lock.tryAcquireWrite(KEY);
-          h.ifPresent(LockHandle::close);
-          return h.isPresent();
-        });
+        name, ops, () -> lock.activeKeys() == 0, () -> tookAndClosed(lock.tryAcquireWrite(KEY)));
   }
 
   @Test

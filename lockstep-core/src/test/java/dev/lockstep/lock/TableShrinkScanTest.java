@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class TableShrinkScanTest {
   private static final String KEY = "k";
-  private static final int STACK = 256 << 10;
   private static final int WIDTH = 1_500;
   private static final int ROUNDS = 4;
 
@@ -136,35 +133,19 @@ class TableShrinkScanTest {
             LockOptions.named("shrink").withRecorder(new StackDepthScanTest.Counting()));
     List<String> mates = stripeMates();
     List<String> failures = new ArrayList<>();
-    Thread t =
-        new Thread(
-            null,
+    StackDepthScanTest.ScanRun run =
+        StackDepthScanTest.onSmallStack(
             () -> {
               for (int round = 0; round < ROUNDS && failures.isEmpty(); round++) {
                 scan(lock, mates, failures);
               }
-            },
-            "scan",
-            STACK);
-    AtomicReference<Throwable> died = new AtomicReference<>();
-    t.setUncaughtExceptionHandler((th, e) -> died.set(e));
-    t.setDaemon(true);
-    t.start();
-    t.join(120_000);
-    assertTrue(!t.isAlive(), "the scan hangs");
-    assertEquals(null, died.get());
+            });
+    assertTrue(!run.hung(), "the scan hangs");
+    assertEquals(null, run.died());
     assertEquals(List.of(), failures);
     assertTrue(insideSteps >= 10, "too few depths hit inside the lock: " + insideSteps);
-    AtomicReference<Boolean> fresh = new AtomicReference<>();
-    Thread f =
-        new Thread(
-            () -> {
-              Optional<LockHandle> h = lock.tryAcquire(KEY);
-              h.ifPresent(LockHandle::close);
-              fresh.set(h.isPresent());
-            });
-    f.start();
-    f.join();
-    assertTrue(fresh.get());
+    assertTrue(
+        StackDepthScanTest.onFreshThread(
+            () -> StackDepthScanTest.tookAndClosed(lock.tryAcquire(KEY))));
   }
 }
