@@ -61,6 +61,14 @@ final class WatchedLockRegistry implements LockRegistry {
 
   private Object named(LockOptions lockOptions, boolean readWrite) {
     Objects.requireNonNull(lockOptions, "options must not be null");
+    if (lockOptions.recorder() != LockRecorder.noop()) {
+      // It would be replaced by the registry's statistics, silently: refuse it instead.
+      throw new IllegalArgumentException(
+          "lock '"
+              + lockOptions.name()
+              + "': a registry records its locks itself (RegistryOptions.statistics); a recorder"
+              + " in LockOptions is for locks made without a registry (KeyedLock.create(options))");
+    }
     Named n =
         locks.computeIfAbsent(
             lockOptions.name(),
