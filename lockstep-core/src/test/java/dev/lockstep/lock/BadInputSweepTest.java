@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,85 +26,51 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputSweepTest {
   private static final Duration SECOND = Duration.ofSeconds(1);
 
+  /** A blocking acquire of one kind of lock. */
+  interface Acquire {
+    LockHandle call(String key, Duration timeout) throws InterruptedException;
+  }
+
+  /** An asynchronous acquire on behalf of an explicit owner. */
+  interface OwnedAsync {
+    CompletableFuture<LockHandle> call(String key, Duration timeout, LockOwner owner);
+  }
+
   /** The operations the sweep needs, over one kind of lock. */
-  interface Face {
-    LockHandle acquire(String key, Duration timeout) throws InterruptedException;
-
-    Optional<LockHandle> tryAcquire(String key);
-
-    CompletableFuture<LockHandle> acquireAsync(String key, Duration timeout);
-
-    CompletableFuture<LockHandle> acquireAsync(String key, Duration timeout, LockOwner owner);
-
-    void release(LockHandle handle);
-
-    int activeKeys();
+  record Face(
+      String name,
+      Acquire acquire,
+      Function<String, Optional<LockHandle>> tryAcquire,
+      BiFunction<String, Duration, CompletableFuture<LockHandle>> async,
+      OwnedAsync ownedAsync,
+      Consumer<LockHandle> release,
+      IntSupplier activeKeys) {
+    @Override
+    public String toString() {
+      return name;
+    }
   }
 
   static Face keyed(KeyedLock<String> l) {
-    return new Face() {
-      public LockHandle acquire(String key, Duration t) throws InterruptedException {
-        return l.acquire(key, t);
-      }
-
-      public Optional<LockHandle> tryAcquire(String key) {
-        return l.tryAcquire(key);
-      }
-
-      public CompletableFuture<LockHandle> acquireAsync(String key, Duration t) {
-        return l.acquireAsync(key, t);
-      }
-
-      public CompletableFuture<LockHandle> acquireAsync(String key, Duration t, LockOwner o) {
-        return l.acquireAsync(key, t, o);
-      }
-
-      public void release(LockHandle h) {
-        l.release(h);
-      }
-
-      public int activeKeys() {
-        return l.activeKeys();
-      }
-
-      @Override
-      public String toString() {
-        return l.toString();
-      }
-    };
+    return new Face(
+        l.toString(),
+        l::acquire,
+        l::tryAcquire,
+        l::acquireAsync,
+        l::acquireAsync,
+        l::release,
+        l::activeKeys);
   }
 
   static Face writes(KeyedReadWriteLock<String> l) {
-    return new Face() {
-      public LockHandle acquire(String key, Duration t) throws InterruptedException {
-        return l.acquireWrite(key, t);
-      }
-
-      public Optional<LockHandle> tryAcquire(String key) {
-        return l.tryAcquireWrite(key);
-      }
-
-      public CompletableFuture<LockHandle> acquireAsync(String key, Duration t) {
-        return l.acquireWriteAsync(key, t);
-      }
-
-      public CompletableFuture<LockHandle> acquireAsync(String key, Duration t, LockOwner o) {
-        return l.acquireWriteAsync(key, t, o);
-      }
-
-      public void release(LockHandle h) {
-        l.release(h);
-      }
-
-      public int activeKeys() {
-        return l.activeKeys();
-      }
-
-      @Override
-      public String toString() {
-        return l.toString() + " (writes)";
-      }
-    };
+    return new Face(
+        l + " (writes)",
+        l::acquireWrite,
+        l::tryAcquireWrite,
+        l::acquireWriteAsync,
+        l::acquireWriteAsync,
+        l::release,
+        l::activeKeys);
   }
 
   static List<Face> faces() {
@@ -121,53 +91,57 @@ class BadInputSweepTest {
   @ParameterizedTest
   @MethodSource("faces")
   void everyBadCallIsRefusedClearlyAndLeavesTheLockWorking(Face l) throws Exception {
-    refused(l, NullPointerException.class, "key", () -> l.acquire(null, SECOND));
-    refused(l, NullPointerException.class, "key", () -> l.tryAcquire(null));
-    refused(l, NullPointerException.class, "timeout", () -> l.acquire("k", null));
+    refused(l, NullPointerException.class, "key", () -> l.acquire().call(null, SECOND));
+    refused(l, NullPointerException.class, "key", () -> l.tryAcquire().apply(null));
+    refused(l, NullPointerException.class, "timeout", () -> l.acquire().call("k", null));
     refused(
-        l, IllegalArgumentException.class, "timeout", () -> l.acquire("k", Duration.ofNanos(-1)));
-    refused(l, NullPointerException.class, "owner", () -> l.acquireAsync("k", SECOND, null));
-    refused(l, NullPointerException.class, "handle", () -> l.release(null));
+        l,
+        IllegalArgumentException.class,
+        "timeout",
+        () -> l.acquire().call("k", Duration.ofNanos(-1)));
+    refused(l, NullPointerException.class, "owner", () -> l.ownedAsync().call("k", SECOND, null));
+    refused(l, NullPointerException.class, "handle", () -> l.release().accept(null));
     // Asynchronous bad arguments fail the future, as KeyedLock#acquireAsync says.
-    failed(l, NullPointerException.class, l.acquireAsync(null, SECOND));
-    failed(l, NullPointerException.class, l.acquireAsync("k", null));
-    failed(l, IllegalArgumentException.class, l.acquireAsync("k", Duration.ofSeconds(-1)));
+    failed(l, NullPointerException.class, l.async().apply(null, SECOND));
+    failed(l, NullPointerException.class, l.async().apply("k", null));
+    failed(l, IllegalArgumentException.class, l.async().apply("k", Duration.ofSeconds(-1)));
 
     // Zero and huge timeouts: a free key is taken; a zero timeout on a busy key does not wait.
-    l.acquire("k", Duration.ZERO).close();
-    l.acquire("k", Duration.ofSeconds(Long.MAX_VALUE)).close();
-    l.acquireAsync("k", Duration.ofSeconds(Long.MAX_VALUE)).get().close();
+    l.acquire().call("k", Duration.ZERO).close();
+    l.acquire().call("k", Duration.ofSeconds(Long.MAX_VALUE)).close();
+    l.async().apply("k", Duration.ofSeconds(Long.MAX_VALUE)).get().close();
     works(l);
 
     // Double release, by close and by release, and a stale handle after a new holder came.
-    LockHandle h = l.acquire("k", Duration.ZERO);
+    LockHandle h = l.acquire().call("k", Duration.ZERO);
     h.close();
     h.close();
-    l.release(h);
+    l.release().accept(h);
     assertFalse(h.isHeld());
-    LockHandle next = l.acquire("k", Duration.ZERO);
+    LockHandle next = l.acquire().call("k", Duration.ZERO);
     h.close();
-    l.release(h);
+    l.release().accept(h);
     assertTrue(next.isHeld());
     next.close();
     works(l);
 
     // Handles from other locks, of any kind, while this lock holds the same key.
-    try (LockHandle mine = l.acquire("k", Duration.ZERO)) {
+    try (LockHandle mine = l.acquire().call("k", Duration.ZERO)) {
       for (LockHandle foreign :
           List.of(
               KeyedLock.<String>create().acquire("k", Duration.ZERO),
               KeyedReadWriteLock.<String>create().acquireRead("k", Duration.ZERO),
               ReadWriteLock.create().acquireRead(Duration.ZERO))) {
-        Throwable e = assertThrows(IllegalArgumentException.class, () -> l.release(foreign));
+        Throwable e =
+            assertThrows(IllegalArgumentException.class, () -> l.release().accept(foreign));
         assertTrue(e.getMessage().contains("not issued by"), e.getMessage());
         assertTrue(foreign.isHeld());
         foreign.close();
       }
       assertTrue(mine.isHeld());
-      Throwable e = assertThrows(DeadlockException.class, () -> l.acquire("k", SECOND));
+      Throwable e = assertThrows(DeadlockException.class, () -> l.acquire().call("k", SECOND));
       assertTrue(e.getMessage().contains("self-deadlock"), e.getMessage());
-      assertEquals(Optional.empty(), l.tryAcquire("k"));
+      assertEquals(Optional.empty(), l.tryAcquire().apply("k"));
       assertTrue(mine.isHeld());
     }
     works(l);
@@ -190,12 +164,12 @@ class BadInputSweepTest {
   /** The lock still works: a key is taken and given back, and nothing stays active. */
   private static void works(Face l) {
     try {
-      LockHandle h = l.acquire("probe", SECOND);
+      LockHandle h = l.acquire().call("probe", SECOND);
       assertTrue(h.isHeld(), l.toString());
       h.close();
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }
-    assertEquals(0, l.activeKeys(), l + " kept a key");
+    assertEquals(0, l.activeKeys().getAsInt(), l + " kept a key");
   }
 }
