@@ -99,6 +99,39 @@ class WatchdogBadInputTest {
     }
   }
 
+  /**
+   * A listener that closes the registry (say, to shut down on a potential deadlock) returns at
+   * once, and the watchdog stops: close() interrupts the watchdog's thread first, so its join of
+   * that same thread returns at once instead of waiting out its 5 s.
+   */
+  @Test
+  void aListenerMayCloseTheRegistry() throws Exception {
+    LockRegistry[] registry = new LockRegistry[1];
+    List<Long> closeNanos = new CopyOnWriteArrayList<>();
+    RegistryOptions o =
+        RegistryOptions.DEFAULTS
+            .withThresholds(Duration.ofMillis(10), Duration.ofMillis(10))
+            .withWatchdogInterval(Duration.ofMillis(5))
+            .withListener(
+                a -> {
+                  long start = System.nanoTime();
+                  registry[0].close();
+                  closeNanos.add(System.nanoTime() - start);
+                });
+    registry[0] = LockRegistry.create(o);
+    KeyedLock<String> lock = registry[0].keyed("closing");
+    try (LockHandle h = lock.acquire("k", LONG)) {
+      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (closeNanos.isEmpty() && System.nanoTime() < end) {
+        Thread.sleep(5);
+      }
+      assertTrue(h.isHeld());
+    }
+    assertEquals(1, closeNanos.size(), closeNanos.toString());
+    assertTrue(closeNanos.get(0) < Duration.ofSeconds(1).toNanos(), closeNanos.toString());
+    registry[0].close(); // again, from another thread: a no-op
+  }
+
   private static void awaitAlerts(List<WatchdogAlert> seen, int count) throws InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (seen.size() < count) {
