@@ -3,15 +3,20 @@ package dev.lockstep.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code lockstep bench SUITE [--quick] [--json FILE]}: runs a benchmark suite of {@code
@@ -46,11 +51,23 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--json",
       paramLabel = "FILE",
-      description = "Also write the results as JSON to FILE.")
+      description = {
+        "Also write the results as JSON to FILE (its directories are created).",
+        "Checked before the suite runs: a FILE that cannot be written is refused at once."
+      })
   Path json;
+
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    if (json != null) {
+      String problem = unwritable(json);
+      if (problem != null) {
+        throw new ParameterException(
+            spec.commandLine(), "--json " + json + ": " + problem + " (nothing was run)");
+      }
+    }
     Path home = home();
     Path jar = home.resolve(JAR);
     if (!Files.isRegularFile(jar)) {
@@ -82,6 +99,42 @@ final class BenchCommand implements Callable<Integer> {
       cmd.add(json.toAbsolutePath().toString());
     }
     return cmd;
+  }
+
+  /**
+   * Why the suite could not write its JSON to {@code file} once it has run (minutes later), or null
+   * if it can: the file must not be a directory and must open for writing if it exists, else a file
+   * must be creatable in its nearest existing ancestor directory (the suite creates the rest).
+   * Probes for real (permission bits do not tell root about read-only or virtual file systems such
+   * as /proc): opens the existing file without truncating it, or creates and deletes a temporary
+   * file. Leaves nothing behind.
+   */
+  static String unwritable(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    if (Files.isDirectory(abs)) {
+      return "is a directory";
+    }
+    if (Files.exists(abs)) {
+      try (FileChannel ignored = FileChannel.open(abs, StandardOpenOption.WRITE)) {
+        return null;
+      } catch (IOException | RuntimeException e) {
+        return "cannot write it (" + e + ")";
+      }
+    }
+    for (Path dir = abs.getParent(); dir != null; dir = dir.getParent()) {
+      if (Files.exists(dir)) {
+        if (!Files.isDirectory(dir)) {
+          return dir + " is not a directory";
+        }
+        try {
+          Files.delete(Files.createTempFile(dir, ".lockstep-bench-", ".probe"));
+          return null;
+        } catch (IOException | RuntimeException e) {
+          return "cannot create files in " + dir + " (" + e + ")";
+        }
+      }
+    }
+    return "no directory of it exists";
   }
 
   /**

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class DemoCommandTest {
@@ -50,6 +54,37 @@ class DemoCommandTest {
         }) {
       assertTrue(out.contains(row), row + " missing in:\n" + out);
     }
+  }
+
+  /**
+   * A run bigger than the heap can hold (every message is a waiting virtual thread) is refused at
+   * once, naming the limit, instead of ending in an OutOfMemoryError minutes later. Run in a child
+   * JVM with a 64 MB heap: 100,000 messages need about 200 MB. (Failed before: the old check only
+   * capped the run at 50,000,000 messages, and the child died of OutOfMemoryError.)
+   */
+  @Test
+  void runsTooBigForTheHeapAreRefusedUpFront() throws Exception {
+    List<String> cmd = CliRun.childCommand("demo", "--users", "5000", "--messages", "20");
+    cmd.add(1, "-Xmx64m");
+    Path errFile = Files.createTempFile("demo-refused", ".err");
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(errFile.toFile())
+            .start();
+    boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroyForcibly().waitFor();
+    }
+    String err = Files.readString(errFile);
+    Files.delete(errFile);
+    assertTrue(ended, "still running after 60 s: " + err);
+    assertEquals(2, p.exitValue(), err);
+    assertTrue(err.contains("100,000 messages"), err);
+    assertTrue(err.contains("at most"), err);
+    assertTrue(err.contains("-Xmx"), err);
+    assertTrue(DemoCommand.maxMessages(64L << 20) < 100_000);
+    assertEquals(Integer.MAX_VALUE, DemoCommand.maxMessages(Long.MAX_VALUE));
   }
 
   @Test

@@ -119,6 +119,32 @@ class MainTest {
         List.of("startup", "--quick", "--json", json.toString()), Files.readAllLines(json));
   }
 
+  /**
+   * A --json FILE the suite could not write once it has run (minutes later) is refused before
+   * anything runs: under a regular file, a directory itself. (Failed before: the runner started and
+   * the fake one here failed writing, exit 1; the real one wrote its JSON only after the suite.)
+   */
+  @Test
+  void benchRefusesAnUnwritableJsonFileBeforeRunning(@TempDir Path home) throws IOException {
+    Path jar = home.resolve(BenchCommand.JAR);
+    Files.createDirectories(jar.getParent());
+    writeJar(jar, FakeBenchRunner.class);
+    Path file = Files.writeString(home.resolve("plain-file"), "x");
+
+    Result underFile =
+        runWithHome(home, "bench", "startup", "--json", file.resolve("sub/x.json").toString());
+    assertEquals(2, underFile.status(), underFile.err());
+    assertTrue(underFile.err().contains(file + " is not a directory"), underFile.err());
+    assertTrue(underFile.err().contains("nothing was run"), underFile.err());
+
+    Result directory = runWithHome(home, "bench", "startup", "--json", home.toString());
+    assertEquals(2, directory.status(), directory.err());
+    assertTrue(directory.err().contains("is a directory"), directory.err());
+
+    assertEquals(null, BenchCommand.unwritable(home.resolve("new/dirs/x.json")));
+    assertEquals(null, BenchCommand.unwritable(file));
+  }
+
   /** Writes an executable jar holding just {@code main}. */
   private static void writeJar(Path jar, Class<?> main) throws IOException {
     Manifest manifest = new Manifest();

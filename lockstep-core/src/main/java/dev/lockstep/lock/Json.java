@@ -2,7 +2,8 @@ package dev.lockstep.lock;
 
 /**
  * A tiny streaming JSON writer for snapshots, so that core needs no JSON library. Writes compact
- * JSON; strings are escaped per RFC 8259.
+ * JSON; strings are escaped per RFC 8259 (control characters and lone surrogates as hexadecimal
+ * escapes, so that the text stays valid once encoded in UTF-8).
  */
 final class Json {
   private final StringBuilder sb = new StringBuilder(256);
@@ -100,7 +101,12 @@ final class Json {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20) {
+          if (Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1))) {
+            sb.append(c).append(s.charAt(++i)); // a pair: one character beyond the BMP
+          } else if (c < 0x20 || Character.isSurrogate(c)) {
+            // A lone surrogate has no UTF-8 form; escaped, the document stays valid when encoded.
             sb.append(String.format("\\u%04x", (int) c));
           } else {
             sb.append(c);

@@ -102,6 +102,10 @@ public interface KeyedLock<K> {
    * or {@link DeadlockException}. Cancelling the future withdraws the wait; if the grant won the
    * race, the hold is released again.
    *
+   * <p>Bad arguments fail the future too, rather than being thrown: a null key or timeout with
+   * {@link NullPointerException}, a negative timeout with {@link IllegalArgumentException}. (A null
+   * {@link LockOwner} passed to the overload below is thrown at once.)
+   *
    * <p>The future may be completed by the thread that releases the key, whose callbacks then run
    * there; a completion made while another completion's callbacks run moves to a virtual thread, so
    * chains of asynchronous waiters neither deepen the stack nor deadlock. Timeouts fail the future

@@ -58,7 +58,7 @@ final class LockEvents {
     ContendedAcquire e = new ContendedAcquire();
     if (e.isEnabled()) {
       e.lock = lock;
-      e.key = String.valueOf(key);
+      e.key = WatchedLockRegistry.keyText(key);
       e.mode = mode.name();
       e.waitNanos = waitNanos;
       e.commit();
@@ -69,7 +69,7 @@ final class LockEvents {
     LongHold e = new LongHold();
     if (e.isEnabled()) {
       e.lock = lock;
-      e.key = String.valueOf(key);
+      e.key = WatchedLockRegistry.keyText(key);
       e.holdNanos = holdNanos;
       e.commit();
     }

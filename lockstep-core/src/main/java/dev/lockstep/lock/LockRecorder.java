@@ -64,7 +64,11 @@ public interface LockRecorder {
   /** A wait ran out of time. */
   default void timedOut(String lock, Object key, long waitNanos) {}
 
-  /** A new key was refused by the {@code maxActiveKeys} limit, or a try found the key busy. */
+  /**
+   * A new key was refused by the {@code maxActiveKeys} limit. (A try that finds the key busy is not
+   * reported: it failed nothing; an acquire with a zero timeout that finds it busy is a {@link
+   * #timedOut}.)
+   */
   default void rejected(String lock, Object key, String reason) {}
 
   /** A wait was abandoned: its thread was interrupted or its future cancelled. */

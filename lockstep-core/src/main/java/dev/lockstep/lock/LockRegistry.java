@@ -45,11 +45,15 @@ public interface LockRegistry extends AutoCloseable {
   <K> KeyedLock<K> keyed(String name);
 
   /**
-   * The keyed lock named by the options, created with them on first use (later calls with the same
-   * name return the existing lock; differing options are refused).
+   * The keyed lock named by the options, created with them on first use. Later calls with the same
+   * name return the existing lock; one that asks for another {@code maxActiveKeys} is refused,
+   * while one that leaves it at the default ({@link Integer#MAX_VALUE}, as {@link #keyed(String)}
+   * does) takes the lock whatever its limit.
    *
    * @throws IllegalArgumentException if the name belongs to a read-write lock, or to a keyed lock
-   *     with another {@code maxActiveKeys}
+   *     with another {@code maxActiveKeys}, or if the options carry a recorder other than {@link
+   *     LockRecorder#noop()} (the registry records its locks itself, per {@link
+   *     RegistryOptions#statistics()})
    */
   <K> KeyedLock<K> keyed(LockOptions options);
 

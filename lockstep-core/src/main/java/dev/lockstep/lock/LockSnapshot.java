@@ -14,7 +14,9 @@ import java.util.List;
  * @param holdTime how long released holds were held
  * @param holders current holders
  * @param waiters current waiters, in queue order per key
- * @param recent the most recent operations, oldest first
+ * @param recent the most recent operations (at most {@link RegistryOptions#recentOperations()}),
+ *     oldest first by {@link OperationRecord#at()}; an operation still being recorded when the
+ *     snapshot is taken may be missing from it
  */
 public record LockSnapshot(
     String name,

@@ -2,8 +2,10 @@ package dev.lockstep.lock;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -25,12 +27,19 @@ final class LockStatistics implements LockRecorder {
   private final Recorder holds = new Recorder(3);
   private final Histogram waitTotal = new Histogram(3);
   private final Histogram holdTotal = new Histogram(3);
-  private final OperationRecord[] ring;
+
+  /**
+   * The recent operations: operation {@code i} goes to slot {@code i % length}, tagged with {@code
+   * i}, so that a reader can tell a slot whose writer has not stored yet (an older lap's record) or
+   * has already been lapped (a newer one) from the record it wants.
+   */
+  private final AtomicReferenceArray<Recent> ring;
+
   private final AtomicLong ringNext = new AtomicLong();
   private final long longHoldNanos;
 
   LockStatistics(int recentOperations, long longHoldNanos) {
-    this.ring = new OperationRecord[recentOperations];
+    this.ring = new AtomicReferenceArray<>(recentOperations);
     this.longHoldNanos = longHoldNanos;
   }
 
@@ -80,16 +89,31 @@ final class LockStatistics implements LockRecorder {
     remember("error", key, 0, error.getMessage());
   }
 
+  /** One slot of the ring: operation number {@code seq} and its record. */
+  private record Recent(long seq, OperationRecord op) {}
+
   private void remember(String op, Object key, long nanos, String detail) {
     long i = ringNext.getAndIncrement();
-    ring[(int) (i % ring.length)] =
-        new OperationRecord(
-            Instant.now(),
-            op,
-            String.valueOf(key),
-            Thread.currentThread().getName(),
-            nanos / 1000.0,
-            detail);
+    Recent mine =
+        new Recent(
+            i,
+            new OperationRecord(
+                Instant.now(),
+                op,
+                WatchedLockRegistry.keyText(key),
+                Thread.currentThread().getName(),
+                nanos / 1000.0,
+                detail));
+    int slot = (int) (i % ring.length());
+    // A slot only moves forward: a thread that stalled between numbering its operation and storing
+    // it must not overwrite a newer lap's record (the newest operations would then be missing).
+    for (Recent there = ring.getAcquire(slot); there == null || there.seq() < i; ) {
+      Recent witness = ring.compareAndExchangeRelease(slot, there, mine);
+      if (witness == there) {
+        return;
+      }
+      there = witness;
+    }
   }
 
   LockCounters counters() {
@@ -113,15 +137,28 @@ final class LockStatistics implements LockRecorder {
     return LatencySummary.of(holdTotal);
   }
 
+  /**
+   * The last {@code recentOperations} operations, oldest first (by {@link OperationRecord#at()},
+   * then by the order they were numbered in). Operations still being stored by their threads, and
+   * slots already overwritten by newer ones while this reads, are left out rather than shown out of
+   * place.
+   */
   List<OperationRecord> recent() {
+    int length = ring.length();
     long end = ringNext.get();
-    long start = Math.max(0, end - ring.length);
-    List<OperationRecord> out = new ArrayList<>(ring.length);
+    long start = Math.max(0, end - length);
+    List<Recent> found = new ArrayList<>(length);
     for (long i = start; i < end; i++) {
-      OperationRecord r = ring[(int) (i % ring.length)];
-      if (r != null) {
-        out.add(r);
+      Recent r = ring.getAcquire((int) (i % length));
+      if (r != null && r.seq() == i) {
+        found.add(r);
       }
+    }
+    // Two threads may number their operations in one order and read the clock in the other.
+    found.sort(Comparator.comparing((Recent r) -> r.op().at()).thenComparingLong(Recent::seq));
+    List<OperationRecord> out = new ArrayList<>(found.size());
+    for (Recent r : found) {
+      out.add(r.op());
     }
     return out;
   }

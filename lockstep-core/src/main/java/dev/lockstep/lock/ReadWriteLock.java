@@ -123,8 +123,9 @@ public interface ReadWriteLock {
 
   /**
    * Asks for a read hold without blocking or holding a thread. The future completes with the
-   * handle, or fails with {@link LockTimeoutException} or {@link IllegalArgumentException};
-   * cancelling it withdraws the request (a hold granted meanwhile is released).
+   * handle, or fails with {@link LockTimeoutException}, {@link IllegalArgumentException} (a
+   * negative timeout) or {@link NullPointerException} (a null one): bad arguments are not thrown.
+   * Cancelling it withdraws the request (a hold granted meanwhile is released).
    */
   CompletableFuture<LockHandle> acquireReadAsync(Duration timeout);
 

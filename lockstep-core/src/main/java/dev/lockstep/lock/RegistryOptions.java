@@ -9,10 +9,12 @@ import java.util.Objects;
  *
  * @param statistics whether locks record counters, histograms and recent operations; when false
  *     they use the no-op recorder and pay nothing (deadlock detection stays on)
- * @param recentOperations how many recent operations each lock keeps in its ring buffer (at least
- *     1)
- * @param longWait waits longer than this are reported by the watchdog
- * @param longHold holds longer than this are reported by the watchdog (and as JFR events)
+ * @param recentOperations how many recent operations each lock keeps in its ring buffer, from 1 to
+ *     {@link #MAX_RECENT_OPERATIONS} (the buffer is allocated in full when the lock is created)
+ * @param longWait waits longer than this are reported by the watchdog (positive; a duration too
+ *     long for a {@code long} of nanoseconds, about 292 years, means never)
+ * @param longHold holds longer than this are reported by the watchdog (and as JFR events); as
+ *     {@code longWait}
  * @param watchdogInterval how often the watchdog looks; {@link Duration#ZERO} turns it off
  * @param listener receives each watchdog alert once, on the watchdog's thread
  */
@@ -23,6 +25,9 @@ public record RegistryOptions(
     Duration longHold,
     Duration watchdogInterval,
     WatchdogListener listener) {
+
+  /** The most recent operations a lock may keep: {@value}. */
+  public static final int MAX_RECENT_OPERATIONS = 1 << 20;
 
   /** Statistics on, 256 recent operations, waits over 30 s and holds over 60 s reported. */
   public static final RegistryOptions DEFAULTS =
@@ -40,8 +45,12 @@ public record RegistryOptions(
     Objects.requireNonNull(longHold, "longHold must not be null");
     Objects.requireNonNull(watchdogInterval, "watchdogInterval must not be null");
     Objects.requireNonNull(listener, "listener must not be null");
-    if (recentOperations < 1) {
-      throw new IllegalArgumentException("recentOperations must be >= 1, was " + recentOperations);
+    if (recentOperations < 1 || recentOperations > MAX_RECENT_OPERATIONS) {
+      throw new IllegalArgumentException(
+          "recentOperations must be from 1 to "
+              + MAX_RECENT_OPERATIONS
+              + ", was "
+              + recentOperations);
     }
     if (longWait.isNegative() || longWait.isZero()) {
       throw new IllegalArgumentException("longWait must be positive, was " + longWait);

@@ -5,7 +5,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives the watchdog's reports of long waits and long holds ("potential deadlock" warnings).
  * Called on the watchdog's thread, once per wait or hold that crosses its threshold; must not block
- * for long.
+ * for long (the watchdog looks again only when it returns). Whatever it throws, an {@code Error}
+ * included, is logged at WARN (logger {@code dev.lockstep.lock.WatchedLockRegistry}) and the alert
+ * counts as delivered: the watchdog goes on with the next one.
  */
 @FunctionalInterface
 public interface WatchdogListener {

@@ -19,6 +19,9 @@ final class WatchedLockRegistry implements LockRegistry {
   private volatile List<WatchdogAlert> alerts = List.of();
   private volatile boolean closed;
 
+  /** The watchdog looks at most once a millisecond, whatever its interval. */
+  private static final Duration MIN_INTERVAL = Duration.ofMillis(1);
+
   /** One registered lock: its engine, its statistics (or null) and its public face. */
   private record Named(LockEngine engine, LockStatistics stats, Object face, int maxActiveKeys) {}
 
@@ -58,13 +61,22 @@ final class WatchedLockRegistry implements LockRegistry {
 
   private Object named(LockOptions lockOptions, boolean readWrite) {
     Objects.requireNonNull(lockOptions, "options must not be null");
+    if (lockOptions.recorder() != LockRecorder.noop()) {
+      // It would be replaced by the registry's statistics, silently: refuse it instead.
+      throw new IllegalArgumentException(
+          "lock '"
+              + lockOptions.name()
+              + "': a registry records its locks itself (RegistryOptions.statistics); a recorder"
+              + " in LockOptions is for locks made without a registry (KeyedLock.create(options))");
+    }
     Named n =
         locks.computeIfAbsent(
             lockOptions.name(),
             name -> {
               LockStatistics stats =
                   options.statistics()
-                      ? new LockStatistics(options.recentOperations(), options.longHold().toNanos())
+                      ? new LockStatistics(
+                          options.recentOperations(), LockEngine.nanos(options.longHold()))
                       : null;
               LockOptions o =
                   stats == null
@@ -111,8 +123,7 @@ final class WatchedLockRegistry implements LockRegistry {
             n.engine.recording && h.sinceNanos() != 0
                 ? Duration.ofNanos(Math.max(0, nowNanos - h.sinceNanos()))
                 : Duration.ZERO;
-        HolderInfo info =
-            new HolderInfo(h.owner(), String.valueOf(h.key()), h.mode(), since, h.async());
+        HolderInfo info = new HolderInfo(h.owner(), keyText(h.key()), h.mode(), since, h.async());
         (h.held() ? holders : waiters).add(info);
       }
       LockStatistics s = n.stats;
@@ -135,8 +146,8 @@ final class WatchedLockRegistry implements LockRegistry {
   /** One look of the watchdog: finds long waits and holds, reports the new ones. */
   void look(Set<String> reported) {
     long nowNanos = System.nanoTime();
-    long waitLimit = options.longWait().toNanos();
-    long holdLimit = options.longHold().toNanos();
+    long waitLimit = LockEngine.nanos(options.longWait());
+    long holdLimit = LockEngine.nanos(options.longHold());
     List<WatchdogAlert> found = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Named n : locks.values()) {
@@ -152,26 +163,25 @@ final class WatchedLockRegistry implements LockRegistry {
         if (age <= limit) {
           continue;
         }
+        String key = keyText(h.key());
         WatchdogAlert a =
             new WatchdogAlert(
                 h.held() ? WatchdogAlert.Kind.LONG_HOLD : WatchdogAlert.Kind.LONG_WAIT,
                 n.engine.name,
-                String.valueOf(h.key()),
+                key,
                 h.owner(),
                 h.mode(),
                 Duration.ofNanos(age),
                 Duration.ofNanos(limit));
         found.add(a);
         String id =
-            n.engine.name + "|" + h.key() + "|" + h.owner() + "|" + h.held() + "|" + h.sinceNanos();
+            n.engine.name + "|" + key + "|" + h.owner() + "|" + h.held() + "|" + h.sinceNanos();
         seen.add(id);
         if (reported.add(id)) {
           try {
             options.listener().onAlert(a);
-          } catch (RuntimeException e) {
-            // A listener's failure must not stop the watchdog.
-            org.slf4j.LoggerFactory.getLogger(WatchedLockRegistry.class)
-                .warn("watchdog listener failed", e);
+          } catch (Throwable e) { // an Error too (a failed assertion in a test's listener)
+            warn("watchdog listener failed on: " + a.message(), e);
           }
         }
       }
@@ -182,14 +192,43 @@ final class WatchedLockRegistry implements LockRegistry {
 
   private void watch() {
     Set<String> reported = new HashSet<>();
-    long interval = options.watchdogInterval().toMillis();
+    Duration interval = options.watchdogInterval();
+    if (interval.compareTo(MIN_INTERVAL) < 0) {
+      interval = MIN_INTERVAL;
+    }
     while (!closed) {
       try {
-        Thread.sleep(Math.max(1, interval));
+        Thread.sleep(interval); // saturates: a huge interval just sleeps very long
       } catch (InterruptedException e) {
         return;
       }
-      look(reported);
+      try {
+        look(reported);
+      } catch (Throwable e) { // the watchdog outlives any one bad look
+        warn("watchdog look failed", e);
+      }
+    }
+  }
+
+  /** A key as text for snapshots and alerts; a key whose {@code toString()} throws still shows. */
+  static String keyText(Object key) {
+    try {
+      return String.valueOf(key);
+    } catch (RuntimeException e) {
+      return key.getClass().getName()
+          + "@"
+          + Integer.toHexString(System.identityHashCode(key))
+          + " (its toString() threw "
+          + e.getClass().getName()
+          + ")";
+    }
+  }
+
+  private static void warn(String message, Throwable e) {
+    try {
+      org.slf4j.LoggerFactory.getLogger(WatchedLockRegistry.class).warn(message, e);
+    } catch (Throwable ignored) {
+      // Logging failed too (no memory, a broken binding): the watchdog goes on regardless.
     }
   }
 

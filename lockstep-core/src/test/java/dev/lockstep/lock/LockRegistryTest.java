@@ -29,6 +29,39 @@ class LockRegistryTest {
   }
 
   /**
+   * A recorder in the options of a registry's lock would be replaced by the registry's statistics
+   * without a word: it is refused, naming the lock. A limit left at its default takes the lock
+   * whatever its limit (as keyed(name) does); another limit is refused. (The recorder part failed
+   * before: the recorder was accepted and never called.)
+   */
+  @Test
+  void optionsTheRegistryWouldIgnoreAreRefused() throws Exception {
+    try (LockRegistry r = LockRegistry.create()) {
+      LockRecorder mine = new LockRecorder() {};
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> r.keyed(LockOptions.named("users").withRecorder(mine)));
+      assertTrue(
+          e.getMessage().contains("'users'") && e.getMessage().contains("recorder"),
+          e.getMessage());
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> r.readWrite(LockOptions.named("docs").withRecorder(mine)));
+      KeyedLock<String> limited = r.keyed(LockOptions.named("users").withMaxActiveKeys(2));
+      assertSame(limited, r.keyed("users"));
+      assertSame(limited, r.keyed(LockOptions.named("users")));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> r.keyed(LockOptions.named("users").withMaxActiveKeys(3)));
+      try (LockHandle h = limited.acquire("a", LONG)) {
+        assertTrue(h.isHeld());
+      }
+      assertEquals(1, r.snapshot().lock("users").orElseThrow().counters().acquisitions());
+    }
+  }
+
+  /**
    * Two threads each hold one key and ask for the other's: the second ask closes the cycle and
    * fails at once; the first proceeds when the refused thread lets go. (Caught when detection is
    * switched off: the test then hangs until its 30 s wait times out.)
