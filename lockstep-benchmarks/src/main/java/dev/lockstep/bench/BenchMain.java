@@ -91,7 +91,7 @@ public final class BenchMain {
     } catch (IllegalArgumentException e) {
       System.err.println("lockstep bench: " + e.getMessage());
       System.err.println(
-          "usage: BenchMain SUITE [--quick] [--json FILE]   (suites: "
+          "usage: lockstep bench SUITE [--quick] [--json FILE]   (suites: "
               + String.join(", ", SUITES)
               + ")");
       System.exit(2);

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
     name = "fsm",
     mixinStandardHelpOptions = true,
     description = {
-      "State machines: check and draw definition files (YAML or JSON); create entities, fire",
-      "events (exactly one winner per race), read state and history, check a database."
+      "State machines: check, draw and run definition files (YAML or JSON) in SQLite.",
+      "Create entities, fire events (exactly one winner per race), read state and history,",
+      "check a database's invariants."
     },
     subcommands = {
       FsmCommand.Validate.class,

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -67,6 +68,28 @@ class MainTest {
     assertTrue(r.out().startsWith("Usage: lockstep "), r.out());
     for (String command : List.of("version", "demo", "bench")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " missing in\n" + r.out());
+    }
+  }
+
+  /**
+   * The top-level help shows only the first description line of each command, so that line must be
+   * a whole sentence ({@code fsm}'s once stopped at "create entities, fire").
+   */
+  @Test
+  void helpGivesEachCommandAWholeSentence() {
+    Result r = run("--help");
+    String commands = r.out().substring(r.out().indexOf("Commands:"));
+    List<StringBuilder> entries = new ArrayList<>(); // a command's line and its wrapped lines
+    for (String line : commands.lines().skip(1).toList()) {
+      if (line.matches("  \\S.*")) {
+        entries.add(new StringBuilder(line.strip()));
+      } else if (!line.isBlank() && !entries.isEmpty()) {
+        entries.getLast().append(' ').append(line.strip());
+      }
+    }
+    assertTrue(entries.size() >= 6, commands);
+    for (StringBuilder entry : entries) {
+      assertTrue(entry.toString().endsWith("."), "cut off in --help: " + entry);
     }
   }
 
