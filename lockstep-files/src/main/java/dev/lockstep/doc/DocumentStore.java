@@ -105,7 +105,9 @@ public interface DocumentStore<T> extends AutoCloseable {
    * Opens the document at {@code path}, creating the change log's directory if it is missing (the
    * document's directory must exist). If nobody holds the document's lock, temp files left by a
    * crashed writer are removed (a torn last log line is cut off by the next commit or by {@link
-   * #recover()}).
+   * #recover()}). A lock file that cannot be opened or created (a read-only directory, say) does
+   * not stop the store from opening: {@link #read()}, {@link #history()} and {@link #at} work
+   * without the lock, and whatever needs it fails with an {@link IOException} naming the lock file.
    *
    * @throws IOException if the document's directory does not exist, the log's directory cannot be
    *     created, or the directory cannot be read while cleaning crash leftovers

@@ -1,0 +1,166 @@
+package dev.lockstep.doc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockstep.file.FileLock;
+import dev.lockstep.file.FileLockHandle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A demanding user's misuse of {@link DocumentStore}: null arguments, a closed store, operators
+ * that throw, return null or mutate their input and then throw, revisions out of range, a lock file
+ * that cannot be opened, two codecs on one path. Each gives a clear exception or a documented
+ * no-op, and never a changed document, a broken log, a held lock or a leaked descriptor.
+ */
+class MisuseTest {
+  @TempDir Path dir;
+
+  private static ObjectNode obj(String json) throws IOException {
+    return (ObjectNode) ChangeLog.JSON.readTree(json);
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
+  }
+
+  /** The document's bytes and log are exactly as before, and nobody holds its lock. */
+  private static void assertUntouched(Path file, byte[] doc, byte[] log) throws IOException {
+    assertEquals(new String(doc), Files.readString(file));
+    assertEquals(new String(log), Files.readString(Path.of(file + ".changes.jsonl")));
+    Optional<FileLockHandle> free = FileLock.of(Path.of(file + ".lock")).tryAcquire();
+    assertTrue(free.isPresent(), "the lock was left held");
+    free.get().close();
+  }
+
+  @Test
+  void badArgumentsAndBadOperatorsChangeNothingAndHoldNothing() throws Exception {
+    Path file = dir.resolve("state.yaml");
+    long fds;
+    try (DocumentStore<ObjectNode> store = DocumentStore.open(file, DocumentCodecs.yaml())) {
+      store.createIfAbsent(obj("{\"n\":1,\"list\":[1,2]}"));
+      store.update(d -> d.put("n", 2));
+      fds = openDescriptors();
+      byte[] doc = Files.readAllBytes(file);
+      byte[] log = Files.readAllBytes(Path.of(file + ".changes.jsonl"));
+
+      assertThrows(NullPointerException.class, () -> store.update(null));
+      assertThrows(NullPointerException.class, () -> store.compareAndSet(2, null));
+      assertThrows(NullPointerException.class, () -> store.createIfAbsent(null));
+      assertThrows(NullPointerException.class, () -> store.compact(null));
+      IllegalStateException thrown =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  store.update(
+                      d -> {
+                        d.put("n", 99).withArray("list").add(3); // mutates its input, then throws
+                        throw new IllegalStateException("operator failed");
+                      }));
+      assertEquals("operator failed", thrown.getMessage(), "passed on unchanged");
+      NullPointerException returnedNull =
+          assertThrows(NullPointerException.class, () -> store.update(d -> null));
+      assertTrue(returnedNull.getMessage().contains("returned null"), returnedNull.getMessage());
+      StaleRevisionException stale =
+          assertThrows(StaleRevisionException.class, () -> store.compareAndSet(-1, obj("{}")));
+      assertEquals(-1, stale.expected());
+      assertThrows(RevisionNotFoundException.class, () -> store.at(0));
+      assertThrows(RevisionNotFoundException.class, () -> store.at(3));
+      assertThrows(RevisionNotFoundException.class, () -> store.at(-1));
+      assertThrows(RevisionNotFoundException.class, () -> store.restore(0));
+      assertThrows(RevisionNotFoundException.class, () -> store.restore(3));
+      assertThrows(IllegalArgumentException.class, () -> store.restoreBackup(0));
+      assertThrows(IllegalArgumentException.class, () -> store.recentChanges(-1));
+      assertThrows(IllegalArgumentException.class, () -> Retention.keepLast(0));
+      assertUntouched(file, doc, log);
+
+      // the failed operator's mutation reached neither the store's state nor the next operator
+      Versioned<ObjectNode> same = store.update(d -> d);
+      assertEquals(3, same.revision());
+      assertEquals(2, same.value().get("n").asInt());
+      assertEquals(2, same.value().get("list").size());
+      assertEquals(0, store.compact(Retention.keepLast(1000)), "nothing to drop");
+      assertTrue(store.verify().ok(), store.verify().toString());
+    }
+    DocumentStore<ObjectNode> closed = DocumentStore.open(file, DocumentCodecs.yaml());
+    closed.close();
+    closed.close(); // idempotent
+    assertThrows(IllegalStateException.class, closed::read);
+    assertThrows(IllegalStateException.class, () -> closed.update(d -> d));
+    assertThrows(IllegalStateException.class, closed::history);
+    assertThrows(IllegalStateException.class, closed::verify);
+    assertEquals(file, closed.path());
+    assertTrue(openDescriptors() <= fds, "descriptors leaked: " + openDescriptors() + " > " + fds);
+  }
+
+  @Test
+  void theLastRevisionRefusesAnotherCommitAsInvalidAndWritesNothing() throws Exception {
+    Path file = dir.resolve("state.yaml");
+    Files.writeString(file, "revision: " + Long.MAX_VALUE + "\n");
+    try (DocumentStore<ObjectNode> store = DocumentStore.open(file, DocumentCodecs.yaml())) {
+      InvalidDocumentException e =
+          assertThrows(InvalidDocumentException.class, () -> store.update(d -> d.put("x", 1)));
+      assertTrue(e.getMessage().contains("is the last one"), e.getMessage());
+      assertEquals("revision: " + Long.MAX_VALUE + "\n", Files.readString(file));
+      assertEquals(Long.MAX_VALUE, store.read().revision());
+    }
+  }
+
+  @Test
+  void aLockFileThatCannotBeOpenedStillLetsTheDocumentBeRead() throws Exception {
+    Path file = dir.resolve("state.yaml");
+    try (DocumentStore<ObjectNode> store = DocumentStore.open(file, DocumentCodecs.yaml())) {
+      store.createIfAbsent(obj("{\"n\":1}"));
+    }
+    Path lock = dir.resolve("state.yaml.lock");
+    Files.delete(lock);
+    Files.createDirectory(lock); // as good as a read-only directory, for a test run as root
+    long fds = openDescriptors();
+    byte[] doc = Files.readAllBytes(file);
+    try (DocumentStore<ObjectNode> store = DocumentStore.open(file, DocumentCodecs.yaml())) {
+      assertEquals(1, store.read().revision(), "read() takes no lock");
+      assertEquals(1, store.history().size());
+      assertEquals(1, store.at(1).value().get("n").asInt());
+      IOException e = assertThrows(IOException.class, () -> store.update(d -> d.put("n", 2)));
+      assertTrue(e.getMessage().contains(lock.toString()), e.getMessage());
+    }
+    assertEquals(new String(doc), Files.readString(file));
+    assertTrue(openDescriptors() <= fds, "descriptors leaked");
+  }
+
+  record Counter(long revision, long n) {}
+
+  @Test
+  void oneDocumentThroughTwoCodecsKeepsOneLineOfRevisions() throws Exception {
+    Path file = dir.resolve("state.json");
+    try (DocumentStore<ObjectNode> tree = DocumentStore.open(file, DocumentCodecs.json());
+        DocumentStore<Counter> typed =
+            DocumentStore.open(file, DocumentCodecs.json(Counter.class))) {
+      tree.createIfAbsent(obj("{\"n\":0}"));
+      for (int i = 0; i < 3; i++) {
+        tree.update(d -> d.put("n", d.get("n").asLong() + 1));
+        typed.update(c -> new Counter(c.revision(), c.n() + 1));
+      }
+      assertEquals(6, typed.read().value().n());
+      assertEquals(7, tree.read().revision());
+      List<Long> revisions = tree.history().stream().map(Change::revision).toList();
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L), revisions);
+      assertFalse(
+          tree.history().stream().anyMatch(c -> c.operation() == Change.Operation.EXTERNAL_EDIT),
+          "one store's commits are not the other's external edits");
+      assertTrue(typed.verify().ok(), typed.verify().toString());
+    }
+  }
+}
