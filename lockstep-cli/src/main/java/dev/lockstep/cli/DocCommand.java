@@ -15,6 +15,7 @@ import dev.lockstep.lock.LockTimeoutException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -116,6 +117,9 @@ final class DocCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         return fail(USAGE, name + ": " + e.getMessage());
       }
+      if (Files.isDirectory(file)) {
+        return fail(EX_NOINPUT, name + ": " + file + ": is a directory, not a document");
+      }
       try {
         DocumentOptions options = DocumentOptions.defaults().withOwner("lockstep-cli");
         if (timeout != null) {
@@ -137,13 +141,21 @@ final class DocCommand implements Runnable {
       } catch (LockTimeoutException e) {
         return fail(EX_TEMPFAIL, name + ": " + e.getMessage());
       } catch (NoSuchFileException e) {
-        return fail(EX_NOINPUT, name + ": " + e.getFile() + ": no such file");
+        String why = e.getReason() == null ? "" : " (" + e.getReason() + ")";
+        return fail(EX_NOINPUT, name + ": " + e.getFile() + ": no such file" + why);
       } catch (RevisionNotFoundException e) {
         return fail(EX_NOINPUT, name + ": " + e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return fail(1, name + ": interrupted");
-      } catch (IOException | RuntimeException e) {
+      } catch (AccessDeniedException e) {
+        return fail(EX_NOINPUT, name + ": " + e.getFile() + ": permission denied");
+      } catch (IOException e) {
+        // the message names the file (the lock file, a backup...) or, if not, FILE is the one
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return fail(
+            1, name + ": " + (message.contains(file.toString()) ? "" : file + ": ") + message);
+      } catch (RuntimeException e) {
         return fail(1, name + ": " + file + ": " + e);
       } finally {
         out().flush();
@@ -171,21 +183,42 @@ final class DocCommand implements Runnable {
         if (Files.exists(store.path())) {
           return store.update(change);
         }
-        T empty =
-            model
-                .empty()
-                .orElseThrow(
-                    () ->
-                        new NoSuchFileException(
-                            store.path().toString(),
-                            null,
-                            "a " + model.codec().format() + " document cannot start empty"));
+        T empty = empty(store, model);
         try {
           return store.compareAndSet(0, change.apply(empty));
         } catch (StaleRevisionException raced) {
           // Another writer created it meanwhile: apply the change to theirs.
         }
       }
+    }
+
+    /** FILE does not exist; its change log, if any, reaches {@code logged}. */
+    static NoSuchFileException missing(Path file, long logged) {
+      return new NoSuchFileException(
+          file.toString(),
+          null,
+          logged == 0
+              ? "and no change log"
+              : "its change log reaches revision "
+                  + logged
+                  + ": doc restore --revision "
+                  + logged
+                  + " brings it back");
+    }
+
+    /** The content a missing FILE starts from; NoSuchFileException if its format has none. */
+    static <T> T empty(DocumentStore<T> store, DocModel<T> model) throws NoSuchFileException {
+      return model
+          .empty()
+          .orElseThrow(
+              () ->
+                  new NoSuchFileException(
+                      store.path().toString(),
+                      null,
+                      "a "
+                          + model.codec().format()
+                          + " document is not created by set or incr:"
+                          + " write it first"));
     }
   }
 
@@ -230,12 +263,18 @@ final class DocCommand implements Runnable {
     @Option(
         names = "--expect-revision",
         paramLabel = "N",
-        description = "Commit only if the document is still at revision N (0: does not exist).")
+        description =
+            "Commit only if the document is still at revision N (0: does not exist yet, or has no"
+                + " revision).")
     Long expectRevision;
 
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
         throws IOException, InterruptedException {
+      if (expectRevision != null && expectRevision < 0) {
+        throw new IllegalArgumentException(
+            "--expect-revision must be 0 (FILE does not exist yet) or more, not " + expectRevision);
+      }
       List<String[]> pairs = new ArrayList<>();
       for (String a : assignments) {
         int eq = a.indexOf('=');
@@ -256,15 +295,11 @@ final class DocCommand implements Runnable {
       try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
         Versioned<T> committed;
         if (expectRevision != null) {
+          // The change applies to FILE as it is (a file without a revision is at revision 0),
+          // or, for 0 and no FILE, to the format's empty document.
           T base;
-          if (expectRevision == 0) {
-            base =
-                model
-                    .empty()
-                    .orElseThrow(
-                        () ->
-                            new IllegalArgumentException(
-                                "a " + model.codec().format() + " document cannot start empty"));
+          if (expectRevision == 0 && !Files.exists(file)) {
+            base = empty(store, model);
           } else {
             Versioned<T> current = store.read();
             if (current.revision() != expectRevision) {
@@ -335,6 +370,9 @@ final class DocCommand implements Runnable {
           throw new IllegalArgumentException("--limit must be at least 1, not " + limit);
         }
         List<Change> changes = limit == null ? store.history() : store.recentChanges(limit);
+        if (changes.isEmpty() && !Files.exists(file)) {
+          throw missing(file, 0);
+        }
         for (Change c : changes) {
           out()
               .printf(
@@ -401,6 +439,9 @@ final class DocCommand implements Runnable {
         throws IOException, InterruptedException {
       try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
         VerifyReport report = store.verify();
+        if (report.ok() && !Files.exists(file)) {
+          throw missing(file, report.loggedRevision());
+        }
         if (report.ok()) {
           out().println(file + ": ok at revision " + report.documentRevision());
           return 0;
@@ -448,6 +489,10 @@ final class DocCommand implements Runnable {
         throws IOException, InterruptedException {
       try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
         RecoveryReport report = store.recover();
+        if (report.repaired().isEmpty() && report.unrepaired().isEmpty() && !Files.exists(file)) {
+          List<Change> changes = store.history();
+          throw missing(file, changes.isEmpty() ? 0 : changes.get(changes.size() - 1).revision());
+        }
         for (Finding f : report.repaired()) {
           out().println("repaired " + f.kind() + ": " + f.file() + ": " + f.message());
         }

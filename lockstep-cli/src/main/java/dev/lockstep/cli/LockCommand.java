@@ -126,10 +126,9 @@ final class LockCommand implements Callable<Integer> {
       return null;
     }
     c.file = Path.of(args[i++]);
-    if (i < args.length && args[i].equals("--")) {
-      i++;
-    }
-    if (i >= args.length) {
+    // call() drops the "--" after FILE, once, as it does for picocli's parse
+    boolean separator = i < args.length && args[i].equals("--");
+    if (i + (separator ? 1 : 0) >= args.length) {
       return null;
     }
     c.command = List.of(args).subList(i, args.length);
@@ -150,7 +149,11 @@ final class LockCommand implements Callable<Integer> {
     try {
       handle = shared ? lock.acquireShared(wait) : lock.acquire(wait);
     } catch (LockTimeoutException e) {
-      System.err.println("lockstep lock: " + e.getMessage());
+      System.err.println(
+          "lockstep lock: "
+              + (nonblock
+                  ? file + " is locked" + (e.holder() == null ? "" : " by " + e.holder())
+                  : e.getMessage()));
       return EX_TEMPFAIL;
     } catch (IOException e) {
       System.err.println("lockstep lock: " + e.getMessage());
