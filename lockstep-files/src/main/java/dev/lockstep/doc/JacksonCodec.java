@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -50,9 +51,25 @@ final class JacksonCodec<T> implements TreeCodec<T> {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .stringQuotingChecker(new YamlQuoting())
             .build();
     ObjectMapper mapper = new ObjectMapper(factory);
     return new JacksonCodec<>("yaml", mapper, mapper.writer(), type);
+  }
+
+  /**
+   * The quoting of Jackson's writer (used when {@link YamlEmitter} declines a document): the
+   * emitter's rule, so that no string comes back as something else. Jackson's own minimal quoting
+   * wrote {@code -1}, {@code 0x1F}, {@code 1_000}, {@code 1e3} plain (read back as numbers) and
+   * {@code .nan}, {@code .inf} plain (which its parser then refuses).
+   */
+  static final class YamlQuoting extends StringQuotingChecker.Default {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return !YamlEmitter.plain(value);
+    }
   }
 
   @Override
