@@ -81,11 +81,13 @@ import java.util.function.UnaryOperator;
  * {@link StaleRevisionException}: a compare-and-set lost; {@link LockLostException}: the lock file
  * was deleted while held; {@link InvalidDocumentException}: the new (or current) content does not
  * validate; {@link RevisionNotFoundException}: a revision or backup is not available; {@link
- * CorruptChangeLogException}: the change log is damaged before its last line; {@link IOException}:
- * a file could not be read or written (the message names it; a failed commit leaves the previous
- * revision in place); {@link InterruptedException}: interrupted while waiting for the lock, nothing
- * written. A {@link RuntimeException} thrown by an operator is passed to its caller unchanged, and
- * nothing of that caller's change is written.
+ * CorruptChangeLogException}: the change log is damaged before its last line; {@link
+ * IllegalArgumentException}: the new value cannot be encoded ({@link DocumentCodec#encode}: NaN or
+ * an infinite number in JSON or YAML), nothing written; {@link IOException}: a file could not be
+ * read or written (the message names it; a failed commit leaves the previous revision in place);
+ * {@link InterruptedException}: interrupted while waiting for the lock, nothing written. A {@link
+ * RuntimeException} thrown by an operator is passed to its caller unchanged, and nothing of that
+ * caller's change is written.
  *
  * @param <T> the document model
  */

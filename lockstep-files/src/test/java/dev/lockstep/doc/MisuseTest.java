@@ -140,6 +140,39 @@ class MisuseTest {
     assertTrue(openDescriptors() <= fds, "descriptors leaked");
   }
 
+  record Reading(long revision, double value) {}
+
+  @Test
+  void nanAndInfinitiesAreRefusedNotStoredAsStrings() throws Exception {
+    for (String name : new String[] {"state.json", "state.yaml"}) {
+      Path file = dir.resolve(name);
+      DocumentCodec<ObjectNode> codec =
+          name.endsWith(".json") ? DocumentCodecs.json() : DocumentCodecs.yaml();
+      try (DocumentStore<ObjectNode> store = DocumentStore.open(file, codec)) {
+        store.createIfAbsent(obj("{\"x\":1.5}"));
+        byte[] before = Files.readAllBytes(file);
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+          IllegalArgumentException e =
+              assertThrows(
+                  IllegalArgumentException.class,
+                  () -> store.update(d -> d.put("x", bad)),
+                  name + " " + bad);
+          assertTrue(e.getMessage().contains("NaN and infinities"), e.getMessage());
+        }
+        assertEquals(new String(before), Files.readString(file), name);
+        assertEquals(1.5, store.update(d -> d).value().get("x").doubleValue(), name);
+      }
+    }
+    Path typed = dir.resolve("reading.json");
+    try (DocumentStore<Reading> store =
+        DocumentStore.open(typed, DocumentCodecs.json(Reading.class))) {
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> store.createIfAbsent(new Reading(0, Double.NEGATIVE_INFINITY)));
+      assertFalse(Files.exists(typed));
+    }
+  }
+
   record Counter(long revision, long n) {}
 
   @Test
