@@ -65,6 +65,15 @@ class MisuseTest {
   }
 
   @Test
+  void aNumberBeyondTheDoubleRangeIsAUsageErrorNotTheStringInfinity() throws Exception {
+    Path f = dir.resolve("state.json");
+    CliRun set = doc("set", f.toString(), "x=1e400");
+    assertEquals(DocCommand.USAGE, set.status(), set.err());
+    assertTrue(set.err().contains("VALUE '1e400'"), set.err());
+    assertFalse(Files.exists(f));
+  }
+
+  @Test
   void aDirectoryForFileCannotBeRead() throws Exception {
     Path d = Files.createDirectory(dir.resolve("state.yaml"));
     for (String command : new String[] {"get", "verify", "history"}) {
