@@ -184,7 +184,9 @@ sealed interface DocModel<T> {
                     .orElseThrow(
                         () ->
                             new IllegalArgumentException(
-                                "status '" + text + "' is not of the form 'Wave N/M'")));
+                                "status '"
+                                    + text
+                                    + "' is not of the form 'Wave N/M' with 1 <= N <= M")));
         case "started" -> w.withStarted(instant(key, text));
         case "updated" -> w.withUpdated(instant(key, text));
         default ->

@@ -30,6 +30,13 @@ class MisuseTest {
     return (ObjectNode) ChangeLog.JSON.readTree(json);
   }
 
+  /** One document of each tree format, for tests that run on both. */
+  private static final List<String> TREE_FILES = List.of("state.json", "state.yaml");
+
+  private static DocumentCodec<ObjectNode> treeCodec(String name) {
+    return name.endsWith(".json") ? DocumentCodecs.json() : DocumentCodecs.yaml();
+  }
+
   private static long openDescriptors() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
       return fds.count();
@@ -140,15 +147,37 @@ class MisuseTest {
     assertTrue(openDescriptors() <= fds, "descriptors leaked");
   }
 
+  @Test
+  void valuesHandedInOrOutStayTheCallersAfterTheCall() throws Exception {
+    for (String name : TREE_FILES) {
+      Path file = dir.resolve(name);
+      try (DocumentStore<ObjectNode> store = DocumentStore.open(file, treeCodec(name))) {
+        ObjectNode initial = obj("{\"n\":1,\"list\":[1]}");
+        store.createIfAbsent(initial);
+        initial.put("n", 100).withArray("list").add(100);
+        Versioned<ObjectNode> out = store.update(d -> d.put("n", 2));
+        out.value().put("n", 200).withArray("list").add(200);
+        ObjectNode cas = obj("{\"n\":3,\"list\":[3]}");
+        store.compareAndSet(2, cas);
+        cas.put("n", 300);
+        Versioned<ObjectNode> next = store.update(d -> d);
+        assertEquals(4, next.revision(), name);
+        assertEquals(3, next.value().get("n").asInt(), name);
+        assertEquals("[3]", next.value().get("list").toString(), name);
+        assertEquals(3, store.read().value().get("n").asInt(), name);
+        assertEquals(2, store.at(2).value().get("n").asInt(), name);
+        assertEquals("[1]", store.at(2).value().get("list").toString(), name);
+      }
+    }
+  }
+
   record Reading(long revision, double value) {}
 
   @Test
   void nanAndInfinitiesAreRefusedNotStoredAsStrings() throws Exception {
-    for (String name : new String[] {"state.json", "state.yaml"}) {
+    for (String name : TREE_FILES) {
       Path file = dir.resolve(name);
-      DocumentCodec<ObjectNode> codec =
-          name.endsWith(".json") ? DocumentCodecs.json() : DocumentCodecs.yaml();
-      try (DocumentStore<ObjectNode> store = DocumentStore.open(file, codec)) {
+      try (DocumentStore<ObjectNode> store = DocumentStore.open(file, treeCodec(name))) {
         store.createIfAbsent(obj("{\"x\":1.5}"));
         byte[] before = Files.readAllBytes(file);
         for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
