@@ -89,6 +89,9 @@ final class LockCommand implements Callable<Integer> {
       description = "The command and its arguments.")
   List<String> command;
 
+  /** Whether {@link #quick} read the command line and dropped a "--" after FILE itself. */
+  private boolean separatorDropped;
+
   /**
    * Reads the usual forms of the command line without picocli, whose start-up (~300 ms) would
    * dominate a {@code lockstep lock} in a shell loop. Returns null for anything else (help,
@@ -126,18 +129,21 @@ final class LockCommand implements Callable<Integer> {
       return null;
     }
     c.file = Path.of(args[i++]);
-    // call() drops the "--" after FILE, once, as it does for picocli's parse
-    boolean separator = i < args.length && args[i].equals("--");
-    if (i + (separator ? 1 : 0) >= args.length) {
+    if (i < args.length && args[i].equals("--")) {
+      i++;
+    }
+    if (i >= args.length) {
       return null;
     }
     c.command = List.of(args).subList(i, args.length);
+    c.separatorDropped = true;
     return c;
   }
 
   @Override
   public Integer call() throws Exception {
-    if (command.get(0).equals("--")) { // FILE -- COMMAND: options stopped at FILE already
+    if (!separatorDropped && command.get(0).equals("--")) {
+      // picocli's FILE -- COMMAND: options stopped at FILE already, so "--" is in COMMAND
       command = command.subList(1, command.size());
     }
     if (command.isEmpty()) {
