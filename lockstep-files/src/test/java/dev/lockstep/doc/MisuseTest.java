@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.file.FileLock;
 import dev.lockstep.file.FileLockHandle;
+import dev.lockstep.lock.DeadlockException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -168,6 +170,43 @@ class MisuseTest {
         assertEquals(2, store.at(2).value().get("n").asInt(), name);
         assertEquals("[1]", store.at(2).value().get("list").toString(), name);
       }
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void anOperatorCallingTheStoreFailsRatherThanWaitingForItself() throws Exception {
+    Path file = dir.resolve("state.yaml");
+    for (boolean group : new boolean[] {true, false}) {
+      try (DocumentStore<ObjectNode> store =
+              DocumentStore.open(
+                  file, DocumentCodecs.yaml(), DocumentOptions.defaults().withGroupCommit(group));
+          DocumentStore<ObjectNode> other = DocumentStore.open(file, DocumentCodecs.yaml())) {
+        store.createIfAbsent(obj("{\"n\":1}"));
+        byte[] before = Files.readAllBytes(file);
+        for (DocumentStore<ObjectNode> inner : List.of(store, other)) {
+          RuntimeException e =
+              assertThrows(
+                  RuntimeException.class,
+                  () ->
+                      store.update(
+                          d -> {
+                            try {
+                              inner.update(x -> x.put("n", 9));
+                            } catch (IOException | InterruptedException ex) {
+                              throw new IllegalStateException(ex);
+                            }
+                            return d.put("n", 2);
+                          }));
+          assertTrue(
+              e instanceof IllegalStateException || e instanceof DeadlockException,
+              "group=" + group + ": " + e);
+          assertEquals(new String(before), Files.readString(file));
+        }
+        assertEquals(2, store.update(d -> d.put("n", 3)).revision(), "the store still works");
+      }
+      Files.delete(file);
+      Files.delete(dir.resolve("state.yaml.changes.jsonl"));
     }
   }
 
