@@ -66,6 +66,11 @@ import java.util.function.UnaryOperator;
  *       which may be stale by the time it returns.
  *   <li>Group commit orders the updates of one batch by arrival, not by any fairness between
  *       processes; the kernel's lock has no queue.
+ *   <li>A commit renames a new file over {@code NAME} (as Python's {@code os.replace} does): a
+ *       symbolic link at {@code NAME} is replaced by a regular file and its target is left as it
+ *       was, and other hard links to the document keep the old content. Open the store on the
+ *       link's target instead (its lock file is then beside the target, where the other programs
+ *       must lock too).
  * </ul>
  *
  * <h2>Threading</h2>
