@@ -139,7 +139,17 @@ final class DocCommand implements Runnable {
       } catch (InvalidDocumentException e) {
         return fail(EX_DATAERR, name + ": " + e.getMessage());
       } catch (LockTimeoutException e) {
-        return fail(EX_TEMPFAIL, name + ": " + e.getMessage());
+        // the library's message gives the last attempt's remaining time as an ISO duration
+        String waited = timeout == null ? "10 s per attempt, 3 retries" : "--timeout " + timeout;
+        return fail(
+            EX_TEMPFAIL,
+            name
+                + ": "
+                + e.key()
+                + " is locked"
+                + (e.holder() == null ? "" : " by " + e.holder())
+                + "; gave up after "
+                + waited);
       } catch (NoSuchFileException e) {
         String why = e.getReason() == null ? "" : " (" + e.getReason() + ")";
         return fail(EX_NOINPUT, name + ": " + e.getFile() + ": no such file" + why);
