@@ -38,11 +38,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "doc",
     mixinStandardHelpOptions = true,
-    description = {
-      "Durable state documents (.json, .yaml/.yml, .md workflows): read, change, audit, repair.",
-      "Changes take FILE.lock (flock, as Python filelock does), bump the revision inside the",
-      "document, keep backups FILE.backup.1..3 and append to FILE.changes.jsonl, fsync'd."
-    },
+    description =
+        "Durable state documents (.json, .yaml/.yml, .md workflows): read, change,"
+            + " audit, repair. Changes take FILE.lock (flock, as Python filelock does), bump"
+            + " the revision inside the document, keep backups FILE.backup.1..3 and append to"
+            + " FILE.changes.jsonl, fsync'd.",
     subcommands = {
       DocCommand.Get.class,
       DocCommand.Set.class,
@@ -56,11 +56,13 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit status (all subcommands):%n",
     exitCodeList = {
       "  0:ok",
-      "  1:verify found problems (the report says which)",
+      "  1:verify/recover found problems (the report says which), or a file could not be"
+          + " written (the message names it)",
       "  2:usage error (bad option, KEY or VALUE)",
       "  3:stale revision (--expect-revision no longer holds)",
       " 65:invalid document (with line numbers)",
-      " 66:FILE (or the revision asked for) does not exist or cannot be read",
+      " 66:FILE (for every subcommand, verify included) or the revision asked for does not"
+          + " exist, or FILE cannot be read",
       " 75:lock timeout (the holder's pid when known)"
     })
 final class DocCommand implements Runnable {
@@ -94,10 +96,9 @@ final class DocCommand implements Runnable {
     @Option(
         names = "--timeout",
         paramLabel = "DURATION",
-        description = {
-          "How long to wait for FILE.lock in all (e.g. 500ms, 10s, PT1M). Default: 10 s per",
-          "attempt, 3 retries with backoff from 0.5 s, at most 2 min."
-        })
+        description =
+            "How long to wait for FILE.lock in all (e.g. 500ms, 10s, PT1M). Default: 10 s"
+                + " per attempt, 3 retries with backoff from 0.5 s, at most 2 min.")
     String timeout;
 
     PrintWriter out() {
@@ -235,10 +236,10 @@ final class DocCommand implements Runnable {
   @Command(
       name = "get",
       mixinStandardHelpOptions = true,
-      description = {
-        "Print the document, or the value at KEY (a dotted path: workers.w1.status, items.0).",
-        "Trees print as one line of JSON, text plainly, other scalars as JSON spells them."
-      })
+      description =
+          "Print the document, or the value at KEY (a dotted path: workers.w1.status,"
+              + " items.0). Trees print as one line of JSON, text plainly, other scalars as JSON"
+              + " spells them.")
   static final class Get extends Base {
     @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "Dotted path.")
     String key;
@@ -261,11 +262,11 @@ final class DocCommand implements Runnable {
   @Command(
       name = "set",
       mixinStandardHelpOptions = true,
-      description = {
-        "Set KEY=VALUE (VALUE read as YAML: 3, true, null, [a, b], text) in one commit, and print",
-        "the new revision. Creates FILE (revision 1) when missing. Markdown workflows: title,",
-        "status (Wave N/M), started, updated."
-      })
+      description =
+          "Set KEY=VALUE (VALUE read as YAML: 3, true, null, [a, b], text) in one commit,"
+              + " and print the new revision. Creates a JSON or YAML FILE (revision 1) when"
+              + " missing. Markdown workflows (which must exist) take title, status (Wave N/M),"
+              + " started, updated.")
   static final class Set extends Base {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE")
     List<String> assignments = new ArrayList<>();
@@ -274,7 +275,8 @@ final class DocCommand implements Runnable {
         names = "--expect-revision",
         paramLabel = "N",
         description =
-            "Commit only if the document is still at revision N (0: does not exist yet, or has no"
+            "Commit only if the document is still at revision N (0: does not exist yet, or"
+                + " has no"
                 + " revision).")
     Long expectRevision;
 
@@ -330,10 +332,10 @@ final class DocCommand implements Runnable {
   @Command(
       name = "incr",
       mixinStandardHelpOptions = true,
-      description = {
-        "Add N (default 1) to the integer at KEY (absent counts as 0), in one commit per",
-        "increment; with --repeat, print each committed value as soon as it is durable."
-      })
+      description =
+          "Add N (default 1) to the integer at KEY (absent counts as 0), in one commit"
+              + " per increment; with --repeat, print each committed value as soon as it is"
+              + " durable.")
   static final class Incr extends Base {
     @Parameters(index = "1", paramLabel = "KEY", description = "Dotted path to an integer.")
     String key;
@@ -439,10 +441,10 @@ final class DocCommand implements Runnable {
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
-      description = {
-        "Check that document, backups and change log agree; print what a crash or another",
-        "program left (temp files, a torn log line, unlogged or external edits). Changes nothing."
-      })
+      description =
+          "Check that document, backups and change log agree; print what a crash or"
+              + " another program left (temp files, a torn log line, unlogged or external"
+              + " edits). Changes nothing.")
   static final class Verify extends Base {
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
@@ -489,10 +491,9 @@ final class DocCommand implements Runnable {
   @Command(
       name = "recover",
       mixinStandardHelpOptions = true,
-      description = {
-        "Repair what verify reports as repairable (temp files, torn log tail, unlogged commit,",
-        "external edit); report the rest without touching the document."
-      })
+      description =
+          "Repair what verify reports as repairable (temp files, torn log tail, unlogged"
+              + " commit, external edit); report the rest without touching the document.")
   static final class Recover extends Base {
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
