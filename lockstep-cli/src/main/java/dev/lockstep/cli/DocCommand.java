@@ -15,6 +15,7 @@ import dev.lockstep.lock.LockTimeoutException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -37,11 +38,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "doc",
     mixinStandardHelpOptions = true,
-    description = {
-      "Durable state documents (.json, .yaml/.yml, .md workflows): read, change, audit, repair.",
-      "Changes take FILE.lock (flock, as Python filelock does), bump the revision inside the",
-      "document, keep backups FILE.backup.1..3 and append to FILE.changes.jsonl, fsync'd."
-    },
+    description =
+        "Durable state documents (.json, .yaml/.yml, .md workflows): read, change,"
+            + " audit, repair. Changes take FILE.lock (flock, as Python filelock does), bump"
+            + " the revision inside the document, keep backups FILE.backup.1..3 and append to"
+            + " FILE.changes.jsonl, fsync'd.",
     subcommands = {
       DocCommand.Get.class,
       DocCommand.Set.class,
@@ -55,11 +56,13 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit status (all subcommands):%n",
     exitCodeList = {
       "  0:ok",
-      "  1:verify found problems (the report says which)",
+      "  1:verify/recover found problems (the report says which), or a file could not be"
+          + " written (the message names it)",
       "  2:usage error (bad option, KEY or VALUE)",
       "  3:stale revision (--expect-revision no longer holds)",
       " 65:invalid document (with line numbers)",
-      " 66:FILE (or the revision asked for) does not exist or cannot be read",
+      " 66:FILE (for every subcommand, verify included) or the revision asked for does not"
+          + " exist, or FILE cannot be read",
       " 75:lock timeout (the holder's pid when known)"
     })
 final class DocCommand implements Runnable {
@@ -93,10 +96,9 @@ final class DocCommand implements Runnable {
     @Option(
         names = "--timeout",
         paramLabel = "DURATION",
-        description = {
-          "How long to wait for FILE.lock in all (e.g. 500ms, 10s, PT1M). Default: 10 s per",
-          "attempt, 3 retries with backoff from 0.5 s, at most 2 min."
-        })
+        description =
+            "How long to wait for FILE.lock in all (e.g. 500ms, 10s, PT1M). Default: 10 s"
+                + " per attempt, 3 retries with backoff from 0.5 s, at most 2 min.")
     String timeout;
 
     PrintWriter out() {
@@ -115,6 +117,9 @@ final class DocCommand implements Runnable {
         model = DocModel.of(file, format);
       } catch (IllegalArgumentException e) {
         return fail(USAGE, name + ": " + e.getMessage());
+      }
+      if (Files.isDirectory(file)) {
+        return fail(EX_NOINPUT, name + ": " + file + ": is a directory, not a document");
       }
       try {
         DocumentOptions options = DocumentOptions.defaults().withOwner("lockstep-cli");
@@ -135,15 +140,33 @@ final class DocCommand implements Runnable {
       } catch (InvalidDocumentException e) {
         return fail(EX_DATAERR, name + ": " + e.getMessage());
       } catch (LockTimeoutException e) {
-        return fail(EX_TEMPFAIL, name + ": " + e.getMessage());
+        // the library's message gives the last attempt's remaining time as an ISO duration
+        String waited = timeout == null ? "10 s per attempt, 3 retries" : "--timeout " + timeout;
+        return fail(
+            EX_TEMPFAIL,
+            name
+                + ": "
+                + e.key()
+                + " is locked"
+                + (e.holder() == null ? "" : " by " + e.holder())
+                + "; gave up after "
+                + waited);
       } catch (NoSuchFileException e) {
-        return fail(EX_NOINPUT, name + ": " + e.getFile() + ": no such file");
+        String why = e.getReason() == null ? "" : " (" + e.getReason() + ")";
+        return fail(EX_NOINPUT, name + ": " + e.getFile() + ": no such file" + why);
       } catch (RevisionNotFoundException e) {
         return fail(EX_NOINPUT, name + ": " + e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return fail(1, name + ": interrupted");
-      } catch (IOException | RuntimeException e) {
+      } catch (AccessDeniedException e) {
+        return fail(EX_NOINPUT, name + ": " + e.getFile() + ": permission denied");
+      } catch (IOException e) {
+        // the message names the file (the lock file, a backup...) or, if not, FILE is the one
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return fail(
+            1, name + ": " + (message.contains(file.toString()) ? "" : file + ": ") + message);
+      } catch (RuntimeException e) {
         return fail(1, name + ": " + file + ": " + e);
       } finally {
         out().flush();
@@ -171,15 +194,7 @@ final class DocCommand implements Runnable {
         if (Files.exists(store.path())) {
           return store.update(change);
         }
-        T empty =
-            model
-                .empty()
-                .orElseThrow(
-                    () ->
-                        new NoSuchFileException(
-                            store.path().toString(),
-                            null,
-                            "a " + model.codec().format() + " document cannot start empty"));
+        T empty = empty(store, model);
         try {
           return store.compareAndSet(0, change.apply(empty));
         } catch (StaleRevisionException raced) {
@@ -187,15 +202,44 @@ final class DocCommand implements Runnable {
         }
       }
     }
+
+    /** FILE does not exist; its change log, if any, reaches {@code logged}. */
+    static NoSuchFileException missing(Path file, long logged) {
+      return new NoSuchFileException(
+          file.toString(),
+          null,
+          logged == 0
+              ? "and no change log"
+              : "its change log reaches revision "
+                  + logged
+                  + ": doc restore --revision "
+                  + logged
+                  + " brings it back");
+    }
+
+    /** The content a missing FILE starts from; NoSuchFileException if its format has none. */
+    static <T> T empty(DocumentStore<T> store, DocModel<T> model) throws NoSuchFileException {
+      return model
+          .empty()
+          .orElseThrow(
+              () ->
+                  new NoSuchFileException(
+                      store.path().toString(),
+                      null,
+                      "a "
+                          + model.codec().format()
+                          + " document is not created by set or incr:"
+                          + " write it first"));
+    }
   }
 
   @Command(
       name = "get",
       mixinStandardHelpOptions = true,
-      description = {
-        "Print the document, or the value at KEY (a dotted path: workers.w1.status, items.0).",
-        "Trees print as one line of JSON, text plainly, other scalars as JSON spells them."
-      })
+      description =
+          "Print the document, or the value at KEY (a dotted path: workers.w1.status,"
+              + " items.0). Trees print as one line of JSON, text plainly, other scalars as JSON"
+              + " spells them.")
   static final class Get extends Base {
     @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "Dotted path.")
     String key;
@@ -218,11 +262,11 @@ final class DocCommand implements Runnable {
   @Command(
       name = "set",
       mixinStandardHelpOptions = true,
-      description = {
-        "Set KEY=VALUE (VALUE read as YAML: 3, true, null, [a, b], text) in one commit, and print",
-        "the new revision. Creates FILE (revision 1) when missing. Markdown workflows: title,",
-        "status (Wave N/M), started, updated."
-      })
+      description =
+          "Set KEY=VALUE (VALUE read as YAML: 3, true, null, [a, b], text) in one commit,"
+              + " and print the new revision. Creates a JSON or YAML FILE (revision 1) when"
+              + " missing. Markdown workflows (which must exist) take title, status (Wave N/M),"
+              + " started, updated.")
   static final class Set extends Base {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE")
     List<String> assignments = new ArrayList<>();
@@ -230,12 +274,19 @@ final class DocCommand implements Runnable {
     @Option(
         names = "--expect-revision",
         paramLabel = "N",
-        description = "Commit only if the document is still at revision N (0: does not exist).")
+        description =
+            "Commit only if the document is still at revision N (0: does not exist yet, or"
+                + " has no"
+                + " revision).")
     Long expectRevision;
 
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
         throws IOException, InterruptedException {
+      if (expectRevision != null && expectRevision < 0) {
+        throw new IllegalArgumentException(
+            "--expect-revision must be 0 (FILE does not exist yet) or more, not " + expectRevision);
+      }
       List<String[]> pairs = new ArrayList<>();
       for (String a : assignments) {
         int eq = a.indexOf('=');
@@ -256,15 +307,11 @@ final class DocCommand implements Runnable {
       try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
         Versioned<T> committed;
         if (expectRevision != null) {
+          // The change applies to FILE as it is (a file without a revision is at revision 0),
+          // or, for 0 and no FILE, to the format's empty document.
           T base;
-          if (expectRevision == 0) {
-            base =
-                model
-                    .empty()
-                    .orElseThrow(
-                        () ->
-                            new IllegalArgumentException(
-                                "a " + model.codec().format() + " document cannot start empty"));
+          if (expectRevision == 0 && !Files.exists(file)) {
+            base = empty(store, model);
           } else {
             Versioned<T> current = store.read();
             if (current.revision() != expectRevision) {
@@ -285,10 +332,10 @@ final class DocCommand implements Runnable {
   @Command(
       name = "incr",
       mixinStandardHelpOptions = true,
-      description = {
-        "Add N (default 1) to the integer at KEY (absent counts as 0), in one commit per",
-        "increment; with --repeat, print each committed value as soon as it is durable."
-      })
+      description =
+          "Add N (default 1) to the integer at KEY (absent counts as 0), in one commit"
+              + " per increment; with --repeat, print each committed value as soon as it is"
+              + " durable.")
   static final class Incr extends Base {
     @Parameters(index = "1", paramLabel = "KEY", description = "Dotted path to an integer.")
     String key;
@@ -335,6 +382,9 @@ final class DocCommand implements Runnable {
           throw new IllegalArgumentException("--limit must be at least 1, not " + limit);
         }
         List<Change> changes = limit == null ? store.history() : store.recentChanges(limit);
+        if (changes.isEmpty() && !Files.exists(file)) {
+          throw missing(file, 0);
+        }
         for (Change c : changes) {
           out()
               .printf(
@@ -391,16 +441,19 @@ final class DocCommand implements Runnable {
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
-      description = {
-        "Check that document, backups and change log agree; print what a crash or another",
-        "program left (temp files, a torn log line, unlogged or external edits). Changes nothing."
-      })
+      description =
+          "Check that document, backups and change log agree; print what a crash or"
+              + " another program left (temp files, a torn log line, unlogged or external"
+              + " edits). Changes nothing.")
   static final class Verify extends Base {
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
         throws IOException, InterruptedException {
       try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
         VerifyReport report = store.verify();
+        if (report.ok() && !Files.exists(file)) {
+          throw missing(file, report.loggedRevision());
+        }
         if (report.ok()) {
           out().println(file + ": ok at revision " + report.documentRevision());
           return 0;
@@ -438,16 +491,19 @@ final class DocCommand implements Runnable {
   @Command(
       name = "recover",
       mixinStandardHelpOptions = true,
-      description = {
-        "Repair what verify reports as repairable (temp files, torn log tail, unlogged commit,",
-        "external edit); report the rest without touching the document."
-      })
+      description =
+          "Repair what verify reports as repairable (temp files, torn log tail, unlogged"
+              + " commit, external edit); report the rest without touching the document.")
   static final class Recover extends Base {
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
         throws IOException, InterruptedException {
       try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
         RecoveryReport report = store.recover();
+        if (report.repaired().isEmpty() && report.unrepaired().isEmpty() && !Files.exists(file)) {
+          List<Change> changes = store.history();
+          throw missing(file, changes.isEmpty() ? 0 : changes.get(changes.size() - 1).revision());
+        }
         for (Finding f : report.repaired()) {
           out().println("repaired " + f.kind() + ": " + f.file() + ": " + f.message());
         }

@@ -102,8 +102,15 @@ sealed interface DocModel<T> {
         throw new IllegalArgumentException(
             "KEY '" + key + "' holds " + DocPath.print(current) + ", not an integer");
       }
+      long sum;
+      try {
+        sum = Math.addExact(base, by);
+      } catch (ArithmeticException overflow) {
+        throw new IllegalArgumentException(
+            "KEY '" + key + "': " + base + " + " + by + " does not fit in a 64-bit integer");
+      }
       ObjectNode copy = value.deepCopy();
-      DocPath.set(copy, key, JsonNodeFactory.instance.numberNode(Math.addExact(base, by)));
+      DocPath.set(copy, key, JsonNodeFactory.instance.numberNode(sum));
       return copy;
     }
 
@@ -177,7 +184,9 @@ sealed interface DocModel<T> {
                     .orElseThrow(
                         () ->
                             new IllegalArgumentException(
-                                "status '" + text + "' is not of the form 'Wave N/M'")));
+                                "status '"
+                                    + text
+                                    + "' is not of the form 'Wave N/M' with 1 <= N <= M")));
         case "started" -> w.withStarted(instant(key, text));
         case "updated" -> w.withUpdated(instant(key, text));
         default ->

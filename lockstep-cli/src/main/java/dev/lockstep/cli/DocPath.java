@@ -129,6 +129,10 @@ final class DocPath {
     }
     try {
       JsonNode node = YAML.readTree(text);
+      if (node != null && node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+        throw new IllegalArgumentException(
+            "VALUE '" + text + "' is beyond the range of a number JSON and YAML can hold");
+      }
       return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
     } catch (JsonProcessingException e) {
       return TextNode.valueOf(text);

@@ -89,6 +89,9 @@ final class LockCommand implements Callable<Integer> {
       description = "The command and its arguments.")
   List<String> command;
 
+  /** Whether {@link #quick} read the command line and dropped a "--" after FILE itself. */
+  private boolean separatorDropped;
+
   /**
    * Reads the usual forms of the command line without picocli, whose start-up (~300 ms) would
    * dominate a {@code lockstep lock} in a shell loop. Returns null for anything else (help,
@@ -133,12 +136,14 @@ final class LockCommand implements Callable<Integer> {
       return null;
     }
     c.command = List.of(args).subList(i, args.length);
+    c.separatorDropped = true;
     return c;
   }
 
   @Override
   public Integer call() throws Exception {
-    if (command.get(0).equals("--")) { // FILE -- COMMAND: options stopped at FILE already
+    if (!separatorDropped && command.get(0).equals("--")) {
+      // picocli's FILE -- COMMAND: options stopped at FILE already, so "--" is in COMMAND
       command = command.subList(1, command.size());
     }
     if (command.isEmpty()) {
@@ -150,7 +155,11 @@ final class LockCommand implements Callable<Integer> {
     try {
       handle = shared ? lock.acquireShared(wait) : lock.acquire(wait);
     } catch (LockTimeoutException e) {
-      System.err.println("lockstep lock: " + e.getMessage());
+      System.err.println(
+          "lockstep lock: "
+              + (nonblock
+                  ? file + " is locked" + (e.holder() == null ? "" : " by " + e.holder())
+                  : e.getMessage()));
       return EX_TEMPFAIL;
     } catch (IOException e) {
       System.err.println("lockstep lock: " + e.getMessage());

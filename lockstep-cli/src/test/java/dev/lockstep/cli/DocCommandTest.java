@@ -161,7 +161,8 @@ class DocCommandTest {
       assertEquals("held", r.readLine());
       CliRun timedOut = doc("set", f.toString(), "a=2", "--timeout", "200ms");
       assertEquals(DocCommand.EX_TEMPFAIL, timedOut.status(), timedOut.err());
-      assertTrue(timedOut.err().contains("state.yaml.lock"), timedOut.err());
+      assertTrue(timedOut.err().contains("state.yaml.lock is locked by pid "), timedOut.err());
+      assertTrue(timedOut.err().endsWith("; gave up after --timeout 200ms\n"), timedOut.err());
     } finally {
       holder.descendants().forEach(ProcessHandle::destroyForcibly); // the shell's sleep
       holder.destroyForcibly().waitFor();

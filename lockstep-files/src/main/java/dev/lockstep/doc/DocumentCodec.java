@@ -33,7 +33,12 @@ public interface DocumentCodec<T> {
    */
   T decode(byte[] content, String source);
 
-  /** Renders {@code value} as UTF-8 bytes. */
+  /**
+   * Renders {@code value} as UTF-8 bytes.
+   *
+   * @throws IllegalArgumentException when the value has no form in this format that reads back as
+   *     the same value (for JSON and YAML: NaN or an infinite number)
+   */
   byte[] encode(T value);
 
   /** The revision stored in {@code value}, or {@code 0} when it has none. */

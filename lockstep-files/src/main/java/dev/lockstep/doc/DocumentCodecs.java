@@ -22,9 +22,10 @@ import java.util.Objects;
  *
  * <p>Performance note: the YAML encoder is trusted (proven by property tests against Jackson YAML
  * and PyYAML), so a commit does not decode what it has just encoded; values it cannot promise to
- * round trip (NaN, infinities, {@code BigDecimal}, {@code float}, unpaired surrogates, nesting
- * deeper than 40, keys over 1,000 chars) are encoded by Jackson and validated by decoding, as for
- * JSON, Markdown and any other codec.
+ * round trip ({@code BigDecimal}, {@code float}, binary, unpaired surrogates, nesting deeper than
+ * 40, keys over 1,000 chars) are encoded by Jackson, with the same quoting, and validated by
+ * decoding, as for JSON, Markdown and any other codec. NaN and infinities have no JSON or YAML form
+ * that reads back as a number: encoding them fails with an {@link IllegalArgumentException}.
  *
  * <p>All codecs are immutable and thread-safe.
  */

@@ -285,6 +285,13 @@ final class DocumentEngine<T> {
       }
       return new Step<>(cur, null, new Versioned<>(input, cur.revision));
     }
+    if (cur.floor == Long.MAX_VALUE) {
+      throw new InvalidDocumentException(
+          source,
+          List.of(
+              new InvalidDocumentException.Problem(
+                  0, "revision " + Long.MAX_VALUE + " is the last one: no commit can follow it")));
+    }
     long next = cur.floor + 1;
     // the operator's private copy, returned: no need to copy it again to set the revision
     T withRevision =

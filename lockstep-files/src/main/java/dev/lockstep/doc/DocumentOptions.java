@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * How a {@link DocumentStore} locks, retries, backs up and logs. Immutable; start from {@link
  * #defaults()} and change what you need with the {@code with…} methods, each of which checks its
- * argument and names it in the error.
+ * argument and names it in the error (durations: from zero to {@code Long.MAX_VALUE} nanoseconds,
+ * about 292 years).
  *
  * <p>Retries: a lock attempt waits up to {@link #lockTimeout()}; when it times out the store sleeps
  * {@link #initialBackoff()} (doubled after every further timeout, capped at {@link #maxBackoff()},
@@ -214,10 +215,16 @@ public record DocumentOptions(
         value);
   }
 
+  /** The longest duration a store can count in nanoseconds (about 292 years). */
+  private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
   private static void nonNegative(String name, Duration d) {
     Objects.requireNonNull(d, name + " must not be null");
     if (d.isNegative()) {
       throw new IllegalArgumentException(name + " must not be negative: " + d);
+    }
+    if (d.compareTo(LONGEST) > 0) {
+      throw new IllegalArgumentException(name + " must be at most " + LONGEST + ": " + d);
     }
   }
 }

@@ -66,6 +66,11 @@ import java.util.function.UnaryOperator;
  *       which may be stale by the time it returns.
  *   <li>Group commit orders the updates of one batch by arrival, not by any fairness between
  *       processes; the kernel's lock has no queue.
+ *   <li>A commit renames a new file over {@code NAME} (as Python's {@code os.replace} does): a
+ *       symbolic link at {@code NAME} is replaced by a regular file and its target is left as it
+ *       was, and other hard links to the document keep the old content. Open the store on the
+ *       link's target instead (its lock file is then beside the target, where the other programs
+ *       must lock too).
  * </ul>
  *
  * <h2>Threading</h2>
@@ -81,11 +86,13 @@ import java.util.function.UnaryOperator;
  * {@link StaleRevisionException}: a compare-and-set lost; {@link LockLostException}: the lock file
  * was deleted while held; {@link InvalidDocumentException}: the new (or current) content does not
  * validate; {@link RevisionNotFoundException}: a revision or backup is not available; {@link
- * CorruptChangeLogException}: the change log is damaged before its last line; {@link IOException}:
- * a file could not be read or written (the message names it; a failed commit leaves the previous
- * revision in place); {@link InterruptedException}: interrupted while waiting for the lock, nothing
- * written. A {@link RuntimeException} thrown by an operator is passed to its caller unchanged, and
- * nothing of that caller's change is written.
+ * CorruptChangeLogException}: the change log is damaged before its last line; {@link
+ * IllegalArgumentException}: the new value cannot be encoded ({@link DocumentCodec#encode}: NaN or
+ * an infinite number in JSON or YAML), nothing written; {@link IOException}: a file could not be
+ * read or written (the message names it; a failed commit leaves the previous revision in place);
+ * {@link InterruptedException}: interrupted while waiting for the lock, nothing written. A {@link
+ * RuntimeException} thrown by an operator is passed to its caller unchanged, and nothing of that
+ * caller's change is written.
  *
  * @param <T> the document model
  */
@@ -105,7 +112,9 @@ public interface DocumentStore<T> extends AutoCloseable {
    * Opens the document at {@code path}, creating the change log's directory if it is missing (the
    * document's directory must exist). If nobody holds the document's lock, temp files left by a
    * crashed writer are removed (a torn last log line is cut off by the next commit or by {@link
-   * #recover()}).
+   * #recover()}). A lock file that cannot be opened or created (a read-only directory, say) does
+   * not stop the store from opening: {@link #read()}, {@link #history()} and {@link #at} work
+   * without the lock, and whatever needs it fails with an {@link IOException} naming the lock file.
    *
    * @throws IOException if the document's directory does not exist, the log's directory cannot be
    *     created, or the directory cannot be read while cleaning crash leftovers

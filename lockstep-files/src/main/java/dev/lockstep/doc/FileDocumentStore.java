@@ -84,7 +84,14 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
   }
 
   private void cleanLeftovers(FileLock lock) throws IOException {
-    Optional<FileLockHandle> held = lock.tryAcquire();
+    Optional<FileLockHandle> held;
+    try {
+      held = lock.tryAcquire();
+    } catch (IOException noLockFile) {
+      // e.g. a read-only directory: read() needs no lock, and commits will report this
+      LOG.debug("cannot lock {} to clean leftovers of {}", lock.path(), path, noLockFile);
+      held = Optional.empty();
+    }
     if (held.isEmpty()) {
       AtomicFile.removeLeftovers(engine.layout().document(), LEFTOVER_AGE);
       return;

@@ -1,15 +1,20 @@
 package dev.lockstep.doc;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerationException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -38,7 +43,8 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   }
 
   static <T> JacksonCodec<T> json(Class<T> type) {
-    ObjectMapper mapper = new ObjectMapper();
+    ObjectMapper mapper =
+        new ObjectMapper(JsonFactory.builder().addDecorator(JacksonCodec::finiteNumbers).build());
     DefaultPrettyPrinter printer =
         new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
     return new JacksonCodec<>("json", mapper, mapper.writer(printer), type);
@@ -50,9 +56,70 @@ final class JacksonCodec<T> implements TreeCodec<T> {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .stringQuotingChecker(new YamlQuoting())
             .build();
     ObjectMapper mapper = new ObjectMapper(factory);
     return new JacksonCodec<>("yaml", mapper, mapper.writer(), type);
+  }
+
+  /**
+   * A generator that refuses NaN and the infinities, instead of Jackson's writing them as the
+   * strings {@code "NaN"}, {@code "Infinity"} (JSON) or words YAML reads back as strings: either
+   * way the committed document would hold a string where the caller put a number.
+   */
+  private static JsonGenerator finiteNumbers(JsonFactory factory, JsonGenerator generator) {
+    return new JsonGeneratorDelegate(generator, false) {
+      @Override
+      public void writeNumber(double v) throws IOException {
+        finite(v);
+        super.writeNumber(v);
+      }
+
+      @Override
+      public void writeNumber(float v) throws IOException {
+        finite(v);
+        super.writeNumber(v);
+      }
+
+      private void finite(double v) throws JsonGenerationException {
+        if (!Double.isFinite(v)) {
+          throw new JsonGenerationException(
+              v + " is not a number JSON or YAML can hold (NaN and infinities are refused)", this);
+        }
+      }
+    };
+  }
+
+  /** As {@link #finiteNumbers}, for a tree. */
+  private static void requireFinite(JsonNode tree) {
+    java.util.ArrayDeque<JsonNode> left = new java.util.ArrayDeque<>();
+    left.push(tree);
+    while (!left.isEmpty()) {
+      JsonNode node = left.pop();
+      if (node.isContainerNode()) {
+        node.forEach(left::push);
+      } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+        throw new IllegalArgumentException(
+            "cannot encode the document as yaml: "
+                + node.doubleValue()
+                + " is not a number JSON or YAML can hold (NaN and infinities are refused)");
+      }
+    }
+  }
+
+  /**
+   * The quoting of Jackson's writer (used when {@link YamlEmitter} declines a document): the
+   * emitter's rule, so that no string comes back as something else. Jackson's own minimal quoting
+   * wrote {@code -1}, {@code 0x1F}, {@code 1_000}, {@code 1e3} plain (read back as numbers) and
+   * {@code .nan}, {@code .inf} plain (which its parser then refuses).
+   */
+  static final class YamlQuoting extends StringQuotingChecker.Default {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return !YamlEmitter.plain(value);
+    }
   }
 
   @Override
@@ -159,6 +226,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
         // below
       }
     }
+    requireFinite(tree); // as finiteNumbers does for JSON: YAMLFactory ignores decorators
     // Jackson's writer; then, if what it wrote reads back as a tree the emitter supports (a
     // BigDecimal or float becomes a double), the emitter's rendering of that, so that encoding a
     // decoded document gives its bytes back
@@ -183,7 +251,8 @@ final class JacksonCodec<T> implements TreeCodec<T> {
       withNewline[bytes.length] = '\n';
       return withNewline;
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot encode the document as " + format + ": " + e, e);
+      throw new IllegalArgumentException(
+          "cannot encode the document as " + format + ": " + e.getOriginalMessage(), e);
     }
   }
 

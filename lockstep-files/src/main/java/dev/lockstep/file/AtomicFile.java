@@ -99,6 +99,7 @@ public final class AtomicFile {
 
   static void write(Path target, byte[] content, Durability durability, StepListener listener)
       throws IOException {
+    Objects.requireNonNull(target, "target must not be null");
     Objects.requireNonNull(content, "content must not be null");
     Objects.requireNonNull(durability, "durability must not be null");
     Path absolute = target.toAbsolutePath();
@@ -161,6 +162,7 @@ public final class AtomicFile {
    * @throws IOException if the directory cannot be listed or a leftover cannot be removed
    */
   public static List<Path> removeLeftovers(Path target, Duration minAge) throws IOException {
+    Objects.requireNonNull(target, "target must not be null");
     Objects.requireNonNull(minAge, "minAge must not be null");
     Path absolute = target.toAbsolutePath();
     String prefix = tempPrefix(absolute);

@@ -62,7 +62,7 @@ import java.util.concurrent.CompletableFuture;
  * All methods are thread-safe, and a handle may be closed by any thread. A wait first queues in
  * this JVM (parking, as the core locks do), then tries the kernel lock without blocking ({@code
  * LOCK_NB} or {@code F_SETLK}) and, while another process holds it, parks with a short backoff (1
- * to 20 ms) and tries again until the timeout. No thread is ever stuck in a blocking system call:
+ * to 5 ms) and tries again until the timeout. No thread is ever stuck in a blocking system call:
  * timeouts are exact to a few milliseconds, interruption works at any point, and virtual threads
  * unmount while they wait. {@link #acquireAsync} waits on a virtual thread of its own.
  *

@@ -41,6 +41,22 @@ class DocumentOptionsTest {
   }
 
   @Test
+  void aDurationTooLongToCountInNanosIsRefusedNotAnOverflowAtEveryUpdate() {
+    Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DocumentOptions.defaults().withRetries(0, Duration.ZERO, Duration.ZERO, forever));
+    assertTrue(e.getMessage().contains("retryDeadline"), e.getMessage());
+    Duration longest = Duration.ofNanos(Long.MAX_VALUE);
+    assertEquals(
+        longest,
+        DocumentOptions.defaults()
+            .withRetries(0, Duration.ZERO, Duration.ZERO, longest)
+            .retryDeadline());
+  }
+
+  @Test
   void badValuesAreRefusedNamingTheOption() {
     assertTrue(
         assertThrows(
