@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -257,7 +259,11 @@ class StackDepthScanTest {
     return sb.toString();
   }
 
-  private static void check(Case c) throws Exception {
+  /**
+   * Scans every acquire (and close) of {@code c}; true if the scan met {@link #residual}'s window,
+   * which loses the lock, so that a caller checking more of it afterwards knows to leave it out.
+   */
+  private static boolean check(Case c) throws Exception {
     List<String> report = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     int insideDepths = 0;
@@ -291,7 +297,7 @@ class StackDepthScanTest {
         if (r.residual != null) {
           // The lock is lost to the documented window (see #residual): nothing more to check on it.
           System.out.println(c.name() + ": residual window met, " + r.residual);
-          return;
+          return true;
         }
         report.add(
             op.name() + (closing ? " close" : "") + ": " + r.inside + " " + r.insideOffsets.size());
@@ -307,6 +313,7 @@ class StackDepthScanTest {
     assertTrue(
         onFreshThread(c.freshTry()), c.name() + ": a fresh thread could not take the lock at once");
     assertTrue(c.free().getAsBoolean(), c.name());
+    return false;
   }
 
   /** How a scan thread ended: still running after two minutes, or what it threw (else null). */
@@ -436,10 +443,19 @@ class StackDepthScanTest {
   @Test
   void registryLocks() throws Exception {
     try (LockRegistry registry = LockRegistry.create()) {
-      check(keyed("registry", registry.keyed("scanned")));
-      check(keyedReadWrite("registry-rw", registry.readWrite("scanned-rw")));
+      // a lock lost to the residual window still lists its lost hold: not checked here
+      Set<String> lost = new HashSet<>();
+      if (check(keyed("registry", registry.keyed("scanned")))) {
+        lost.add("scanned");
+      }
+      if (check(keyedReadWrite("registry-rw", registry.readWrite("scanned-rw")))) {
+        lost.add("scanned-rw");
+      }
       RegistrySnapshot s = registry.snapshot();
       for (LockSnapshot l : s.locks()) {
+        if (lost.contains(l.name())) {
+          continue;
+        }
         assertEquals(List.of(), l.holders(), l.name());
         assertEquals(List.of(), l.waiters(), l.name());
         assertEquals(0, l.activeKeys(), l.name());
