@@ -26,6 +26,9 @@ import java.util.Objects;
  * 40, keys over 1,000 chars) are encoded by Jackson, with the same quoting, and validated by
  * decoding, as for JSON, Markdown and any other codec. NaN and infinities have no JSON or YAML form
  * that reads back as a number: encoding them fails with an {@link IllegalArgumentException}.
+ * Decoding JSON or YAML refuses a key given twice in one mapping ({@link InvalidDocumentException},
+ * with the line): read with the last one winning, as Jackson and PyYAML do by default, the earlier
+ * value would vanish from the next commit unseen.
  *
  * <p>All codecs are immutable and thread-safe.
  */

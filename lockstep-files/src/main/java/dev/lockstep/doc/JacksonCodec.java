@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -44,7 +45,9 @@ final class JacksonCodec<T> implements TreeCodec<T> {
 
   static <T> JacksonCodec<T> json(Class<T> type) {
     ObjectMapper mapper =
-        new ObjectMapper(JsonFactory.builder().addDecorator(JacksonCodec::finiteNumbers).build());
+        strict(
+            new ObjectMapper(
+                JsonFactory.builder().addDecorator(JacksonCodec::finiteNumbers).build()));
     DefaultPrettyPrinter printer =
         new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"));
     return new JacksonCodec<>("json", mapper, mapper.writer(printer), type);
@@ -58,8 +61,17 @@ final class JacksonCodec<T> implements TreeCodec<T> {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .stringQuotingChecker(new YamlQuoting())
             .build();
-    ObjectMapper mapper = new ObjectMapper(factory);
+    ObjectMapper mapper = strict(new ObjectMapper(factory));
     return new JacksonCodec<>("yaml", mapper, mapper.writer(), type);
+  }
+
+  /**
+   * Refuses a key given twice in one mapping: read with the last one winning (Jackson's default,
+   * and PyYAML's), the earlier value would be gone from the next commit without anyone having
+   * changed it.
+   */
+  private static ObjectMapper strict(ObjectMapper mapper) {
+    return mapper.enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
   }
 
   /**
@@ -134,8 +146,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
       tree = mapper.readTree(content);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw invalid(
-          source, at == null ? 0 : Math.max(0, at.getLineNr()), oneLine(e.getOriginalMessage()));
+      throw invalid(source, at == null ? 0 : Math.max(0, at.getLineNr()), problem(e));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -325,6 +336,20 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   private static InvalidDocumentException invalid(String source, int line, String message) {
     return new InvalidDocumentException(
         source, List.of(new InvalidDocumentException.Problem(line, message)));
+  }
+
+  /** A parse error's problem in the document's terms, on one line. */
+  private static String problem(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    if (message != null && message.startsWith("Duplicate field '")) {
+      int end = message.indexOf('\'', "Duplicate field '".length());
+      String key = end < 0 ? "?" : message.substring("Duplicate field '".length(), end);
+      return "key '"
+          + key
+          + "' appears twice in one mapping (keep one: the later would silently replace the"
+          + " earlier)";
+    }
+    return oneLine(message);
   }
 
   /**

@@ -60,6 +60,35 @@ class CodecsTest {
     assertTrue(rev.getMessage().contains("'revision'"), rev.getMessage());
   }
 
+  /**
+   * A key given twice is refused with its line: read last-wins, the earlier value would vanish from
+   * the next commit unseen (Jackson's default and PyYAML's both keep the last).
+   */
+  @Test
+  void aKeyGivenTwiceIsRefusedWithItsLine() {
+    InvalidDocumentException yaml =
+        assertThrows(
+            InvalidDocumentException.class,
+            () ->
+                DocumentCodecs.yaml()
+                    .decode(utf8("revision: 3\nowner: ann\nnested:\n  a: 1\n  a: 2\n"), "s.yaml"));
+    assertEquals(5, yaml.problems().get(0).line(), yaml.getMessage());
+    assertTrue(yaml.getMessage().contains("key 'a' appears twice"), yaml.getMessage());
+    InvalidDocumentException json =
+        assertThrows(
+            InvalidDocumentException.class,
+            () -> DocumentCodecs.json().decode(utf8("{\n\"x\": 1,\n\"x\": 2\n}\n"), "s.json"));
+    assertEquals(3, json.problems().get(0).line(), json.getMessage());
+    assertTrue(json.getMessage().contains("key 'x' appears twice"), json.getMessage());
+    InvalidDocumentException typed =
+        assertThrows(
+            InvalidDocumentException.class,
+            () ->
+                DocumentCodecs.yaml(Plan.class)
+                    .decode(utf8("revision: 1\nphase: a\nphase: b\ndone: []\n"), "plan.yaml"));
+    assertTrue(typed.getMessage().contains("key 'phase' appears twice"), typed.getMessage());
+  }
+
   @Test
   void typedRecordsThroughAStore() throws Exception {
     for (DocumentCodec<Plan> codec :
