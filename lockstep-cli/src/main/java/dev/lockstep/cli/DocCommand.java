@@ -66,6 +66,13 @@ import picocli.CommandLine.Spec;
       " 75:lock timeout (the holder's pid when known)"
     })
 final class DocCommand implements Runnable {
+  /**
+   * A finding's kind as {@code verify} and {@code recover} both print it: {@code torn-log-tail}.
+   */
+  static String kind(Finding f) {
+    return f.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   static final int PROBLEMS = 1;
   static final int USAGE = 2;
   static final int STALE = 3;
@@ -478,7 +485,7 @@ final class DocCommand implements Runnable {
             .println(
                 "  "
                     + prefix
-                    + f.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                    + kind(f)
                     + (f.repairable() ? " (repairable)" : "")
                     + ": "
                     + f.file()
@@ -505,10 +512,10 @@ final class DocCommand implements Runnable {
           throw missing(file, changes.isEmpty() ? 0 : changes.get(changes.size() - 1).revision());
         }
         for (Finding f : report.repaired()) {
-          out().println("repaired " + f.kind() + ": " + f.file() + ": " + f.message());
+          out().println("repaired " + kind(f) + ": " + f.file() + ": " + f.message());
         }
         for (Finding f : report.unrepaired()) {
-          out().println("NOT repaired " + f.kind() + ": " + f.file() + ": " + f.message());
+          out().println("NOT repaired " + kind(f) + ": " + f.file() + ": " + f.message());
         }
         if (report.repaired().isEmpty() && report.unrepaired().isEmpty()) {
           out().println(file + ": nothing to repair");

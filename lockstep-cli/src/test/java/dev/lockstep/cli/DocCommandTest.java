@@ -183,7 +183,7 @@ class DocCommandTest {
     assertTrue(verify.out().contains("torn-log-tail (repairable)"), verify.out());
     CliRun recover = doc("recover", f.toString());
     assertEquals(0, recover.status(), recover.out());
-    assertTrue(recover.out().startsWith("repaired TORN_LOG_TAIL"), recover.out());
+    assertTrue(recover.out().startsWith("repaired torn-log-tail: "), recover.out());
     CliRun again = doc("verify", f.toString());
     assertEquals(0, again.status(), again.out());
     assertEquals("1\n", doc("get", f.toString(), "a").out());
