@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,6 +16,22 @@ import org.junit.jupiter.api.Test;
 
 /** Fast checks of the runner's plumbing; no benchmark runs here (verify must stay fast). */
 class BenchSupportTest {
+
+  /**
+   * The launcher builds the benchmarks jar only for a command line naming one of its suites, so its
+   * list must be BenchMain's: a suite missing there would run a stale (or missing) jar.
+   */
+  @Test
+  void launcherKnowsEverySuite() throws Exception {
+    String launcher = Files.readString(Path.of("..", "lockstep"));
+    String line =
+        launcher
+            .lines()
+            .filter(l -> l.startsWith("BENCH_SUITES="))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no BENCH_SUITES= line in ../lockstep"));
+    assertEquals("BENCH_SUITES=\"" + String.join(" ", BenchMain.SUITES) + "\"", line);
+  }
 
   @Test
   void parsesArguments() {
