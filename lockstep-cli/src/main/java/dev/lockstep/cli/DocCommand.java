@@ -508,8 +508,8 @@ final class DocCommand implements Runnable {
       try (DocumentStore<T> store = DocumentStore.open(file, model.codec(), options)) {
         RecoveryReport report = store.recover();
         if (report.repaired().isEmpty() && report.unrepaired().isEmpty() && !Files.exists(file)) {
-          List<Change> changes = store.history();
-          throw missing(file, changes.isEmpty() ? 0 : changes.get(changes.size() - 1).revision());
+          List<Change> last = store.recentChanges(1);
+          throw missing(file, last.isEmpty() ? 0 : last.get(0).revision());
         }
         for (Finding f : report.repaired()) {
           out().println("repaired " + kind(f) + ": " + f.file() + ": " + f.message());

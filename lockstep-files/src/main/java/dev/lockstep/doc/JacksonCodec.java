@@ -18,6 +18,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -95,8 +96,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
 
       private void finite(double v) throws JsonGenerationException {
         if (!Double.isFinite(v)) {
-          throw new JsonGenerationException(
-              v + " is not a number JSON or YAML can hold (NaN and infinities are refused)", this);
+          throw new JsonGenerationException(notFinite(v), this);
         }
       }
     };
@@ -104,7 +104,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
 
   /** As {@link #finiteNumbers}, for a tree. */
   private static void requireFinite(JsonNode tree) {
-    java.util.ArrayDeque<JsonNode> left = new java.util.ArrayDeque<>();
+    ArrayDeque<JsonNode> left = new ArrayDeque<>();
     left.push(tree);
     while (!left.isEmpty()) {
       JsonNode node = left.pop();
@@ -112,11 +112,14 @@ final class JacksonCodec<T> implements TreeCodec<T> {
         node.forEach(left::push);
       } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
         throw new IllegalArgumentException(
-            "cannot encode the document as yaml: "
-                + node.doubleValue()
-                + " is not a number JSON or YAML can hold (NaN and infinities are refused)");
+            "cannot encode the document as yaml: " + notFinite(node.doubleValue()));
       }
     }
+  }
+
+  /** Why NaN or an infinity cannot be encoded, for both of the checks above. */
+  private static String notFinite(double v) {
+    return v + " is not a number JSON or YAML can hold (NaN and infinities are refused)";
   }
 
   /**
