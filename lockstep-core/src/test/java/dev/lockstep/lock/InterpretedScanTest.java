@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -24,15 +25,22 @@ import org.junit.jupiter.api.Test;
 class InterpretedScanTest {
 
   private static void run(String scan) throws IOException, InterruptedException {
-    List<String> cmd =
-        List.of(
-            ProcessHandle.current().info().command().orElseThrow(),
-            "-Xint",
-            "-XX:+UseSerialGC",
-            "-cp",
-            System.getProperty("java.class.path"),
-            InterpretedScan.class.getName(),
-            scan);
+    runChild(InterpretedScan.class, scan, "-Xint", "-XX:+UseSerialGC");
+  }
+
+  /**
+   * Runs {@code main} with {@code scan} in a child JVM with {@code flags} ({@code -Xint}: its
+   * frames keep one size, so a scan's depths are exact; none: a JIT that only this scan has
+   * trained): it must end within two minutes with status 0 (it prints each failure and exits 1),
+   * and its last line, "inside N", must count at least 10 steps whose error was thrown inside the
+   * lock.
+   */
+  static void runChild(Class<?> main, String scan, String... flags)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElseThrow());
+    cmd.addAll(List.of(flags));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), scan));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     boolean done = p.waitFor(120, TimeUnit.SECONDS);
     if (!done) {

@@ -1,8 +1,5 @@
 package dev.lockstep.lock;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,12 +21,6 @@ class TableShrinkScanTest {
   private static final String KEY = "k";
   private static final int WIDTH = 1_500;
   private static final int ROUNDS = 4;
-
-  /** Rounds at most, to reach {@link #MIN_INSIDE}. */
-  private static final int MAX_ROUNDS = 40;
-
-  /** Steps that must meet the error inside the lock, else the scan showed nothing. */
-  private static final int MIN_INSIDE = 10;
 
   static volatile int sink;
 
@@ -137,8 +128,23 @@ class TableShrinkScanTest {
     return h;
   }
 
+  /**
+   * Run in a child JVM of its own ({@link InterpretedScanTest#runChild}): in the test JVM, the JIT
+   * as the tests before had trained it sometimes left no step whose error is thrown inside the lock
+   * (the clean-clone CI met "too few depths hit inside the lock" twice, with 1 and with 0 steps).
+   * An interpreting JVM ({@code -Xint}) does not meet the shrinking close's window at all (checked
+   * on {@code 7f7804c}'s broken {@code Segment.remove}: it passed), a fresh compiling one does.
+   */
   @Test
   void closeThatShrinksTheTable() throws Exception {
+    InterpretedScanTest.runChild(TableShrinkScanTest.class, "shrink");
+  }
+
+  /**
+   * The child JVM: scans, then prints each failure (exit 1) and "inside N" (steps whose error was
+   * thrown inside the lock's code).
+   */
+  public static void main(String[] args) throws Exception {
     KeyedLock<String> lock =
         KeyedLock.create(
             LockOptions.named("shrink").withRecorder(new StackDepthScanTest.Counting()));
@@ -147,21 +153,22 @@ class TableShrinkScanTest {
     StackDepthScanTest.ScanRun run =
         StackDepthScanTest.onSmallStack(
             () -> {
-              // More rounds while too few steps met the error inside the lock: a round whose
-              // recursion was recompiled while it ran (its frames changed size) can end outside it.
-              for (int round = 0;
-                  (round < ROUNDS || insideSteps < MIN_INSIDE && round < MAX_ROUNDS)
-                      && failures.isEmpty();
-                  round++) {
+              for (int round = 0; round < ROUNDS && failures.isEmpty(); round++) {
                 scan(lock, mates, failures);
               }
             });
-    assertTrue(!run.hung(), "the scan hangs");
-    assertEquals(null, run.died());
-    assertEquals(List.of(), failures);
-    assertTrue(insideSteps >= MIN_INSIDE, "too few depths hit inside the lock: " + insideSteps);
-    assertTrue(
-        StackDepthScanTest.onFreshThread(
-            () -> StackDepthScanTest.tookAndClosed(lock.tryAcquire(KEY))));
+    if (run.hung()) {
+      failures.add("FAIL the scan hangs");
+    } else if (run.died() != null) {
+      failures.add("FAIL the scan died: " + StackDepthScanTest.describe(run.died()));
+    } else if (failures.isEmpty()
+        && !StackDepthScanTest.onFreshThread(
+            () -> StackDepthScanTest.tookAndClosed(lock.tryAcquire(KEY)))) {
+      failures.add("FAIL a fresh thread could not take the key at once");
+    }
+    failures.forEach(System.out::println);
+    System.out.println("inside " + insideSteps);
+    System.out.flush();
+    System.exit(failures.isEmpty() ? 0 : 1);
   }
 }
