@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * The recorder a registry gives each of its locks when statistics are on: counters, wait and hold
@@ -23,10 +22,16 @@ final class LockStatistics implements LockRecorder {
   private final LongAdder cancellations = new LongAdder();
   private final LongAdder errors = new LongAdder();
   private final LongAdder contended = new LongAdder();
-  private final Recorder waits = new Recorder(3);
-  private final Recorder holds = new Recorder(3);
-  private final Histogram waitTotal = new Histogram(3);
-  private final Histogram holdTotal = new Histogram(3);
+
+  /**
+   * Wait and hold times (ns), each guarded by its own monitor. Not HdrHistogram's {@code Recorder}:
+   * its reader waits for every writer inside {@code recordValue} to leave, and a writer that met a
+   * {@link StackOverflowError} in there never does, so every later snapshot hung (seen in {@code
+   * StackDepthScanTest.registryLocks}); a monitor is released however its block ends.
+   */
+  private final Histogram waits = new Histogram(3);
+
+  private final Histogram holds = new Histogram(3);
 
   /**
    * The recent operations: operation {@code i} goes to slot {@code i % length}, tagged with {@code
@@ -47,7 +52,7 @@ final class LockStatistics implements LockRecorder {
   public void acquired(
       String lock, Object key, LockMode mode, long waitNanos, boolean wasContended) {
     acquisitions.increment();
-    waits.recordValue(Math.max(0, waitNanos));
+    record(waits, waitNanos);
     if (wasContended) {
       contended.increment();
       LockEvents.contended(lock, key, mode, waitNanos);
@@ -58,7 +63,7 @@ final class LockStatistics implements LockRecorder {
   @Override
   public void released(String lock, Object key, long holdNanos) {
     releases.increment();
-    holds.recordValue(Math.max(0, holdNanos));
+    record(holds, holdNanos);
     if (holdNanos > longHoldNanos) {
       LockEvents.longHold(lock, key, holdNanos);
     }
@@ -127,14 +132,22 @@ final class LockStatistics implements LockRecorder {
         contended.sum());
   }
 
-  synchronized LatencySummary waitTime() {
-    waitTotal.add(waits.getIntervalHistogram());
-    return LatencySummary.of(waitTotal);
+  private static void record(Histogram h, long nanos) {
+    synchronized (h) {
+      h.recordValue(Math.max(0, nanos));
+    }
   }
 
-  synchronized LatencySummary holdTime() {
-    holdTotal.add(holds.getIntervalHistogram());
-    return LatencySummary.of(holdTotal);
+  LatencySummary waitTime() {
+    synchronized (waits) {
+      return LatencySummary.of(waits);
+    }
+  }
+
+  LatencySummary holdTime() {
+    synchronized (holds) {
+      return LatencySummary.of(holds);
+    }
   }
 
   /**
