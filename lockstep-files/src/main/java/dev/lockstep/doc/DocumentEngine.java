@@ -36,13 +36,18 @@ import java.util.function.Supplier;
  * thread while the temp file is written ({@link BatchLines}), hash, diff against the previous tree
  * ({@link TreeDiff}) and format the log line. The last committed tree is kept ({@link #cache},
  * keyed by the document's SHA-256), so the next batch decodes the file only if its hash changed.
- * Each operator's input is a private copy of the state's tree, made ahead: while a batch waits for
- * the disk, a helper thread copies the tree it commits once per commit of the batch, and the next
- * batch's operators take those copies, brought up to date by identity with what changed since
- * ({@link TreeCopies}; 8 threads: the operators' phase ~120 → ~65 µs per batch). If the file lock
- * cannot be had, only the leader's own commit fails; the others stay queued, each waiting on its
- * own deadline. All mutable state ({@link #cache}, {@link #permissions}, the {@link ChangeLog}) is
- * used only while holding {@code state} together with the file lock.
+ * Each operator's input is a private copy of the state's tree. An untyped document's is a {@link
+ * LazyTrees} copy: it copies a mapping or sequence only when the operator opens it, and the encoder
+ * keeps every container the operator never opened by identity, so bumping one field of a large
+ * document copies, normalizes and encodes only the path to that field (session 19: a JFR profile of
+ * 8 updaters of the 4 KiB benchmark document put about a third of the process's samples in the full
+ * copies this replaced). A typed model's input is decoded from a copy made ahead: while a batch
+ * waits for the disk, a helper thread copies the tree it commits once per commit of the batch, and
+ * the next batch's operators take those copies, brought up to date by identity with what changed
+ * since ({@link TreeCopies}). If the file lock cannot be had, only the leader's own commit fails;
+ * the others stay queued, each waiting on its own deadline. All mutable state ({@link #cache},
+ * {@link #permissions}, the {@link ChangeLog}) is used only while holding {@code state} together
+ * with the file lock.
  *
  * <p>System calls per batch (Durability.NONE, 3 backups; FULL adds an fsync of the temp file on its
  * writing descriptor, an open, fsync and close of the directory on a helper thread, and at the same
@@ -229,8 +234,10 @@ final class DocumentEngine<T> {
     if (changed && start.invalidLine != null) {
       lines.add(0, start.invalidLine);
     }
-    if (changed && current.tree != null) {
-      // the next batch's inputs, copied while this one waits for the disk
+    if (changed
+        && current.tree != null
+        && !(codec instanceof TreeCodec<T> tc && tc.valueIsTree())) {
+      // a typed model's next inputs, copied while this batch waits for the disk
       copies.prepare(current.tree, accepted.size(), current.bytes.length);
     }
     BatchLines batchLines = new BatchLines(log, lines, lastChange[0], planned, this::change);
@@ -271,7 +278,8 @@ final class DocumentEngine<T> {
       if (input == null) {
         input =
             cur.tree != null && codec instanceof TreeCodec<T> tc
-                ? tc.fromTree(copies.copyOf(cur.tree), source)
+                ? tc.fromTree(
+                    tc.valueIsTree() ? LazyTrees.copyOf(cur.tree) : copies.copyOf(cur.tree), source)
                 : codec.decode(cur.bytes, source);
       }
       if (cur.tree == null && codec instanceof TreeCodec<T> tc) {

@@ -184,6 +184,11 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   }
 
   @Override
+  public boolean valueIsTree() {
+    return type == null;
+  }
+
+  @Override
   public JsonNode tree(T value) {
     return type == null ? ((JsonNode) value).deepCopy() : mapper.valueToTree(value);
   }

@@ -19,6 +19,14 @@ interface TreeCodec<T> extends DocumentCodec<T> {
   T fromTree(JsonNode tree, String source);
 
   /**
+   * Whether {@link #fromTree} returns the tree it is given (an untyped codec): then an operator's
+   * input is a {@link LazyTrees} copy, opened only where the operator looks.
+   */
+  default boolean valueIsTree() {
+    return false;
+  }
+
+  /**
    * {@link #withRevision}, allowed to set the revision in {@code value} itself: for a value the
    * caller owns outright (the private copy an operator was given and returned).
    */

@@ -266,9 +266,15 @@ final class YamlEmitter {
   /**
    * A deep copy of {@code tree} whose integers have the node kind Jackson's parsers give them (int
    * range: {@code IntNode}, long range: {@code LongNode}, else {@code BigIntegerNode}), so it
-   * equals what decoding {@link #emit}'s output yields. Other nodes are copied as they are.
+   * equals what decoding {@link #emit}'s output yields. Other nodes are copied as they are. An
+   * unopened {@link LazyTrees} copy gives back the stored node it copies (normalized, never
+   * changed: the result may share it, as it may share {@code prev}'s nodes below).
    */
   static JsonNode normalized(JsonNode tree) {
+    JsonNode stored = LazyTrees.unopened(tree);
+    if (stored != null) {
+      return stored; // an unopened copy of a stored tree, which is normalized and never changes
+    }
     return switch (tree.getNodeType()) {
       case OBJECT -> {
         ObjectNode copy = JsonNodeFactory.instance.objectNode();
@@ -307,6 +313,13 @@ final class YamlEmitter {
   static JsonNode normalized(JsonNode tree, JsonNode prev) {
     if (prev == null) {
       return normalized(tree);
+    }
+    JsonNode stored = LazyTrees.unopened(tree);
+    if (stored == prev) {
+      return prev; // an unopened copy of prev: nothing in it can have changed
+    }
+    if (stored != null) {
+      tree = stored; // moved: share what it has in common with prev
     }
     return switch (tree.getNodeType()) {
       case OBJECT -> prev.isObject() ? object(tree, prev) : normalized(tree);
