@@ -283,7 +283,7 @@ final class DocumentEngine<T> {
                 : codec.decode(cur.bytes, source);
       }
       if (cur.tree == null && codec instanceof TreeCodec<T> tc) {
-        cur.tree = tc.tree(input);
+        cur.tree = storedTree(tc, input);
       }
     }
     T out = op.body.apply(input, cur.revision);
@@ -322,7 +322,7 @@ final class DocumentEngine<T> {
     } else {
       bytes = codec.encode(withRevision);
       fresh = codec.decode(bytes, source);
-      tree = codec instanceof TreeCodec<T> tc ? tc.tree(fresh) : null;
+      tree = codec instanceof TreeCodec<T> tc ? storedTree(tc, fresh) : null;
       kept = codec.revision(fresh);
     }
     if (kept != next) {
@@ -340,6 +340,18 @@ final class DocumentEngine<T> {
     Staged<T> staged = new Staged<>(bytes, null, next, next, fresh, tree);
     staged.encoded = trusted; // its unchanged fields are copied by the next commit's encoding
     return new Step<>(staged, line, new Versioned<>(withRevision, next));
+  }
+
+  /**
+   * The tree kept for a decoded value, a private copy that never changes. An untyped one is
+   * normalized ({@link YamlEmitter#normalized(JsonNode)}: the integer kinds the emitter's output
+   * decodes to): {@link LazyTrees} copies of it become operators' inputs, and their unopened parts
+   * are kept by identity in the next state's tree, which must equal what decoding its bytes gives
+   * (a hand-written {@code 0000000000000000001} decodes to a {@code LongNode}, the committed {@code
+   * 1} to an {@code IntNode}).
+   */
+  private JsonNode storedTree(TreeCodec<T> tc, T value) {
+    return tc.valueIsTree() ? YamlEmitter.normalized((JsonNode) value) : tc.tree(value);
   }
 
   /**
@@ -381,7 +393,7 @@ final class DocumentEngine<T> {
       return new Staged<>(bytes, sha, 0, revision, null, null, invalid, ChangeLog.format(edit));
     }
     long revision = codec.revision(value);
-    JsonNode tree = codec instanceof TreeCodec<T> tc ? tc.tree(value) : null;
+    JsonNode tree = codec instanceof TreeCodec<T> tc ? storedTree(tc, value) : null;
     if (!logged) {
       Change change = reconcile(bytes, sha, revision, tree, last, lines);
       lastChange[0] = change;

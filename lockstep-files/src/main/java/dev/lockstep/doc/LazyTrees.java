@@ -81,7 +81,7 @@ final class LazyTrees {
   // javac flags any subclass of ObjectNode: Jackson's own deepCopy() narrows JsonNode's generic one
   @SuppressWarnings("unchecked")
   static final class LazyObject extends ObjectNode {
-    private static final long serialVersionUID = 1L; // serialized as its JSON (writeReplace)
+    private static final long serialVersionUID = 1L; // never written: see writeReplace()
 
     LazyObject(ObjectNode source) {
       super(NODES, new Fields(source));
@@ -89,6 +89,14 @@ final class LazyTrees {
 
     Fields children() {
       return (Fields) _children;
+    }
+
+    /**
+     * JDK serialization writes a plain copy: Jackson's {@code writeReplace} (which writes a node as
+     * its JSON) is package-private in {@code BaseJsonNode}, so it does not apply to this subclass.
+     */
+    private Object writeReplace() {
+      return deepCopy();
     }
 
     @Override
@@ -117,7 +125,7 @@ final class LazyTrees {
   // javac flags any subclass of ArrayNode: Jackson's own deepCopy() narrows JsonNode's generic one
   @SuppressWarnings("unchecked")
   static final class LazyArray extends ArrayNode {
-    private static final long serialVersionUID = 1L; // serialized as its JSON (writeReplace)
+    private static final long serialVersionUID = 1L; // never written: see writeReplace()
 
     private final transient Items items; // ArrayNode's own reference to it is private
 
@@ -132,6 +140,11 @@ final class LazyTrees {
 
     Items items() {
       return items;
+    }
+
+    /** JDK serialization writes a plain copy (see {@link LazyObject}). */
+    private Object writeReplace() {
+      return deepCopy();
     }
 
     @Override
