@@ -3,7 +3,6 @@ package dev.lockstep.doc;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,8 +42,9 @@ import java.util.function.UnaryOperator;
  * other copy, so nothing done to a copy ever reaches a stored tree. A container that has not been
  * opened yet answers {@link #unopened} with its source, which {@link YamlEmitter#normalized} uses
  * to keep that stored node by identity instead of walking and copying it again; {@code size()},
- * {@code isEmpty()} and writing it with an {@code ObjectMapper} ({@code serialize}) leave it
- * unopened; {@code toString()} opens it (Jackson prints a tree by walking it).
+ * {@code isEmpty()} and writing it with an {@code ObjectMapper} ({@code serialize}, without type
+ * information) leave it unopened; {@code toString()} opens it (Jackson prints a tree by walking
+ * it).
  *
  * <p>Threading. As for Jackson's own trees: one thread may change a tree while no other thread uses
  * it. Threads that only read may share a copy: a container is opened at most once (a CAS; whoever
@@ -108,17 +108,6 @@ final class LazyTrees {
         super.serialize(g, provider);
       }
     }
-
-    @Override
-    public void serializeWithType(JsonGenerator g, SerializerProvider provider, TypeSerializer t)
-        throws IOException {
-      JsonNode stored = children().unopened();
-      if (stored != null) {
-        ((ObjectNode) stored).serializeWithType(g, provider, t);
-      } else {
-        super.serializeWithType(g, provider, t);
-      }
-    }
   }
 
   /** A sequence whose items are copied when first used. */
@@ -156,69 +145,97 @@ final class LazyTrees {
         super.serialize(g, provider);
       }
     }
-
-    @Override
-    public void serializeWithType(JsonGenerator g, SerializerProvider provider, TypeSerializer t)
-        throws IOException {
-      JsonNode stored = items().unopened();
-      if (stored != null) {
-        ((ArrayNode) stored).serializeWithType(g, provider, t);
-      } else {
-        super.serializeWithType(g, provider, t);
-      }
-    }
   }
 
   /**
-   * A mapping's fields: the stored mapping until first used, then a {@link LinkedHashMap} of copies
-   * of its children, to which every call goes from then on.
+   * A container's children: the stored container until first used, then a copy of its children
+   * (each a {@link #copyOf}), to which every call goes from then on; a CAS decides which copy that
+   * is when readers on several threads open it at once.
+   *
+   * @param <C> the copy's type
    */
-  static final class Fields implements Map<String, JsonNode> {
+  private abstract static class Opening<C> {
     private static final VarHandle OPENED;
 
     static {
       try {
-        OPENED = MethodHandles.lookup().findVarHandle(Fields.class, "opened", LinkedHashMap.class);
+        OPENED = MethodHandles.lookup().findVarHandle(Opening.class, "opened", Object.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
     }
 
-    private final ObjectNode source;
-    private volatile LinkedHashMap<String, JsonNode> opened;
+    final JsonNode source;
+    private volatile C opened;
 
-    Fields(ObjectNode source) {
+    Opening(JsonNode source) {
       this.source = source;
     }
 
-    JsonNode unopened() {
+    /** A copy of the source's children, each a {@link #copyOf}. */
+    abstract C copyChildren();
+
+    abstract int sizeOf(C children);
+
+    final JsonNode unopened() {
       return opened == null ? source : null;
     }
 
-    private LinkedHashMap<String, JsonNode> open() {
-      LinkedHashMap<String, JsonNode> m = opened;
-      if (m != null) {
-        return m;
+    final C open() {
+      C c = opened;
+      if (c != null) {
+        return c;
       }
-      m = LinkedHashMap.newLinkedHashMap(source.size());
+      c = copyChildren();
+      @SuppressWarnings("unchecked") // the field's type
+      C won = (C) OPENED.compareAndExchange(this, null, c);
+      return won == null ? c : won;
+    }
+
+    public int size() {
+      C c = opened;
+      return c == null ? source.size() : sizeOf(c);
+    }
+
+    public boolean isEmpty() {
+      return size() == 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this || open().equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return open().hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return open().toString();
+    }
+  }
+
+  /** A mapping's fields, copied into a {@link LinkedHashMap} when first used. */
+  static final class Fields extends Opening<LinkedHashMap<String, JsonNode>>
+      implements Map<String, JsonNode> {
+    Fields(ObjectNode source) {
+      super(source);
+    }
+
+    @Override
+    LinkedHashMap<String, JsonNode> copyChildren() {
+      LinkedHashMap<String, JsonNode> m = LinkedHashMap.newLinkedHashMap(source.size());
       for (Map.Entry<String, JsonNode> field : source.properties()) {
         m.put(field.getKey(), copyOf(field.getValue()));
       }
-      @SuppressWarnings("unchecked") // the field's type
-      LinkedHashMap<String, JsonNode> won =
-          (LinkedHashMap<String, JsonNode>) OPENED.compareAndExchange(this, null, m);
-      return won == null ? m : won;
+      return m;
     }
 
     @Override
-    public int size() {
-      LinkedHashMap<String, JsonNode> m = opened;
-      return m == null ? source.size() : m.size();
-    }
-
-    @Override
-    public boolean isEmpty() {
-      return size() == 0;
+    int sizeOf(LinkedHashMap<String, JsonNode> children) {
+      return children.size();
     }
 
     @Override
@@ -331,72 +348,26 @@ final class LazyTrees {
         BiFunction<? super JsonNode, ? super JsonNode, ? extends JsonNode> f) {
       return open().merge(key, value, f);
     }
-
-    @Override
-    public boolean equals(Object o) {
-      return o == this || open().equals(o);
-    }
-
-    @Override
-    public int hashCode() {
-      return open().hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return open().toString();
-    }
   }
 
-  /**
-   * A sequence's items: the stored sequence until first used, then an {@link ArrayList} of copies
-   * of its items, to which every call goes from then on.
-   */
-  static final class Items implements List<JsonNode> {
-    private static final VarHandle OPENED;
-
-    static {
-      try {
-        OPENED = MethodHandles.lookup().findVarHandle(Items.class, "opened", ArrayList.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    private final ArrayNode source;
-    private volatile ArrayList<JsonNode> opened;
-
+  /** A sequence's items, copied into an {@link ArrayList} when first used. */
+  static final class Items extends Opening<ArrayList<JsonNode>> implements List<JsonNode> {
     Items(ArrayNode source) {
-      this.source = source;
+      super(source);
     }
 
-    JsonNode unopened() {
-      return opened == null ? source : null;
-    }
-
-    private ArrayList<JsonNode> open() {
-      ArrayList<JsonNode> l = opened;
-      if (l != null) {
-        return l;
-      }
-      l = new ArrayList<>(source.size());
+    @Override
+    ArrayList<JsonNode> copyChildren() {
+      ArrayList<JsonNode> l = new ArrayList<>(source.size());
       for (JsonNode item : source) {
         l.add(copyOf(item));
       }
-      @SuppressWarnings("unchecked") // the field's type
-      ArrayList<JsonNode> won = (ArrayList<JsonNode>) OPENED.compareAndExchange(this, null, l);
-      return won == null ? l : won;
+      return l;
     }
 
     @Override
-    public int size() {
-      ArrayList<JsonNode> l = opened;
-      return l == null ? source.size() : l.size();
-    }
-
-    @Override
-    public boolean isEmpty() {
-      return size() == 0;
+    int sizeOf(ArrayList<JsonNode> children) {
+      return children.size();
     }
 
     @Override
@@ -567,21 +538,6 @@ final class LazyTrees {
     @Override
     public List<JsonNode> reversed() {
       return open().reversed();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o == this || open().equals(o);
-    }
-
-    @Override
-    public int hashCode() {
-      return open().hashCode();
-    }
-
-    @Override
-    public String toString() {
-      return open().toString();
     }
   }
 }
