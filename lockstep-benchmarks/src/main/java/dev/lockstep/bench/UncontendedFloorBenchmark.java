@@ -29,8 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * (one atomic fewer: only a lock whose release can never race with another close or a queueing
  * waiter may do this); {@code twoCasKeyed} adds the part of Lockstep's cycle that a keyed lock
  * needs (the key's hash, the slot's cell found through an array on take and release, the checks of
- * interrupt and timeout), and its three variants each leave one piece of that out. Run with {@code
- * java -cp lockstep-benchmarks/target/lockstep-benchmarks.jar org.openjdk.jmh.Main
+ * interrupt and timeout), and its three variants each leave one piece of that out. {@code
+ * stampKeyed} (session 20) models a fast path whose handle is not a new object in the heap: the
+ * slot is a counter, odd while held, and the handle names only its cell and its count, so it never
+ * escapes and C2 removes its allocation; its two variants drop the key and owner stores, or let the
+ * handle escape (which brings the allocation back). Run with {@code java -cp
+ * lockstep-benchmarks/target/lockstep-benchmarks.jar org.openjdk.jmh.Main
  * UncontendedFloorBenchmark}; figures in {@code docs/benchmarks.md}.
  */
 @State(Scope.Thread)
@@ -235,5 +239,100 @@ public class UncontendedFloorBenchmark {
       CELLS.setRelease(cells, slot, new Cell());
     }
     return released;
+  }
+
+  static final VarHandle STAMP;
+
+  static {
+    try {
+      STAMP = MethodHandles.lookup().findVarHandle(StampCell.class, "state", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Model: a slot whose state is a counter, odd while held, even while free. */
+  static final class StampCell {
+    volatile long state;
+    Object key;
+    Object owner;
+  }
+
+  /** Model: a handle that only names its hold (cell and stamp), so it need not escape. */
+  static final class StampHandle {
+    final StampCell cell;
+    final long stamp;
+    final Object key;
+
+    StampHandle(StampCell cell, long stamp, Object key) {
+      this.cell = cell;
+      this.stamp = stamp;
+      this.key = key;
+    }
+
+    boolean close() {
+      return STAMP.compareAndSet(cell, stamp, stamp + 1);
+    }
+  }
+
+  final StampCell[] stampCells = newStampCells();
+
+  Object sink;
+
+  private static StampCell[] newStampCells() {
+    StampCell[] a = new StampCell[SLOT_MASK + 1];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = new StampCell();
+    }
+    return a;
+  }
+
+  /**
+   * Model of a stamped fast path (session 20): the keyed cycle with the slot's state a counter (odd
+   * while held) taken and released by CAS, the key and owner stored after the take, and a handle
+   * that only names its hold, so that C2's escape analysis removes it (0 B per cycle).
+   */
+  @Benchmark
+  public boolean stampKeyed() throws InterruptedException {
+    StampHandle h = stampTake(KEY, true);
+    return h != null && h.close();
+  }
+
+  /** {@link #stampKeyed} without the key and owner stores. */
+  @Benchmark
+  public boolean stampKeyedNoStores() throws InterruptedException {
+    StampHandle h = stampTake(KEY, false);
+    return h != null && h.close();
+  }
+
+  /** {@link #stampKeyed} with the handle stored in a field, so allocated (32 B per cycle). */
+  @Benchmark
+  public boolean stampKeyedEscaping() throws InterruptedException {
+    StampHandle h = stampTake(KEY, true);
+    sink = h;
+    return h != null && h.close();
+  }
+
+  private StampHandle stampTake(Integer key, boolean stores) throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    if (TIMEOUT.toNanos() <= 0) {
+      return null;
+    }
+    int h = key.hashCode();
+    h ^= h >>> 16;
+    h *= 0x45d9f3b;
+    h = (h ^ (h >>> 16)) & HASH_MASK;
+    StampCell c = stampCells[h & SLOT_MASK];
+    long s = (long) STAMP.getAcquire(c);
+    if ((s & 1) != 0 || !STAMP.compareAndSet(c, s, s + 1)) {
+      return null;
+    }
+    if (stores) {
+      c.key = key;
+      c.owner = Thread.currentThread();
+    }
+    return new StampHandle(c, s + 1, key);
   }
 }
