@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -33,7 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * stampKeyed} (session 20) models a fast path whose handle is not a new object in the heap: the
  * slot is a counter, odd while held, and the handle names only its cell and its count, so it never
  * escapes and C2 removes its allocation; its two variants drop the key and owner stores, or let the
- * handle escape (which brings the allocation back). Run with {@code java -cp
+ * handle escape (which brings the allocation back). The {@code stampEngine}, {@code stampOneClass}
+ * and {@code stampMerged} models add a slow path that is not inlined: escape analysis still removes
+ * the handle when the slow path is never taken, not when each path makes its own handle and the
+ * slow one is taken now and then, and again when one handle is made after the paths merge (see
+ * {@code docs/design/stamped-fast-path.md}). Run with {@code java -cp
  * lockstep-benchmarks/target/lockstep-benchmarks.jar org.openjdk.jmh.Main
  * UncontendedFloorBenchmark}; figures in {@code docs/benchmarks.md}.
  */
@@ -334,5 +339,197 @@ public class UncontendedFloorBenchmark {
       c.owner = Thread.currentThread();
     }
     return new StampHandle(c, s + 1, key);
+  }
+
+  /** Model: a handle of the stamped cycle. */
+  interface Held extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** Model: the fast path's own handle class. */
+  static final class StampHeld implements Held {
+    final StampCell cell;
+    final long stamp;
+    final Object key;
+
+    StampHeld(StampCell cell, long stamp, Object key) {
+      this.cell = cell;
+      this.stamp = stamp;
+      this.key = key;
+    }
+
+    @Override
+    public void close() {
+      if (!STAMP.compareAndSet(cell, stamp, stamp + 1)) {
+        slowClose(this);
+      }
+    }
+  }
+
+  /** Model: the slow path's handle (or, merged, what the handle refers to). */
+  static final class TableHeld implements Held {
+    final Object key;
+    volatile int state = 1;
+
+    TableHeld(Object key) {
+      this.key = key;
+    }
+
+    @Override
+    public void close() {
+      slowClose(this);
+    }
+  }
+
+  static int slowCloses;
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+  static void slowClose(Object h) {
+    slowCloses++;
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+  static Held slowTake(Object key) {
+    return new TableHeld(key);
+  }
+
+  int calls;
+
+  private Held engineTake(Integer key, boolean sometimesSlow) throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    int h = key.hashCode();
+    h ^= h >>> 16;
+    h *= 0x45d9f3b;
+    h = (h ^ (h >>> 16)) & HASH_MASK;
+    StampCell c = stampCells[h & SLOT_MASK];
+    long s = (long) STAMP.getAcquire(c);
+    if ((sometimesSlow && (++calls & 63) == 0)
+        || (s & 1) != 0
+        || !STAMP.compareAndSet(c, s, s + 1)) {
+      return slowTake(key);
+    }
+    c.key = key;
+    return new StampHeld(c, s + 1, key);
+  }
+
+  /** Model: the stamped cycle with a slow path that is never taken (so pruned by C2). */
+  @Benchmark
+  public void stampEngine() throws InterruptedException {
+    try (Held h = engineTake(KEY, false)) {
+      if (h == sink2) {
+        sink2 = null;
+      }
+    }
+  }
+
+  /** Model: the stamped cycle with a slow path taken once in 64 cycles (compiled in). */
+  @Benchmark
+  public void stampEngineSlowSometimes() throws InterruptedException {
+    try (Held h = engineTake(KEY, true)) {
+      if (h == sink2) {
+        sink2 = null;
+      }
+    }
+  }
+
+  Object sink2;
+
+  /** Model: one handle class for both paths; the slow close gets its fields, not the handle. */
+  static final class OneHeld implements Held {
+    final Object where;
+    final long stamp;
+    final Object key;
+
+    OneHeld(Object where, long stamp, Object key) {
+      this.where = where;
+      this.stamp = stamp;
+      this.key = key;
+    }
+
+    @Override
+    public void close() {
+      Object w = where;
+      if (!(w instanceof StampCell c && STAMP.compareAndSet(c, stamp, stamp + 1))) {
+        slowClose2(w, stamp, key);
+      }
+    }
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+  static void slowClose2(Object where, long stamp, Object key) {
+    slowCloses++;
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+  static OneHeld slowTake2(Object key) {
+    return new OneHeld(new TableHeld(key), 0, key);
+  }
+
+  private OneHeld oneTake(Integer key) throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    int h = key.hashCode();
+    h ^= h >>> 16;
+    h *= 0x45d9f3b;
+    h = (h ^ (h >>> 16)) & HASH_MASK;
+    StampCell c = stampCells[h & SLOT_MASK];
+    long s = (long) STAMP.getAcquire(c);
+    if ((++calls & 63) == 0 || (s & 1) != 0 || !STAMP.compareAndSet(c, s, s + 1)) {
+      return slowTake2(key);
+    }
+    c.key = key;
+    return new OneHeld(c, s + 1, key);
+  }
+
+  /** Model: one handle class, a slow path taken once in 64 cycles. */
+  @Benchmark
+  public void stampOneClassSlowSometimes() throws InterruptedException {
+    try (OneHeld h = oneTake(KEY)) {
+      if (h == sink2) {
+        sink2 = null;
+      }
+    }
+  }
+
+  @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+  static Object slowTake3(Object key) {
+    return new TableHeld(key);
+  }
+
+  private OneHeld oneTakeMerged(Integer key) throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    int h = key.hashCode();
+    h ^= h >>> 16;
+    h *= 0x45d9f3b;
+    h = (h ^ (h >>> 16)) & HASH_MASK;
+    StampCell c = stampCells[h & SLOT_MASK];
+    long s = (long) STAMP.getAcquire(c);
+    Object where;
+    long stamp;
+    if ((++calls & 63) == 0 || (s & 1) != 0 || !STAMP.compareAndSet(c, s, s + 1)) {
+      where = slowTake3(key);
+      stamp = 0;
+    } else {
+      c.key = key;
+      where = c;
+      stamp = s + 1;
+    }
+    return new OneHeld(where, stamp, key);
+  }
+
+  /** Model: one handle allocated after the paths merge; a slow path once in 64 cycles. */
+  @Benchmark
+  public void stampMergedSlowSometimes() throws InterruptedException {
+    try (OneHeld h = oneTakeMerged(KEY)) {
+      if (h == sink2) {
+        sink2 = null;
+      }
+    }
   }
 }
