@@ -3,7 +3,6 @@ package dev.lockstep.fsm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Collections;
 import java.util.Map;
 
 /** Entity data and payloads as JSON text, for stores that keep text. */
@@ -27,7 +26,7 @@ final class JsonCodec {
       return Map.of();
     }
     try {
-      return Collections.unmodifiableMap(MAPPER.readValue(json, MAP));
+      return JsonValues.adopt(MAPPER.readValue(json, MAP));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored JSON is malformed: " + e.getOriginalMessage(), e);
     }

@@ -13,8 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The in-memory store. Each entity is a holder whose monitor guards its snapshot, its attempt list
  * and its outbox; a commit is one short {@code synchronized} block comparing the version, so it is
  * atomic and exactly one of concurrent commits against one version wins. No serialization: data and
- * payloads are kept as the (unmodifiable) maps given. Pending outbox entries are also indexed in
- * one global map for the dispatcher, updated under the entity's monitor then the index's.
+ * payloads are kept as the deep, unmodifiable copies {@link EntityState} and {@link EffectRequest}
+ * made of the caller's maps (so a caller who changes its maps later changes nothing here). Pending
+ * outbox entries are also indexed in one global map for the dispatcher, updated under the entity's
+ * monitor then the index's.
  */
 final class MemoryFsmStore implements FsmStore {
 
