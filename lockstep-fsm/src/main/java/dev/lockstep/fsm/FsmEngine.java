@@ -72,7 +72,14 @@ public interface FsmEngine extends AutoCloseable {
    * Creates entity {@code entityId} of {@code machine} in its initial state, version 0, with {@code
    * data} (JSON-compatible values, stored as given).
    *
-   * @throws IllegalArgumentException when the machine is not registered with this engine
+   * <p>Every store keeps only data that a JSON store can write and read back, whatever the store:
+   * strings of at most 20,000,000 chars, map keys of at most 50,000 chars and never null, numbers
+   * of at most 1,000 digits, maps and lists nested at most 1,000 levels deep (the data map is one
+   * level). These are the default read limits of Jackson, which a SQLite store's readers apply.
+   *
+   * @throws IllegalArgumentException when the machine is not registered with this engine, or when
+   *     {@code data} is over one of those limits (the message names the entity, where in the data,
+   *     and the limit); nothing is stored
    * @throws DuplicateEntityException when the store has an entity with that id (any machine)
    * @throws FsmStoreException when the store fails
    */
@@ -82,6 +89,11 @@ public interface FsmEngine extends AutoCloseable {
    * Fires {@code event} at the entity once: a conflict is returned, not retried. Never throws for
    * outcomes; every outcome, including failures, is a {@link FireResult} and an attempt row (except
    * when the store itself cannot be written, then {@link FireResult.Failed} carries why).
+   *
+   * <p>When the transition has effects, the payload is written to the outbox, so it must keep the
+   * limits {@link #create(String, String, Map)} lists; one that does not fails the attempt ({@link
+   * FireResult.Failed} with an {@link IllegalArgumentException} naming the entity, the event, where
+   * in the payload and the limit; logged, nothing changed) before the guard runs.
    *
    * @param payload the event's payload for guards and actions; may be empty
    * @throws IllegalArgumentException when the machine is not registered with this engine

@@ -86,6 +86,9 @@ public interface FsmStore extends AutoCloseable {
    * Inserts a new entity (version 0).
    *
    * @return false, changing nothing, if an entity with that id exists (any machine)
+   * @throws IllegalArgumentException when the data is over the limits of stored JSON listed at
+   *     {@link FsmEngine#create(String, String, java.util.Map)} (the built-in stores refuse it, so
+   *     that nothing is stored that cannot be read back; the engine checks before calling)
    */
   boolean insert(EntityState entity);
 
@@ -99,6 +102,9 @@ public interface FsmStore extends AutoCloseable {
    * writes only a {@link Outcome#CONFLICT} attempt row (same attempt id) naming both versions.
    *
    * @return whether it committed or conflicted, with the version found
+   * @throws IllegalArgumentException when an effect's payload is over the limits of stored JSON
+   *     listed at {@link FsmEngine#create(String, String, java.util.Map)}; nothing changes (the
+   *     built-in stores refuse it; the engine checks before calling)
    */
   CommitResult commit(TransitionCommit commit);
 

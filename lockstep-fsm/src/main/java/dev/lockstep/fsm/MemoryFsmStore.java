@@ -65,9 +65,20 @@ final class MemoryFsmStore implements FsmStore {
     return h != null ? h : entities.computeIfAbsent(entityId, k -> new Holder());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the data could not be stored as JSON that reads back (see
+   *     {@link JsonValues#unstorable}): refused as a JSON store refuses it
+   */
   @Override
   public boolean insert(EntityState entity) {
     open();
+    String problem = JsonValues.unstorable(entity.data(), "data");
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "cannot store entity '" + entity.entityId() + "': " + problem);
+    }
     Holder h = holder(entity.entityId());
     synchronized (h) {
       if (h.state != null) {
@@ -90,9 +101,27 @@ final class MemoryFsmStore implements FsmStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when an effect's payload could not be stored as JSON that
+   *     reads back (see {@link JsonValues#unstorable}): refused as a JSON store refuses it
+   */
   @Override
   public CommitResult commit(TransitionCommit commit) {
     open();
+    for (EffectRequest e : commit.effects()) {
+      String problem = JsonValues.unstorable(e.payload(), "payload");
+      if (problem != null) {
+        throw new IllegalArgumentException(
+            "cannot store effect '"
+                + e.effect()
+                + "' of entity '"
+                + commit.entityId()
+                + "': "
+                + problem);
+      }
+    }
     Holder h = holder(commit.entityId());
     List<OutboxEntry> added = null;
     CommitResult result;

@@ -145,11 +145,19 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the data cannot be stored as JSON that reads back (see
+   *     {@link JsonValues#unstorable}); nothing is written
+   */
   @Override
   public boolean insert(EntityState entity) {
+    // JSON is written on the caller's thread: a value that cannot be stored fails here, alone
+    String json = JsonCodec.write(entity.data(), "data of entity '" + entity.entityId() + "'");
     return writer.submit(
         "insert entity " + entity.entityId(),
-        SqliteWriteOps.insert(entity, SqliteRows.nanos(Instant.now())));
+        SqliteWriteOps.insert(entity, json, SqliteRows.nanos(Instant.now())));
   }
 
   @Override
@@ -174,13 +182,26 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
         });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when an effect's payload cannot be stored as JSON that reads
+   *     back (see {@link JsonValues#unstorable}); nothing is written
+   */
   @Override
   public CommitResult commit(TransitionCommit commit) {
-    return writer.submit("commit on entity " + commit.entityId(), SqliteWriteOps.commit(commit));
+    // JSON is written on the caller's thread: a payload that cannot be stored fails here, alone
+    List<String> payloads = SqliteWriteOps.payloads(commit);
+    return writer.submit(
+        "commit on entity " + commit.entityId(), SqliteWriteOps.commit(commit, payloads));
   }
 
   @Override
   public Attempt fireInWrite(CompiledMachine machine, Attempt draft, Map<String, Object> payload) {
+    String problem = JsonValues.unstorable(payload, "payload");
+    if (problem != null) { // the engine does not send these here; other callers fail at once
+      throw new IllegalArgumentException("fire on entity '" + draft.entityId() + "': " + problem);
+    }
     return writer.submit(
         "fire on entity " + draft.entityId(),
         SqliteWriteOps.fire(describe(), machine, draft, payload));
