@@ -16,6 +16,13 @@ import org.slf4j.LoggerFactory;
  * logged as an {@link Outcome#EFFECT_FAILED} attempt. One platform thread, started on the first
  * {@link #wake()}, woken by commits that wrote effects and otherwise polling every second (entries
  * written by other processes and retries falling due).
+ *
+ * <p>A handler that throws anything — an exception, an {@link Error} such as {@link AssertionError}
+ * or {@link StackOverflowError}, even an {@link OutOfMemoryError} (the handler's frames are gone by
+ * then) — is a failed delivery, as a guard that throws is a failed guard. A pass that fails outside
+ * a handler (the store) is logged and the thread polls on; only a {@link VirtualMachineError} there
+ * ends the thread, and then the next {@link #wake()} (the next commit that writes effects) starts
+ * another.
  */
 final class EffectDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(EffectDispatcher.class);
@@ -57,9 +64,15 @@ final class EffectDispatcher {
       if (closed) {
         return;
       }
-      if (thread == null) {
+      if (thread == null) { // first use, or the last thread ended on a VirtualMachineError
         thread = new Thread(this::run, "lockstep-fsm-effects");
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(
+            (t, e) ->
+                LOG.error(
+                    "effect dispatcher of {} stopped; the next commit with effects restarts it",
+                    store.describe(),
+                    e));
         thread.start();
       }
       woken = true;
@@ -70,27 +83,42 @@ final class EffectDispatcher {
   }
 
   private void run() {
-    while (true) {
+    try {
+      while (true) {
+        lock.lock();
+        try {
+          while (!woken && !closed) {
+            if (signal.awaitNanos(POLL_NANOS) <= 0) {
+              break;
+            }
+          }
+          if (closed) {
+            return;
+          }
+          woken = false;
+        } catch (InterruptedException e) {
+          // not close(), which signals: a handler left its interrupt behind, or someone else's
+          LOG.debug("effect dispatcher of {} interrupted; polling on", store.describe());
+          continue;
+        } finally {
+          lock.unlock();
+        }
+        try {
+          dispatchDue();
+        } catch (VirtualMachineError e) {
+          throw e; // ends this thread (logged by its handler); the next wake() starts another
+        } catch (RuntimeException | Error e) {
+          LOG.warn("effect dispatch pass failed on {}: {}", store.describe(), e.toString());
+        }
+      }
+    } finally {
       lock.lock();
       try {
-        while (!woken && !closed) {
-          if (signal.awaitNanos(POLL_NANOS) <= 0) {
-            break;
-          }
+        if (thread == Thread.currentThread()) {
+          thread = null;
         }
-        if (closed) {
-          return;
-        }
-        woken = false;
-      } catch (InterruptedException e) {
-        return;
       } finally {
         lock.unlock();
-      }
-      try {
-        dispatchDue();
-      } catch (RuntimeException e) {
-        LOG.warn("effect dispatch pass failed on {}: {}", store.describe(), e.toString());
       }
     }
   }
@@ -127,7 +155,7 @@ final class EffectDispatcher {
       body.execute(
           new ActionContext(
               e.entityId(), e.from(), e.event(), e.to(), e.version(), data, e.payload()));
-    } catch (RuntimeException ex) {
+    } catch (Throwable ex) { // Errors too, and checked exceptions thrown sneakily: see the class
       int n = e.dispatchAttempts() + 1;
       long delay =
           n > 30 ? max.toMillis() : Math.min(initial.toMillis() << (n - 1), max.toMillis());
