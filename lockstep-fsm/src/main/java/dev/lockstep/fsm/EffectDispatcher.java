@@ -2,8 +2,11 @@ package dev.lockstep.fsm;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,6 +34,7 @@ final class EffectDispatcher {
 
   private final FsmStore store;
   private final Map<String, CompiledMachine> machines;
+  private final Map<String, Set<String>> handled; // effect names with a body here, by machine
   private final Duration initial;
   private final Duration max;
   private final boolean background;
@@ -48,6 +52,14 @@ final class EffectDispatcher {
       boolean background) {
     this.store = store;
     this.machines = machines;
+    Map<String, Set<String>> h = new HashMap<>();
+    machines.forEach(
+        (name, m) -> {
+          if (!m.effects.isEmpty()) {
+            h.put(name, Set.copyOf(m.effects.keySet()));
+          }
+        });
+    this.handled = Map.copyOf(h);
     this.initial = initial;
     this.max = max;
     this.background = background && machines.values().stream().anyMatch(m -> !m.effects.isEmpty());
@@ -123,19 +135,30 @@ final class EffectDispatcher {
     }
   }
 
-  /** Dispatches every due entry with a handler here, on the calling thread; returns successes. */
+  /**
+   * Dispatches every due entry with a handler here, on the calling thread; returns successes. The
+   * store is asked only for entries with a handler here, so that entries left for another engine
+   * (process) cannot fill every page; an entry is tried at most once per call.
+   */
   int dispatchDue() {
+    if (handled.isEmpty()) {
+      return 0;
+    }
     int done = 0;
+    Set<Long> tried = new HashSet<>();
     while (true) {
-      List<OutboxEntry> due = store.pendingEffects(Instant.now(), BATCH);
-      int handled = 0;
+      List<OutboxEntry> due = store.pendingEffects(Instant.now(), BATCH, handled);
+      boolean fresh = false;
       for (OutboxEntry e : due) {
+        if (!tried.add(e.id())) {
+          continue; // failed in this call and due again already (a backoff under a millisecond)
+        }
+        fresh = true;
         CompiledMachine m = machines.get(e.machine());
         Action body = m == null ? null : m.effects.get(e.effect());
         if (body == null) {
-          continue; // another engine (process) with a handler will dispatch it
+          continue; // a store that did not filter: another engine with a handler dispatches it
         }
-        handled++;
         if (dispatchOne(e, body)) {
           done++;
         }
@@ -143,7 +166,7 @@ final class EffectDispatcher {
           return done;
         }
       }
-      if (due.size() < BATCH || handled == 0) {
+      if (due.size() < BATCH || !fresh) {
         return done;
       }
     }

@@ -59,6 +59,15 @@ final class JsonCodec {
     }
   }
 
+  /** Writes {@code value} (strings, lists, maps, numbers) as JSON, for the store's own queries. */
+  static String writeValue(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON-compatible: " + e.getOriginalMessage(), e);
+    }
+  }
+
   static Map<String, Object> read(String json) {
     if (json == null || json.equals("{}")) {
       return JsonValues.freeze(null);

@@ -5,7 +5,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -235,6 +237,25 @@ final class MemoryFsmStore implements FsmStore {
           break;
         }
         if (!e.nextAttempt().isAfter(now)) {
+          due.add(e);
+        }
+      }
+    }
+    return due;
+  }
+
+  @Override
+  public List<OutboxEntry> pendingEffects(
+      Instant now, int limit, Map<String, ? extends Set<String>> effects) {
+    open();
+    List<OutboxEntry> due = new ArrayList<>();
+    synchronized (pending) {
+      for (OutboxEntry e : pending.values()) {
+        if (due.size() >= limit) {
+          break;
+        }
+        Set<String> wanted = effects.get(e.machine());
+        if (wanted != null && wanted.contains(e.effect()) && !e.nextAttempt().isAfter(now)) {
           due.add(e);
         }
       }

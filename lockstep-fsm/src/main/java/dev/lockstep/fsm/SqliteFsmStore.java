@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -293,6 +294,27 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
           PreparedStatement ps = c.ps("pending_outbox");
           ps.setLong(1, SqliteRows.nanos(now));
           ps.setInt(2, limit);
+          return outboxRows(ps);
+        });
+  }
+
+  /** One query: the store filters by (machine, effect) pairs handed over as a JSON array. */
+  @Override
+  public List<OutboxEntry> pendingEffects(
+      Instant now, int limit, Map<String, ? extends Set<String>> effects) {
+    List<List<String>> pairs = new ArrayList<>();
+    effects.forEach((m, names) -> names.forEach(n -> pairs.add(List.of(m, n))));
+    if (pairs.isEmpty()) {
+      return List.of();
+    }
+    String json = JsonCodec.writeValue(pairs);
+    return read(
+        "pending effects",
+        c -> {
+          PreparedStatement ps = c.ps("pending_outbox_for");
+          ps.setLong(1, SqliteRows.nanos(now));
+          ps.setString(2, json);
+          ps.setInt(3, limit);
           return outboxRows(ps);
         });
   }
