@@ -41,10 +41,12 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Actions declared as effects are written to the outbox in the transition's transaction and
  * dispatched after commit by a background thread, at least once, with the idempotency key (entity,
- * version, effect). A failed dispatch — the handler threw, be it an exception or an {@link Error} —
- * is retried with exponential backoff and logged as an {@link Outcome#EFFECT_FAILED} attempt. An
- * effect without a handler in this engine is left for another engine (another process) that has
- * one.
+ * version, effect): an effect that one transition names more than once (exit action of the source
+ * and entry action of the target, both ends of a self-loop) is one outbox entry, dispatched once
+ * for that transition. A failed dispatch — the handler threw, be it an exception or an {@link
+ * Error} — is retried with exponential backoff and logged as an {@link Outcome#EFFECT_FAILED}
+ * attempt. An effect without a handler in this engine is left for another engine (another process)
+ * that has one.
  *
  * <h2>Threading</h2>
  *

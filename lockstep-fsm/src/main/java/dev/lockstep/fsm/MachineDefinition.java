@@ -172,7 +172,10 @@ public interface MachineDefinition {
     /** Defines an action run inside the transition. */
     Builder action(String name, Action action);
 
-    /** Defines an effect: an action dispatched after commit through the outbox. */
+    /**
+     * Defines an effect: an action dispatched after commit through the outbox, once per transition
+     * however often the transition names it (as exit, transition and entry action).
+     */
     Builder effect(String name, Action action);
 
     /**
