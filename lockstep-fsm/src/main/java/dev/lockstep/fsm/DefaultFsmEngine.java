@@ -214,7 +214,7 @@ final class DefaultFsmEngine implements FsmEngine {
       for (CompiledMachine.NamedAction a : step.actions()) {
         try {
           a.body().execute(ctx);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // as guards (Guard#test): an Error fails the attempt
           String msg = "action '" + a.name() + "' threw: " + describe(e);
           return failed(d.row(from, to, guard, verdict, Outcome.FAILED, msg, version), e);
         }
