@@ -51,9 +51,10 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threading</h2>
  *
  * <p>Thread-safe. {@link #fire} blocks the calling thread for the read, the guard (at most the
- * guard timeout) and the store's commit; {@link #fireAsync} does the same on a virtual thread. With
- * {@link Builder#entityLock(boolean)} fires on one entity in this JVM queue behind an in-process
- * {@code KeyedLock}, which saves wasted work; correctness never depends on it.
+ * guard timeout: Java guards run on a virtual thread of their own, see {@link
+ * Builder#guardTimeout}) and the store's commit; {@link #fireAsync} does the same on a virtual
+ * thread. With {@link Builder#entityLock(boolean)} fires on one entity in this JVM queue behind an
+ * in-process {@code KeyedLock}, which saves wasted work; correctness never depends on it.
  */
 public interface FsmEngine extends AutoCloseable {
 
@@ -191,6 +192,15 @@ public interface FsmEngine extends AutoCloseable {
     /**
      * How long a guard may take (default 5 s); a slower guard fails the attempt, logged with {@link
      * GuardResult#TIMED_OUT}, without changing state.
+     *
+     * <p>Java guards, synchronous ({@link MachineDefinition.Builder#guard}) and asynchronous alike,
+     * are tested on a virtual thread of their own, so that the fire returns when the timeout passes
+     * even if the guard blocks: the guard's thread is then interrupted and an async guard's future
+     * cancelled, and its late answer is ignored. A thread cannot be killed: a guard that ignores
+     * the interrupt runs on until it returns ({@link FsmEngine#close()} does not wait for it). A
+     * Java guard does not see the firing thread's thread-locals. CEL guards, which cannot block or
+     * loop, are evaluated on the firing thread; one that took longer than the timeout fails the
+     * attempt {@code TIMED_OUT} all the same.
      */
     Builder guardTimeout(Duration timeout);
 

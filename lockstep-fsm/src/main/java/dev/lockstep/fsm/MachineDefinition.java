@@ -160,7 +160,11 @@ public interface MachineDefinition {
     /** Adds actions run when {@code state} is left. */
     Builder onExit(String state, String... actions);
 
-    /** Defines a guard tested on the calling thread. */
+    /**
+     * Defines a synchronous guard: its answer is the predicate's return. The engine tests it on a
+     * virtual thread of its own so that its guard timeout holds ({@link
+     * FsmEngine.Builder#guardTimeout}).
+     */
     Builder guard(String name, Predicate<GuardContext> predicate);
 
     /** Defines an asynchronous guard. */
