@@ -1,13 +1,12 @@
 package dev.lockstep.fsm;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * What an {@link Action} sees: the entity, the transition taken and the new version, the entity's
- * data and the event's payload. Immutable (unmodifiable map copies) and thread-safe.
+ * data and the event's payload. Immutable (deep, unmodifiable copies of the maps; maps this library
+ * froze already are shared) and thread-safe.
  *
  * @param entityId the entity
  * @param from the state left
@@ -26,15 +25,13 @@ public record ActionContext(
     Map<String, Object> data,
     Map<String, Object> payload) {
 
-  /** Checks the fields and copies the maps. */
+  /** Checks the fields and copies the maps deeply (unless this library froze them already). */
   public ActionContext {
     Objects.requireNonNull(entityId, "entityId");
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(to, "to");
-    data = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data")));
-    payload =
-        Collections.unmodifiableMap(
-            new LinkedHashMap<>(Objects.requireNonNull(payload, "payload")));
+    data = JsonValues.freeze(Objects.requireNonNull(data, "data"));
+    payload = JsonValues.freeze(Objects.requireNonNull(payload, "payload"));
   }
 }

@@ -3,6 +3,7 @@ package dev.lockstep.fsm;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +11,10 @@ import java.util.Set;
 /**
  * A definition indexed for the hot path: per state, per event, the transition with its guard, its
  * in-transition action bodies (exit, transition, entry order) and its effect names — all resolved
- * once, so a fire allocates no lookup keys.
+ * once, so a fire allocates no lookup keys. An effect named more than once in one transition (as
+ * the source's exit action and the target's entry action, say, or at both ends of a self-loop) is
+ * listed once, where it first appears: the outbox holds one entry per (entity, version, effect),
+ * its idempotency key. In-transition actions run as often as they are named.
  */
 final class CompiledMachine {
 
@@ -50,7 +54,7 @@ final class CompiledMachine {
         names.addAll(t.actions());
         definition.state(t.to()).ifPresent(s -> names.addAll(s.entryActions()));
         List<NamedAction> inline = new ArrayList<>();
-        List<String> effectNames = new ArrayList<>();
+        Set<String> effectNames = new LinkedHashSet<>(); // once each: see the class
         for (String n : names) {
           ActionDefinition a = definition.actions().get(n);
           if (a == null) {

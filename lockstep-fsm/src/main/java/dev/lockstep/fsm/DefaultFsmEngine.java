@@ -61,6 +61,11 @@ final class DefaultFsmEngine implements FsmEngine {
     CompiledMachine m = machine(machine);
     Objects.requireNonNull(entityId, "entityId");
     EntityState entity = new EntityState(m.name, entityId, m.definition.initial(), 0, data);
+    String problem = JsonValues.unstorable(entity.data(), "data");
+    if (problem != null) { // refused before any store, so that every store refuses it alike
+      throw new IllegalArgumentException(
+          "cannot create entity '" + entityId + "' of machine '" + m.name + "': " + problem);
+    }
     if (!store.insert(entity)) {
       String has = store.read(entityId).map(e -> " (machine " + e.machine() + ")").orElse("");
       throw new DuplicateEntityException(
@@ -141,7 +146,9 @@ final class DefaultFsmEngine implements FsmEngine {
       CompiledMachine m, String entityId, String event, Map<String, Object> payload) {
     Instant now = Instant.now();
     Draft d = new Draft(newAttemptId(now), now, m.name, entityId, event);
-    if (store instanceof InWriteFires s && m.plain(event)) {
+    if (store instanceof InWriteFires s
+        && m.plain(event)
+        && JsonValues.unstorable(payload, "payload") == null) {
       return inWrite(s, m, d, payload);
     }
     EntityState s;
@@ -165,6 +172,23 @@ final class DefaultFsmEngine implements FsmEngine {
           new FireResult.NotAllowed(from, event));
     }
     String to = step.transition().to();
+    if (!step.effects().isEmpty()) {
+      String problem = JsonValues.unstorable(payload, "payload");
+      if (problem != null) { // the outbox could not hold it: fail before guard and actions run
+        IllegalArgumentException e =
+            new IllegalArgumentException(
+                "entity '"
+                    + entityId
+                    + "', event '"
+                    + event
+                    + "': the payload cannot be written to the outbox for effects "
+                    + step.effects()
+                    + ": "
+                    + problem);
+        return failed(
+            d.row(from, to, null, GuardResult.NONE, Outcome.FAILED, e.getMessage(), version), e);
+      }
+    }
     String guard = null;
     GuardResult verdict = GuardResult.NONE;
     if (step.guard() != null) {
@@ -190,7 +214,7 @@ final class DefaultFsmEngine implements FsmEngine {
       for (CompiledMachine.NamedAction a : step.actions()) {
         try {
           a.body().execute(ctx);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // as guards (Guard#test): an Error fails the attempt
           String msg = "action '" + a.name() + "' threw: " + describe(e);
           return failed(d.row(from, to, guard, verdict, Outcome.FAILED, msg, version), e);
         }

@@ -2,8 +2,11 @@ package dev.lockstep.fsm;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,6 +19,13 @@ import org.slf4j.LoggerFactory;
  * logged as an {@link Outcome#EFFECT_FAILED} attempt. One platform thread, started on the first
  * {@link #wake()}, woken by commits that wrote effects and otherwise polling every second (entries
  * written by other processes and retries falling due).
+ *
+ * <p>A handler that throws anything — an exception, an {@link Error} such as {@link AssertionError}
+ * or {@link StackOverflowError}, even an {@link OutOfMemoryError} (the handler's frames are gone by
+ * then) — is a failed delivery, as a guard that throws is a failed guard. A pass that fails outside
+ * a handler (the store) is logged and the thread polls on; only a {@link VirtualMachineError} there
+ * ends the thread, and then the next {@link #wake()} (the next commit that writes effects) starts
+ * another.
  */
 final class EffectDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(EffectDispatcher.class);
@@ -24,6 +34,7 @@ final class EffectDispatcher {
 
   private final FsmStore store;
   private final Map<String, CompiledMachine> machines;
+  private final Map<String, Set<String>> handled; // effect names with a body here, by machine
   private final Duration initial;
   private final Duration max;
   private final boolean background;
@@ -41,6 +52,14 @@ final class EffectDispatcher {
       boolean background) {
     this.store = store;
     this.machines = machines;
+    Map<String, Set<String>> h = new HashMap<>();
+    machines.forEach(
+        (name, m) -> {
+          if (!m.effects.isEmpty()) {
+            h.put(name, Set.copyOf(m.effects.keySet()));
+          }
+        });
+    this.handled = Map.copyOf(h);
     this.initial = initial;
     this.max = max;
     this.background = background && machines.values().stream().anyMatch(m -> !m.effects.isEmpty());
@@ -57,9 +76,15 @@ final class EffectDispatcher {
       if (closed) {
         return;
       }
-      if (thread == null) {
+      if (thread == null) { // first use, or the last thread ended on a VirtualMachineError
         thread = new Thread(this::run, "lockstep-fsm-effects");
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(
+            (t, e) ->
+                LOG.error(
+                    "effect dispatcher of {} stopped; the next commit with effects restarts it",
+                    store.describe(),
+                    e));
         thread.start();
       }
       woken = true;
@@ -70,44 +95,70 @@ final class EffectDispatcher {
   }
 
   private void run() {
-    while (true) {
+    try {
+      while (true) {
+        lock.lock();
+        try {
+          while (!woken && !closed) {
+            if (signal.awaitNanos(POLL_NANOS) <= 0) {
+              break;
+            }
+          }
+          if (closed) {
+            return;
+          }
+          woken = false;
+        } catch (InterruptedException e) {
+          // not close(), which signals: a handler left its interrupt behind, or someone else's
+          LOG.debug("effect dispatcher of {} interrupted; polling on", store.describe());
+          continue;
+        } finally {
+          lock.unlock();
+        }
+        try {
+          dispatchDue();
+        } catch (VirtualMachineError e) {
+          throw e; // ends this thread (logged by its handler); the next wake() starts another
+        } catch (RuntimeException | Error e) {
+          LOG.warn("effect dispatch pass failed on {}: {}", store.describe(), e.toString());
+        }
+      }
+    } finally {
       lock.lock();
       try {
-        while (!woken && !closed) {
-          if (signal.awaitNanos(POLL_NANOS) <= 0) {
-            break;
-          }
+        if (thread == Thread.currentThread()) {
+          thread = null;
         }
-        if (closed) {
-          return;
-        }
-        woken = false;
-      } catch (InterruptedException e) {
-        return;
       } finally {
         lock.unlock();
-      }
-      try {
-        dispatchDue();
-      } catch (RuntimeException e) {
-        LOG.warn("effect dispatch pass failed on {}: {}", store.describe(), e.toString());
       }
     }
   }
 
-  /** Dispatches every due entry with a handler here, on the calling thread; returns successes. */
+  /**
+   * Dispatches every due entry with a handler here, on the calling thread; returns successes. The
+   * store is asked only for entries with a handler here, so that entries left for another engine
+   * (process) cannot fill every page; an entry is tried at most once per call.
+   */
   int dispatchDue() {
+    if (handled.isEmpty()) {
+      return 0;
+    }
     int done = 0;
+    Set<Long> tried = new HashSet<>();
     while (true) {
-      List<OutboxEntry> due = store.pendingEffects(Instant.now(), BATCH);
-      int handled = 0;
+      List<OutboxEntry> due = store.pendingEffects(Instant.now(), BATCH, handled);
+      boolean fresh = false;
       for (OutboxEntry e : due) {
+        if (!tried.add(e.id())) {
+          continue; // failed in this call and due again already (a backoff under a millisecond)
+        }
+        fresh = true;
         CompiledMachine m = machines.get(e.machine());
         Action body = m == null ? null : m.effects.get(e.effect());
         if (body == null) {
-          continue; // another engine (process) with a handler will dispatch it
+          continue; // a store that did not filter: another engine with a handler dispatches it
         }
-        handled++;
         if (dispatchOne(e, body)) {
           done++;
         }
@@ -115,7 +166,7 @@ final class EffectDispatcher {
           return done;
         }
       }
-      if (due.size() < BATCH || handled == 0) {
+      if (due.size() < BATCH || !fresh) {
         return done;
       }
     }
@@ -127,7 +178,7 @@ final class EffectDispatcher {
       body.execute(
           new ActionContext(
               e.entityId(), e.from(), e.event(), e.to(), e.version(), data, e.payload()));
-    } catch (RuntimeException ex) {
+    } catch (Throwable ex) { // Errors too, and checked exceptions thrown sneakily: see the class
       int n = e.dispatchAttempts() + 1;
       long delay =
           n > 30 ? max.toMillis() : Math.min(initial.toMillis() << (n - 1), max.toMillis());

@@ -13,12 +13,16 @@ import java.util.Objects;
  * @param state the current state
  * @param version the number of transitions committed so far
  * @param data the entity's data: JSON-compatible values (null, strings, numbers, booleans, lists,
- *     maps with string keys); unmodifiable
+ *     maps with string keys); unmodifiable all the way down
  */
 public record EntityState(
     String machine, String entityId, String state, long version, Map<String, Object> data) {
 
-  /** Checks the fields; {@code data} is kept as given when already unmodifiable, else copied. */
+  /**
+   * Checks the fields and copies {@code data} deeply into unmodifiable maps and lists (null → {}),
+   * so that later changes to the caller's maps or lists do not show in the snapshot. Data this
+   * library froze already, such as another {@code EntityState}'s, is shared, not copied.
+   */
   public EntityState {
     Objects.requireNonNull(machine, "machine");
     Objects.requireNonNull(entityId, "entityId");

@@ -13,7 +13,8 @@ import java.util.Objects;
  *   <li>{@link Conflict}: another writer moved the entity between this call's read and its
  *       conditional update. Nothing changed; retry only if the event still makes sense.
  *   <li>{@link Failed}: a guard or in-transition action threw or timed out, the entity is unknown,
- *       or the store failed before commit. Nothing changed.
+ *       the payload cannot be stored with the transition's effects, or the store failed before
+ *       commit. Nothing changed.
  * </ul>
  *
  * <p>Unlike an "accepted" flag, {@code Transitioned} means <em>this</em> call made the transition:
@@ -99,8 +100,9 @@ public sealed interface FireResult {
    * The attempt failed without changing the entity.
    *
    * @param error what failed: the guard's or action's exception, a {@link
-   *     java.util.concurrent.TimeoutException} for a slow guard, {@link NoSuchEntityException}, or
-   *     a {@link FsmStoreException}
+   *     java.util.concurrent.TimeoutException} for a slow guard, {@link NoSuchEntityException}, an
+   *     {@link IllegalArgumentException} for a payload the outbox cannot hold, or a {@link
+   *     FsmStoreException}
    */
   record Failed(Throwable error) implements FireResult {
     /** Checks the fields. */

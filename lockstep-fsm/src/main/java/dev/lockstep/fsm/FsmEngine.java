@@ -41,16 +41,20 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Actions declared as effects are written to the outbox in the transition's transaction and
  * dispatched after commit by a background thread, at least once, with the idempotency key (entity,
- * version, effect). A failed dispatch is retried with exponential backoff and logged as an {@link
- * Outcome#EFFECT_FAILED} attempt. An effect without a handler in this engine is left for another
- * engine (another process) that has one.
+ * version, effect): an effect that one transition names more than once (exit action of the source
+ * and entry action of the target, both ends of a self-loop) is one outbox entry, dispatched once
+ * for that transition. A failed dispatch — the handler threw, be it an exception or an {@link
+ * Error} — is retried with exponential backoff and logged as an {@link Outcome#EFFECT_FAILED}
+ * attempt. An effect without a handler in this engine is left for another engine (another process)
+ * that has one.
  *
  * <h2>Threading</h2>
  *
  * <p>Thread-safe. {@link #fire} blocks the calling thread for the read, the guard (at most the
- * guard timeout) and the store's commit; {@link #fireAsync} does the same on a virtual thread. With
- * {@link Builder#entityLock(boolean)} fires on one entity in this JVM queue behind an in-process
- * {@code KeyedLock}, which saves wasted work; correctness never depends on it.
+ * guard timeout: Java guards run on a virtual thread of their own, see {@link
+ * Builder#guardTimeout}) and the store's commit; {@link #fireAsync} does the same on a virtual
+ * thread. With {@link Builder#entityLock(boolean)} fires on one entity in this JVM queue behind an
+ * in-process {@code KeyedLock}, which saves wasted work; correctness never depends on it.
  */
 public interface FsmEngine extends AutoCloseable {
 
@@ -72,7 +76,14 @@ public interface FsmEngine extends AutoCloseable {
    * Creates entity {@code entityId} of {@code machine} in its initial state, version 0, with {@code
    * data} (JSON-compatible values, stored as given).
    *
-   * @throws IllegalArgumentException when the machine is not registered with this engine
+   * <p>Every store keeps only data that a JSON store can write and read back, whatever the store:
+   * strings of at most 20,000,000 chars, map keys of at most 50,000 chars and never null, numbers
+   * of at most 1,000 digits, maps and lists nested at most 1,000 levels deep (the data map is one
+   * level). These are the default read limits of Jackson, which a SQLite store's readers apply.
+   *
+   * @throws IllegalArgumentException when the machine is not registered with this engine, or when
+   *     {@code data} is over one of those limits (the message names the entity, where in the data,
+   *     and the limit); nothing is stored
    * @throws DuplicateEntityException when the store has an entity with that id (any machine)
    * @throws FsmStoreException when the store fails
    */
@@ -82,6 +93,11 @@ public interface FsmEngine extends AutoCloseable {
    * Fires {@code event} at the entity once: a conflict is returned, not retried. Never throws for
    * outcomes; every outcome, including failures, is a {@link FireResult} and an attempt row (except
    * when the store itself cannot be written, then {@link FireResult.Failed} carries why).
+   *
+   * <p>When the transition has effects, the payload is written to the outbox, so it must keep the
+   * limits {@link #create(String, String, Map)} lists; one that does not fails the attempt ({@link
+   * FireResult.Failed} with an {@link IllegalArgumentException} naming the entity, the event, where
+   * in the payload and the limit; logged, nothing changed) before the guard runs.
    *
    * @param payload the event's payload for guards and actions; may be empty
    * @throws IllegalArgumentException when the machine is not registered with this engine
@@ -176,6 +192,15 @@ public interface FsmEngine extends AutoCloseable {
     /**
      * How long a guard may take (default 5 s); a slower guard fails the attempt, logged with {@link
      * GuardResult#TIMED_OUT}, without changing state.
+     *
+     * <p>Java guards, synchronous ({@link MachineDefinition.Builder#guard}) and asynchronous alike,
+     * are tested on a virtual thread of their own, so that the fire returns when the timeout passes
+     * even if the guard blocks: the guard's thread is then interrupted and an async guard's future
+     * cancelled, and its late answer is ignored. A thread cannot be killed: a guard that ignores
+     * the interrupt runs on until it returns ({@link FsmEngine#close()} does not wait for it). A
+     * Java guard does not see the firing thread's thread-locals. CEL guards, which cannot block or
+     * loop, are evaluated on the firing thread; one that took longer than the timeout fails the
+     * attempt {@code TIMED_OUT} all the same.
      */
     Builder guardTimeout(Duration timeout);
 

@@ -2,8 +2,11 @@ package dev.lockstep.fsm;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where entities, the attempt log and the outbox live: the storage SPI under {@link FsmEngine}. The
@@ -86,6 +89,9 @@ public interface FsmStore extends AutoCloseable {
    * Inserts a new entity (version 0).
    *
    * @return false, changing nothing, if an entity with that id exists (any machine)
+   * @throws IllegalArgumentException when the data is over the limits of stored JSON listed at
+   *     {@link FsmEngine#create(String, String, java.util.Map)} (the built-in stores refuse it, so
+   *     that nothing is stored that cannot be read back; the engine checks before calling)
    */
   boolean insert(EntityState entity);
 
@@ -99,6 +105,9 @@ public interface FsmStore extends AutoCloseable {
    * writes only a {@link Outcome#CONFLICT} attempt row (same attempt id) naming both versions.
    *
    * @return whether it committed or conflicted, with the version found
+   * @throws IllegalArgumentException when an effect's payload is over the limits of stored JSON
+   *     listed at {@link FsmEngine#create(String, String, java.util.Map)}; nothing changes (the
+   *     built-in stores refuse it; the engine checks before calling)
    */
   CommitResult commit(TransitionCommit commit);
 
@@ -132,6 +141,39 @@ public interface FsmStore extends AutoCloseable {
 
   /** Returns up to {@code limit} undispatched outbox entries due at {@code now}, oldest first. */
   List<OutboxEntry> pendingEffects(Instant now, int limit);
+
+  /**
+   * Returns up to {@code limit} undispatched outbox entries due at {@code now} whose effect {@code
+   * effects} lists for their machine, oldest first (in the order of {@link #pendingEffects(Instant,
+   * int)}): what a dispatcher with handlers for just those effects asks for, so that any number of
+   * due entries it has no handler for (left for another process) cannot hide the ones it has.
+   *
+   * <p>The default pages through {@link #pendingEffects(Instant, int)} with growing pages, reading
+   * every due entry before the last one it returns; stores should answer with one query.
+   *
+   * @param effects effect names by machine name
+   */
+  default List<OutboxEntry> pendingEffects(
+      Instant now, int limit, Map<String, ? extends Set<String>> effects) {
+    List<OutboxEntry> out = new ArrayList<>();
+    for (long page = limit; ; page *= 2) {
+      int asked = (int) Math.min(page, Integer.MAX_VALUE);
+      List<OutboxEntry> due = pendingEffects(now, asked);
+      out.clear();
+      for (OutboxEntry e : due) {
+        Set<String> wanted = effects.get(e.machine());
+        if (wanted != null && wanted.contains(e.effect())) {
+          out.add(e);
+          if (out.size() == limit) {
+            return out;
+          }
+        }
+      }
+      if (due.size() < asked || asked == Integer.MAX_VALUE) {
+        return out;
+      }
+    }
+  }
 
   /** Returns every outbox entry of {@code entityId}, dispatched or not, in creation order. */
   List<OutboxEntry> outbox(String entityId);

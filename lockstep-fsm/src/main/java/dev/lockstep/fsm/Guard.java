@@ -19,8 +19,10 @@ import java.util.function.Predicate;
  * <h2>Threading</h2>
  *
  * <p>Guards are immutable and may be tested from many threads at once; Java guards must be
- * thread-safe themselves. {@link #of} and {@link #expression} run on the calling thread; {@link
- * #async} runs wherever the function does. Timeouts are the engine's business, not the guard's.
+ * thread-safe themselves. {@link #test} of {@link #of} and {@link #expression} runs on the calling
+ * thread; {@link #async} runs wherever the function does. Timeouts are the engine's business, not
+ * the guard's: the engine tests Java guards ({@link #of}, {@link #async}) on a virtual thread of
+ * their own, interrupted when the timeout passes (see {@link FsmEngine.Builder#guardTimeout}).
  */
 public sealed interface Guard permits PredicateGuard, AsyncGuard, CelGuard {
 

@@ -160,7 +160,11 @@ public interface MachineDefinition {
     /** Adds actions run when {@code state} is left. */
     Builder onExit(String state, String... actions);
 
-    /** Defines a guard tested on the calling thread. */
+    /**
+     * Defines a synchronous guard: its answer is the predicate's return. The engine tests it on a
+     * virtual thread of its own so that its guard timeout holds ({@link
+     * FsmEngine.Builder#guardTimeout}).
+     */
     Builder guard(String name, Predicate<GuardContext> predicate);
 
     /** Defines an asynchronous guard. */
@@ -172,7 +176,10 @@ public interface MachineDefinition {
     /** Defines an action run inside the transition. */
     Builder action(String name, Action action);
 
-    /** Defines an effect: an action dispatched after commit through the outbox. */
+    /**
+     * Defines an effect: an action dispatched after commit through the outbox, once per transition
+     * however often the transition names it (as exit, transition and entry action).
+     */
     Builder effect(String name, Action action);
 
     /**

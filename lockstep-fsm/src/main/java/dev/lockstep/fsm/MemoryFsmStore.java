@@ -5,7 +5,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,8 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * The in-memory store. Each entity is a holder whose monitor guards its snapshot, its attempt list
  * and its outbox; a commit is one short {@code synchronized} block comparing the version, so it is
  * atomic and exactly one of concurrent commits against one version wins. No serialization: data and
- * payloads are kept as the (unmodifiable) maps given. Pending outbox entries are also indexed in
- * one global map for the dispatcher, updated under the entity's monitor then the index's.
+ * payloads are kept as the deep, unmodifiable copies {@link EntityState} and {@link EffectRequest}
+ * made of the caller's maps (so a caller who changes its maps later changes nothing here). Pending
+ * outbox entries are also indexed in one global map for the dispatcher, updated under the entity's
+ * monitor then the index's.
  */
 final class MemoryFsmStore implements FsmStore {
 
@@ -63,9 +67,20 @@ final class MemoryFsmStore implements FsmStore {
     return h != null ? h : entities.computeIfAbsent(entityId, k -> new Holder());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the data could not be stored as JSON that reads back (see
+   *     {@link JsonValues#unstorable}): refused as a JSON store refuses it
+   */
   @Override
   public boolean insert(EntityState entity) {
     open();
+    String problem = JsonValues.unstorable(entity.data(), "data");
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "cannot store entity '" + entity.entityId() + "': " + problem);
+    }
     Holder h = holder(entity.entityId());
     synchronized (h) {
       if (h.state != null) {
@@ -88,9 +103,27 @@ final class MemoryFsmStore implements FsmStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when an effect's payload could not be stored as JSON that
+   *     reads back (see {@link JsonValues#unstorable}): refused as a JSON store refuses it
+   */
   @Override
   public CommitResult commit(TransitionCommit commit) {
     open();
+    for (EffectRequest e : commit.effects()) {
+      String problem = JsonValues.unstorable(e.payload(), "payload");
+      if (problem != null) {
+        throw new IllegalArgumentException(
+            "cannot store effect '"
+                + e.effect()
+                + "' of entity '"
+                + commit.entityId()
+                + "': "
+                + problem);
+      }
+    }
     Holder h = holder(commit.entityId());
     List<OutboxEntry> added = null;
     CommitResult result;
@@ -204,6 +237,25 @@ final class MemoryFsmStore implements FsmStore {
           break;
         }
         if (!e.nextAttempt().isAfter(now)) {
+          due.add(e);
+        }
+      }
+    }
+    return due;
+  }
+
+  @Override
+  public List<OutboxEntry> pendingEffects(
+      Instant now, int limit, Map<String, ? extends Set<String>> effects) {
+    open();
+    List<OutboxEntry> due = new ArrayList<>();
+    synchronized (pending) {
+      for (OutboxEntry e : pending.values()) {
+        if (due.size() >= limit) {
+          break;
+        }
+        Set<String> wanted = effects.get(e.machine());
+        if (wanted != null && wanted.contains(e.effect()) && !e.nextAttempt().isAfter(now)) {
           due.add(e);
         }
       }

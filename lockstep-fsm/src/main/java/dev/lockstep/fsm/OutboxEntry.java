@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param event the event that caused the transition
  * @param from the state left
  * @param to the state entered
- * @param payload the event's payload
+ * @param payload the event's payload (a deep, unmodifiable copy)
  * @param dispatchAttempts how many dispatches failed so far
  * @param nextAttempt when the entry is due (again)
  * @param dispatchedAt when a dispatch succeeded, or null while pending

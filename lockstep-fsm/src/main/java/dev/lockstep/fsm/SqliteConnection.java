@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * One SQLite connection with its prepared statements, configured for the store: WAL, the chosen
@@ -37,9 +38,20 @@ final class SqliteConnection implements AutoCloseable {
     // getGeneratedKeys() works; the store never asks for generated keys, and that query cost the
     // writer thread about 19 us of its ~55 us per transition (bench fsm, docs/benchmarks.md).
     config.setGetGeneratedKeys(false);
-    this.connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    config.setOpenMode(SQLiteOpenMode.OPEN_URI);
+    this.connection = config.createConnection(url(file));
     this.sql = sql;
     this.plain = connection.createStatement();
+  }
+
+  /**
+   * The JDBC URL of {@code file}: a {@code file:} URI, percent-encoded by the JDK ({@link
+   * Path#toUri}), which SQLite decodes. The plain form {@code "jdbc:sqlite:" + path} let
+   * sqlite-jdbc cut a name at its first {@code ?} and read the rest as settings, so {@code
+   * y.db?x=1} opened {@code y.db}.
+   */
+  static String url(Path file) {
+    return "jdbc:sqlite:" + file.toAbsolutePath().toUri().toASCIIString();
   }
 
   PreparedStatement ps(String name) throws SQLException {

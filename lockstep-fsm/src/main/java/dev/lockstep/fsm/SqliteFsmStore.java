@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -145,11 +146,19 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the data cannot be stored as JSON that reads back (see
+   *     {@link JsonValues#unstorable}); nothing is written
+   */
   @Override
   public boolean insert(EntityState entity) {
+    // JSON is written on the caller's thread: a value that cannot be stored fails here, alone
+    String json = JsonCodec.write(entity.data(), "data of entity '" + entity.entityId() + "'");
     return writer.submit(
         "insert entity " + entity.entityId(),
-        SqliteWriteOps.insert(entity, SqliteRows.nanos(Instant.now())));
+        SqliteWriteOps.insert(entity, json, SqliteRows.nanos(Instant.now())));
   }
 
   @Override
@@ -174,13 +183,26 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
         });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when an effect's payload cannot be stored as JSON that reads
+   *     back (see {@link JsonValues#unstorable}); nothing is written
+   */
   @Override
   public CommitResult commit(TransitionCommit commit) {
-    return writer.submit("commit on entity " + commit.entityId(), SqliteWriteOps.commit(commit));
+    // JSON is written on the caller's thread: a payload that cannot be stored fails here, alone
+    List<String> payloads = SqliteWriteOps.payloads(commit);
+    return writer.submit(
+        "commit on entity " + commit.entityId(), SqliteWriteOps.commit(commit, payloads));
   }
 
   @Override
   public Attempt fireInWrite(CompiledMachine machine, Attempt draft, Map<String, Object> payload) {
+    String problem = JsonValues.unstorable(payload, "payload");
+    if (problem != null) { // the engine does not send these here; other callers fail at once
+      throw new IllegalArgumentException("fire on entity '" + draft.entityId() + "': " + problem);
+    }
     return writer.submit(
         "fire on entity " + draft.entityId(),
         SqliteWriteOps.fire(describe(), machine, draft, payload));
@@ -272,6 +294,27 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
           PreparedStatement ps = c.ps("pending_outbox");
           ps.setLong(1, SqliteRows.nanos(now));
           ps.setInt(2, limit);
+          return outboxRows(ps);
+        });
+  }
+
+  /** One query: the store filters by (machine, effect) pairs handed over as a JSON array. */
+  @Override
+  public List<OutboxEntry> pendingEffects(
+      Instant now, int limit, Map<String, ? extends Set<String>> effects) {
+    List<List<String>> pairs = new ArrayList<>();
+    effects.forEach((m, names) -> names.forEach(n -> pairs.add(List.of(m, n))));
+    if (pairs.isEmpty()) {
+      return List.of();
+    }
+    String json = JsonCodec.writeValue(pairs);
+    return read(
+        "pending effects",
+        c -> {
+          PreparedStatement ps = c.ps("pending_outbox_for");
+          ps.setLong(1, SqliteRows.nanos(now));
+          ps.setString(2, json);
+          ps.setInt(3, limit);
           return outboxRows(ps);
         });
   }

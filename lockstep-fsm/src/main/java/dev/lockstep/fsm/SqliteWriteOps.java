@@ -3,6 +3,8 @@ package dev.lockstep.fsm;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,25 +14,54 @@ import java.util.Map;
 final class SqliteWriteOps {
   private SqliteWriteOps() {}
 
-  static SqliteWriter.Op<Boolean> insert(EntityState e, long now) {
+  /** The insert of a new entity whose data the caller has written as {@code dataJson}. */
+  static SqliteWriter.Op<Boolean> insert(EntityState e, String dataJson, long now) {
     return (c, rows) -> {
       PreparedStatement ps = c.ps("insert_entity");
       ps.setString(1, e.entityId());
       ps.setString(2, e.machine());
       ps.setString(3, e.state());
       ps.setLong(4, e.version());
-      ps.setString(5, JsonCodec.write(e.data()));
+      ps.setString(5, dataJson);
       ps.setLong(6, now);
       ps.setLong(7, now);
       return ps.executeUpdate() == 1;
     };
   }
 
-  /**
-   * The commit of one transition. A version that does not match is a {@code Conflicted} result with
-   * its attempt row.
-   */
+  /** {@link #commit(TransitionCommit, List)} with the payloads written now ({@link #payloads}). */
   static SqliteWriter.Op<CommitResult> commit(TransitionCommit t) {
+    List<String> payloads = payloads(t);
+    return commit(t, payloads);
+  }
+
+  /**
+   * Writes the payloads of {@code t}'s effects as JSON, in order.
+   *
+   * @throws IllegalArgumentException when one cannot be stored (see {@link JsonCodec#write})
+   */
+  static List<String> payloads(TransitionCommit t) {
+    List<String> payloads = new ArrayList<>(t.effects().size());
+    Map<String, Object> last = null;
+    for (EffectRequest e : t.effects()) {
+      if (e.payload() != last) { // the effects of one transition share the event's payload
+        last = e.payload();
+        payloads.add(
+            JsonCodec.write(
+                last, "payload of effect '" + e.effect() + "' on entity '" + t.entityId() + "'"));
+      } else {
+        payloads.add(payloads.get(payloads.size() - 1));
+      }
+    }
+    return payloads;
+  }
+
+  /**
+   * The commit of one transition, whose effects' payloads the caller has written as {@code
+   * payloadJson} (in order). A version that does not match is a {@code Conflicted} result with its
+   * attempt row.
+   */
+  static SqliteWriter.Op<CommitResult> commit(TransitionCommit t, List<String> payloadJson) {
     return (c, rows) -> {
       Attempt a = t.attempt();
       PreparedStatement up = c.ps("advance");
@@ -53,7 +84,8 @@ final class SqliteWriteOps {
       long version = t.expectedVersion() + 1;
       rows.attempt(a);
       c.heads.put(t.entityId(), a.machine(), t.to(), version);
-      for (EffectRequest e : t.effects()) {
+      for (int i = 0; i < t.effects().size(); i++) {
+        EffectRequest e = t.effects().get(i);
         rows.outbox(
             new SqliteBatchRows.OutboxRow(
                 a.machine(),
@@ -63,7 +95,7 @@ final class SqliteWriteOps {
                 a.event(),
                 a.from(),
                 a.to(),
-                JsonCodec.write(e.payload()),
+                payloadJson.get(i),
                 SqliteRows.nanos(a.time())));
       }
       return new CommitResult.Committed(version);
@@ -154,7 +186,7 @@ final class SqliteWriteOps {
               draft.event(),
               from,
               to,
-              JsonCodec.write(payload),
+              JsonCodec.write(payload, "payload of effect '" + effect + "'"),
               SqliteRows.nanos(draft.time())));
     }
     c.heads.put(entityId, m.name, to, version + 1);

@@ -10,16 +10,33 @@ import java.util.Objects;
  * @param expectedVersion the version the engine read and evaluated against
  * @param to the state to set
  * @param attempt the attempt row, outcome {@link Outcome#TRANSITIONED}, version expected + 1
- * @param effects the after-commit effects, in order; possibly empty
+ * @param effects the after-commit effects, in order; possibly empty; each effect at most once, as
+ *     (entity, version, effect) is an outbox entry's idempotency key
  */
 public record TransitionCommit(
     long expectedVersion, String to, Attempt attempt, List<EffectRequest> effects) {
 
-  /** Checks the fields and copies the list. */
+  /**
+   * Checks the fields and copies the list.
+   *
+   * @throws IllegalArgumentException when {@code effects} names one effect twice
+   */
   public TransitionCommit {
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(attempt, "attempt");
     effects = List.copyOf(effects);
+    for (int i = 1; i < effects.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        if (effects.get(i).effect().equals(effects.get(j).effect())) {
+          throw new IllegalArgumentException(
+              "effect '"
+                  + effects.get(i).effect()
+                  + "' is named twice in one transition of entity '"
+                  + attempt.entityId()
+                  + "': the outbox holds one entry per (entity, version, effect)");
+        }
+      }
+    }
   }
 
   /** Returns the entity. */

@@ -81,6 +81,16 @@ SELECT id, machine, entity_id, version, effect, event, from_state, to_state, pay
   next_ns, dispatched_ns, last_error
 FROM fsm_outbox WHERE dispatched_ns IS NULL AND next_ns <= ? ORDER BY next_ns, id LIMIT ?
 
+-- name: pending_outbox_for
+-- (?2: the effects wanted, a JSON array of [machine, effect] pairs; the pending index is scanned
+-- in order, each row checked against them)
+SELECT id, machine, entity_id, version, effect, event, from_state, to_state, payload, attempts,
+  next_ns, dispatched_ns, last_error
+FROM fsm_outbox WHERE dispatched_ns IS NULL AND next_ns <= ?1
+  AND (machine, effect) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
+    FROM json_each(?2))
+ORDER BY next_ns, id LIMIT ?3
+
 -- name: entity_outbox
 SELECT id, machine, entity_id, version, effect, event, from_state, to_state, payload, attempts,
   next_ns, dispatched_ns, last_error
