@@ -178,18 +178,8 @@ final class LockCommand implements Callable<Integer> {
       System.err.println("lockstep lock: cannot run " + command.get(0) + ": " + e.getMessage());
       return CANNOT_RUN;
     }
-    // SIGTERM/SIGINT end the JVM, and with it the lock: stop the command first.
-    Thread stopCommand =
-        new Thread(
-            () -> {
-              process.destroy();
-              try {
-                process.waitFor();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "lockstep-lock-stop-command");
+    // SIGTERM/SIGINT end the JVM, and with it the lock: stop the command's whole tree first.
+    Thread stopCommand = new Thread(() -> stopTree(process), "lockstep-lock-stop-command");
     Runtime.getRuntime().addShutdownHook(stopCommand);
     int status = process.waitFor();
     try {
@@ -198,6 +188,39 @@ final class LockCommand implements Callable<Integer> {
       // the hook runs anyway; the command has ended
     }
     return status;
+  }
+
+  /**
+   * Stops the command and every process under it (SIGTERM), and waits until all have exited. The
+   * tree is read before the command is stopped: once a process dies, its children are re-parented
+   * and are no longer its descendants, and a grandchild left running (a shell's {@code sleep})
+   * would run on without the lock. flock(1) needs none of this, because its children inherit the
+   * locked descriptor; ours is the JVM's. A process that ignores SIGTERM keeps the lock until it
+   * exits, as the command itself always did. Not covered: a process started or daemonized while
+   * this runs.
+   */
+  static void stopTree(Process process) {
+    List<ProcessHandle> tree = process.descendants().toList();
+    process.destroy();
+    tree.forEach(ProcessHandle::destroy);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          process.waitFor();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      for (ProcessHandle h : tree) {
+        h.onExit().join();
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static final Pattern DURATION =

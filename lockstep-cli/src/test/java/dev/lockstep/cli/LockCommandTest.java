@@ -93,6 +93,53 @@ class LockCommandTest {
         66, run(lockstep("lock", dir.resolve("no/dir/x.lock").toString(), "true")).status());
   }
 
+  /**
+   * SIGTERM to {@code lockstep lock} stops the command's whole process tree before the lock goes:
+   * {@code sh -c 'sleep 30; ...'} leaves its {@code sleep} running when only the shell is stopped,
+   * and a second holder would then run beside it (flock(1) keeps the lock in that case, because its
+   * children hold the locked descriptor). Failed before the fix: the {@code sleep} was still alive
+   * after {@code lockstep lock} had exited and released the lock.
+   */
+  @Test
+  void sigtermStopsTheCommandsWholeTreeBeforeTheLockIsReleased() throws Exception {
+    Path lockFile = dir.resolve("tree.lock");
+    Process p =
+        new ProcessBuilder(
+                lockstep(
+                    "lock",
+                    lockFile.toString(),
+                    "--",
+                    "sh",
+                    "-c",
+                    "echo started; sleep 30; echo done"))
+            .redirectErrorStream(true)
+            .start();
+    List<ProcessHandle> tree = new ArrayList<>();
+    try {
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("started", lines.readLine());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (tree.stream().noneMatch(h -> h.info().command().orElse("").endsWith("sleep"))) {
+        assertTrue(System.nanoTime() < deadline, "no sleep under " + p.pid());
+        Thread.sleep(20);
+        tree = new ArrayList<>(p.descendants().toList());
+      }
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+      assertEquals(143, p.exitValue());
+      for (ProcessHandle h : tree) {
+        assertTrue(
+            h.onExit().completeOnTimeout(null, 5, TimeUnit.SECONDS).join() != null,
+            "still running after lockstep lock exited: " + h.pid() + " " + h.info().command());
+      }
+      assertEquals(0, run(lockstep("lock", "-n", lockFile.toString(), "true")).status());
+    } finally {
+      tree.forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
   /** A Python filelock holder makes --nonblock and --timeout exit 75 naming Python's pid. */
   @Test
   void pythonHoldingTheLockMakesLockExit75NamingItsPid() throws Exception {
