@@ -377,12 +377,23 @@ final class FsmEntityCommands {
     }
   }
 
+  /**
+   * The JSON object {@code text} given to {@code option}; IllegalArgumentException (a usage error)
+   * naming the option when it is not one, or when it holds a number a double cannot hold (which
+   * would be stored as the string "Infinity", or as 0).
+   */
   static Map<String, Object> object(String option, String text) {
+    Map<String, Object> value;
     try {
-      return JSON.readValue(text, new TypeReference<Map<String, Object>>() {});
+      value = JSON.readValue(text, new TypeReference<Map<String, Object>>() {});
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           option + " must be a JSON object: " + e.getOriginalMessage());
     }
+    DoubleRange.Misfit misfit = DoubleRange.find(JSON.getFactory(), text);
+    if (misfit != null) {
+      throw new IllegalArgumentException(option + ": " + misfit.path() + ": " + misfit.problem());
+    }
+    return value;
   }
 }

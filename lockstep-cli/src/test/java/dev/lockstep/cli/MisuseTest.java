@@ -69,8 +69,31 @@ class MisuseTest {
     Path f = dir.resolve("state.json");
     CliRun set = doc("set", f.toString(), "x=1e400");
     assertEquals(DocCommand.USAGE, set.status(), set.err());
-    assertTrue(set.err().contains("VALUE '1e400'"), set.err());
+    assertTrue(set.err().contains("VALUE '1e400': the number 1e400 does not fit"), set.err());
     assertFalse(Files.exists(f));
+  }
+
+  /**
+   * Inside a list or a map of VALUE too, and below the smallest double (which became 0.0, exit 0;
+   * and 1e400 in a list was refused by the codec without naming KEY or VALUE).
+   */
+  @Test
+  void aNumberADoubleCannotHoldAnywhereInValueIsAUsageError() throws Exception {
+    Path f = dir.resolve("state.json");
+    for (String[] c :
+        new String[][] {
+          {"x=[1, 1e400]", "VALUE '[1, 1e400]': [1]: the number 1e400 does not fit a double"},
+          {"x={a: {b: -2e999}}", "VALUE '{a: {b: -2e999}}': a.b: the number -2e999"},
+          {"x=1e-400", "VALUE '1e-400': the number 1e-400 does not fit a double"},
+          {"x=[0.0, 3e-500]", "VALUE '[0.0, 3e-500]': [1]: the number 3e-500"}
+        }) {
+      CliRun set = doc("set", f.toString(), c[0]);
+      assertEquals(DocCommand.USAGE, set.status(), c[0] + ": " + set.err());
+      assertTrue(set.err().contains(c[1]), set.err());
+      assertNoJavaNames(set);
+      assertFalse(Files.exists(f));
+    }
+    assertEquals(0, doc("set", f.toString(), "x=[0.0, 1e300, 12" + "0".repeat(30) + "]").status());
   }
 
   @Test
