@@ -188,7 +188,7 @@ final class FsmEntityCommands {
       exitCodeList = {
         "  0:transitioned",
         "  1:failed (an action or guard threw, no such entity, the store failed)",
-        "  2:usage error",
+        "  2:usage error (EVENT is not one of the machine's, bad --payload or --retry)",
         "  3:conflict: another writer moved the entity first",
         "  4:not allowed: no transition on EVENT from the entity's state",
         "  5:guard rejected",
@@ -216,6 +216,18 @@ final class FsmEntityCommands {
       MachineDefinition d = definition(status);
       if (d == null) {
         return status[0];
+      }
+      if (!d.events().contains(event)) {
+        // A typo, not a lost race: refused before the store is opened, and no attempt is logged.
+        throw new IllegalArgumentException(
+            "no event '"
+                + event
+                + "' in machine '"
+                + d.name()
+                + "' ("
+                + def
+                + "); its events: "
+                + String.join(", ", d.events()));
       }
       Map<String, Object> values = payload == null ? Map.of() : object("--payload", payload);
       if (retry < 0) {

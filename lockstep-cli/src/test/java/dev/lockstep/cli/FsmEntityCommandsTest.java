@@ -118,6 +118,31 @@ class FsmEntityCommandsTest {
   }
 
   /**
+   * An event the machine does not have (a typo) is a usage error naming it and listing the
+   * machine's events, and no attempt: not "not_allowed" (exit 4, the code of a lost race), logged
+   * as an attempt, as it was.
+   */
+  @Test
+  void anUnknownEventIsAUsageErrorListingTheMachinesEvents() throws Exception {
+    String def = def();
+    CliRun typoNoDb = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "u1", "mesage");
+    assertEquals(FsmCommand.USAGE, typoNoDb.status(), typoNoDb.out() + typoNoDb.err());
+    assertTrue(Files.notExists(dir.resolve("agents.db")), "a typo creates no database");
+    assertEquals(0, CliRun.of("fsm", "create", "--db", db(), "--def", def, "u1").status());
+    CliRun typo = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "u1", "nosuchevent");
+    assertEquals(FsmCommand.USAGE, typo.status(), typo.out() + typo.err());
+    assertEquals("", typo.out());
+    assertTrue(typo.err().contains("no event 'nosuchevent'"), typo.err());
+    assertTrue(typo.err().contains("message, reply, done, fail"), typo.err());
+    assertEquals("", CliRun.of("fsm", "history", "--db", db(), "u1").out(), "not an attempt");
+    CliRun notNow = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "u1", "done");
+    assertEquals(FsmEntityCommands.NOT_ALLOWED, notNow.status(), "a known event, not allowed now");
+    CliRun noEntity = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "nobody", "message");
+    assertEquals(FsmEntityCommands.FAILED, noEntity.status(), noEntity.out());
+    assertTrue(noEntity.out().contains("no entity 'nobody'"), noEntity.out());
+  }
+
+  /**
    * A number a double cannot hold, in --data or --payload, is a usage error naming the option, the
    * field and the number; nothing is created or fired. (Before: 1e400 was stored as the string
    * "Infinity" and 1e-400 as 0.0, exit 0.) Large integers are kept exactly, as before.
