@@ -181,8 +181,9 @@ final class FsmEntityCommands {
       name = "fire",
       mixinStandardHelpOptions = true,
       description = {
-        "Fire EVENT at ENTITY in one transaction (optimistic: exactly one of several racing",
-        "writers wins) and print the result as one JSON line."
+        "Fire EVENT at ENTITY in one transaction and print the outcome as one JSON line.",
+        "Optimistic: of several writers racing on one entity, exactly one wins; the others get a"
+            + " conflict (or, once it has moved, not allowed)."
       },
       exitCodeListHeading = "%nExit status:%n",
       exitCodeList = {
@@ -195,10 +196,10 @@ final class FsmEntityCommands {
         " 66:DEF cannot be read"
       })
   static final class Fire extends WithDefinition {
-    @Parameters(index = "0", paramLabel = "ENTITY")
+    @Parameters(index = "0", paramLabel = "ENTITY", description = "The entity id.")
     String entity;
 
-    @Parameters(index = "1", paramLabel = "EVENT")
+    @Parameters(index = "1", paramLabel = "EVENT", description = "One of the machine's events.")
     String event;
 
     @Option(names = "--payload", paramLabel = "JSON", description = "The event's payload object.")
@@ -336,10 +337,10 @@ final class FsmEntityCommands {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Check the database's invariants: each entity's version equals its number of",
-        "transitions, replaying them from the initial state gives its state, and every outbox",
-        "row has its transition. Give the definitions with --def to also check each transition",
-        "against its machine."
+        "Check the database's invariants and print each violation.",
+        "Each entity's version equals its number of transitions, replaying them from the initial"
+            + " state gives its state, and every outbox row has its transition. Give the"
+            + " definitions with --def to also check each transition against its machine."
       },
       exitCodeListHeading = "%nExit status:%n",
       exitCodeList = {
