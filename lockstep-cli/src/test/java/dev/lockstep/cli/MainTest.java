@@ -133,6 +133,36 @@ class MainTest {
     }
   }
 
+  /**
+   * Every command and subcommand takes --help (usage on stdout, exit 0) and -V (the version line).
+   * ({@code lockstep version --help} was "Unknown option: '--help'", exit 2; a subcommand's -V
+   * printed an empty line.)
+   */
+  @Test
+  void everyCommandTakesHelpAndVersion() {
+    String version = run("version").out();
+    List<CommandLine> all = new ArrayList<>();
+    collectAll(new CommandLine(new Main()), all);
+    assertTrue(all.size() >= 20, all.toString());
+    for (CommandLine c : all) {
+      String name = c.getCommandSpec().qualifiedName();
+      List<String> args = new ArrayList<>(List.of(name.split(" ")));
+      args.remove(0); // "lockstep"
+      args.add("--help");
+      Result help = run(args.toArray(String[]::new));
+      assertEquals(0, help.status(), args + ": " + help.err());
+      assertTrue(help.out().startsWith("Usage: " + name), args + ": " + help.out());
+      assertEquals("", help.err(), args.toString());
+      args.set(args.size() - 1, "-V");
+      assertEquals(new Result(0, version, ""), run(args.toArray(String[]::new)), args.toString());
+    }
+  }
+
+  private static void collectAll(CommandLine c, List<CommandLine> all) {
+    all.add(c);
+    c.getSubcommands().values().forEach(sub -> collectAll(sub, all));
+  }
+
   private static void collectParents(CommandLine c, List<CommandLine> parents) {
     if (!c.getSubcommands().isEmpty()) {
       parents.add(c);
