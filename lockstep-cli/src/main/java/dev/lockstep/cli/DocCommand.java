@@ -169,15 +169,17 @@ final class DocCommand implements Runnable {
       } catch (AccessDeniedException e) {
         return fail(EX_NOINPUT, name + ": " + e.getFile() + ": permission denied");
       } catch (IOException e) {
-        // the message names the file (the lock file, a backup...) or, if not, FILE is the one
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return fail(
-            1, name + ": " + (message.contains(file.toString()) ? "" : file + ": ") + message);
+        return fail(1, name + ": " + about(Problems.describe(e)));
       } catch (RuntimeException e) {
-        return fail(1, name + ": " + file + ": " + e);
+        return fail(1, name + ": " + about(Problems.describe(e)));
       } finally {
         out().flush();
       }
+    }
+
+    /** {@code message}, after FILE unless it names a file (the lock file, a backup...) itself. */
+    private String about(String message) {
+      return message.contains(file.toString()) ? message : file + ": " + message;
     }
 
     int fail(int status, String message) {

@@ -66,7 +66,7 @@ final class FsmCommand implements Runnable {
       err.flush();
       status[0] = INVALID;
     } catch (IOException e) {
-      err.println("lockstep fsm: cannot read " + def + ": " + e);
+      err.println("lockstep fsm: cannot read " + def + ": " + Problems.describe(e, def));
       err.flush();
       status[0] = EX_NOINPUT;
     }

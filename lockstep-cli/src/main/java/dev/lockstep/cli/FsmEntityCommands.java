@@ -112,7 +112,8 @@ final class FsmEntityCommands {
       } catch (IllegalArgumentException e) {
         return fail(FsmCommand.USAGE, e.getMessage());
       } catch (RuntimeException e) {
-        return fail(FAILED, db + ": " + e.getMessage());
+        String message = Problems.describe(e, db);
+        return fail(FAILED, message.contains(db.toString()) ? message : db + ": " + message);
       } finally {
         out().flush();
       }
@@ -266,7 +267,7 @@ final class FsmEntityCommands {
                 yield GUARD_REJECTED;
               }
               case FireResult.Failed f -> {
-                line.put("error", String.valueOf(f.error()));
+                line.put("error", Problems.describe(f.error()));
                 yield FAILED;
               }
             };

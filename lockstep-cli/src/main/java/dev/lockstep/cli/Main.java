@@ -47,7 +47,7 @@ public final class Main implements Runnable {
         try {
           return quick.call();
         } catch (Exception e) {
-          System.err.println("lockstep lock: " + e);
+          System.err.println("lockstep lock: " + Problems.describe(e));
           return 1;
         }
       }
