@@ -128,6 +128,11 @@ final class DocCommand implements Runnable {
       if (Files.isDirectory(file)) {
         return fail(EX_NOINPUT, name + ": " + file + ": is a directory, not a document");
       }
+      Path notDirectory = notDirectory(file);
+      if (notDirectory != null) {
+        // FILE cannot exist, nor be created: say why (the store's own error names only the file)
+        return fail(EX_NOINPUT, name + ": " + file + ": " + notDirectory + " is not a directory");
+      }
       try {
         DocumentOptions options = DocumentOptions.defaults().withOwner("lockstep-cli");
         if (timeout != null) {
@@ -175,6 +180,16 @@ final class DocCommand implements Runnable {
       } finally {
         out().flush();
       }
+    }
+
+    /** The nearest existing ancestor of {@code file} when it is not a directory, else null. */
+    static Path notDirectory(Path file) {
+      for (Path p = file.getParent(); p != null; p = p.getParent()) {
+        if (Files.exists(p)) {
+          return Files.isDirectory(p) ? null : p;
+        }
+      }
+      return null;
     }
 
     /** {@code message}, after FILE unless it names a file (the lock file, a backup...) itself. */

@@ -107,6 +107,33 @@ class MisuseTest {
     assertEquals(DocCommand.EX_NOINPUT, doc("set", d.toString(), "a=1").status());
   }
 
+  /**
+   * FILE under a regular file cannot exist: every subcommand says that the regular file is not a
+   * directory, exit 66 as for a missing directory. (Before: "afile/x.yaml: /tmp/.../afile", exit 1,
+   * no reason given.)
+   */
+  @Test
+  void aFileUnderARegularFileSaysWhichIsNotADirectory() throws Exception {
+    Path plain = Files.writeString(dir.resolve("afile"), "x");
+    for (Path f : new Path[] {plain.resolve("x.yaml"), plain.resolve("sub/x.json")}) {
+      for (String[] args :
+          new String[][] {
+            {"set", f.toString(), "a=1"},
+            {"get", f.toString()},
+            {"incr", f.toString(), "n"},
+            {"history", f.toString()},
+            {"verify", f.toString()},
+            {"recover", f.toString()}
+          }) {
+        CliRun run = doc(args);
+        assertEquals(DocCommand.EX_NOINPUT, run.status(), args[0] + ": " + run.err());
+        assertTrue(run.err().contains(f + ": " + plain + " is not a directory"), run.err());
+        assertNoJavaNames(run);
+      }
+    }
+    assertEquals("x", Files.readString(plain));
+  }
+
   @Test
   void checkingADocumentThatDoesNotExistSaysSo() throws Exception {
     String f = dir.resolve("typo.yaml").toString();
