@@ -150,11 +150,13 @@ final class FsmEntityCommands {
       exitCodeList = {
         "  0:created",
         "  1:not created (the entity exists, the definition is invalid, the store failed)",
-        "  2:usage error",
+        "  2:usage error (a blank ENTITY, bad --data)",
         " 66:DEF cannot be read"
       })
   static final class Create extends WithDefinition {
-    @Parameters(paramLabel = "ENTITY", description = "The entity id (unique in the database).")
+    @Parameters(
+        paramLabel = "ENTITY",
+        description = "The entity id (unique in the database, not blank).")
     String entity;
 
     @Option(names = "--data", paramLabel = "JSON", description = "The entity's data, an object.")
@@ -162,6 +164,10 @@ final class FsmEntityCommands {
 
     @Override
     int run() {
+      if (entity.isBlank()) {
+        throw new IllegalArgumentException(
+            "ENTITY must not be blank (was '" + entity + "'): give the entity an id");
+      }
       int[] status = {0};
       MachineDefinition d = definition(status);
       if (d == null) {

@@ -117,6 +117,19 @@ class FsmEntityCommandsTest {
     assertEquals(FsmEntityCommands.FAILED, fireMissing.status(), fireMissing.out());
   }
 
+  /** A blank entity id is a usage error, and nothing is created (it was created, exit 0). */
+  @Test
+  void aBlankEntityIdIsAUsageError() throws Exception {
+    String def = def();
+    for (String id : new String[] {"", "  ", "\t"}) {
+      CliRun create = CliRun.of("fsm", "create", "--db", db(), "--def", def, id);
+      assertEquals(FsmCommand.USAGE, create.status(), "'" + id + "': " + create.out());
+      assertEquals("", create.out());
+      assertTrue(create.err().contains("ENTITY must not be blank"), create.err());
+    }
+    assertTrue(Files.notExists(dir.resolve("agents.db")), "nothing was created");
+  }
+
   /**
    * An event the machine does not have (a typo) is a usage error naming it and listing the
    * machine's events, and no attempt: not "not_allowed" (exit 4, the code of a lost race), logged
