@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
       try (FileChannel ignored = FileChannel.open(abs, StandardOpenOption.WRITE)) {
         return null;
       } catch (IOException | RuntimeException e) {
-        return "cannot write it (" + e + ")";
+        return "cannot write it (" + Problems.describe(e, abs) + ")";
       }
     }
     for (Path dir = abs.getParent(); dir != null; dir = dir.getParent()) {
@@ -130,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
           Files.delete(Files.createTempFile(dir, ".lockstep-bench-", ".probe"));
           return null;
         } catch (IOException | RuntimeException e) {
-          return "cannot create files in " + dir + " (" + e + ")";
+          return "cannot create files in " + dir + " (" + Problems.describe(e) + ")";
         }
       }
     }

@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Simulate users sending messages through a per-user state guard protected by a KeyedLock.",
-      "Exits 0 when every message was processed, no user ever ran two messages at once,",
-      "and no lock key was retained after the run."
+      "Exits 0 when every message was processed, no user ever ran two messages at once,"
+          + " and no lock key was retained after the run."
     })
 final class DemoCommand implements Callable<Integer> {
 

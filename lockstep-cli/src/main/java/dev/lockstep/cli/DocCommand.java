@@ -38,11 +38,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "doc",
     mixinStandardHelpOptions = true,
-    description =
-        "Durable state documents (.json, .yaml/.yml, .md workflows): read, change,"
-            + " audit, repair. Changes take FILE.lock (flock, as Python filelock does), bump"
-            + " the revision inside the document, keep backups FILE.backup.1..3 and append to"
-            + " FILE.changes.jsonl, fsync'd.",
+    description = {
+      "Durable state documents (.json, .yaml/.yml, .md workflows): read, change, audit, repair.",
+      "Changes take FILE.lock (flock, as Python filelock does), bump the revision inside the"
+          + " document, keep backups FILE.backup.1..3 and append to FILE.changes.jsonl, fsync'd."
+    },
     subcommands = {
       DocCommand.Get.class,
       DocCommand.Set.class,
@@ -128,6 +128,11 @@ final class DocCommand implements Runnable {
       if (Files.isDirectory(file)) {
         return fail(EX_NOINPUT, name + ": " + file + ": is a directory, not a document");
       }
+      Path notDirectory = notDirectory(file);
+      if (notDirectory != null) {
+        // FILE cannot exist, nor be created: say why (the store's own error names only the file)
+        return fail(EX_NOINPUT, name + ": " + file + ": " + notDirectory + " is not a directory");
+      }
       try {
         DocumentOptions options = DocumentOptions.defaults().withOwner("lockstep-cli");
         if (timeout != null) {
@@ -169,15 +174,27 @@ final class DocCommand implements Runnable {
       } catch (AccessDeniedException e) {
         return fail(EX_NOINPUT, name + ": " + e.getFile() + ": permission denied");
       } catch (IOException e) {
-        // the message names the file (the lock file, a backup...) or, if not, FILE is the one
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return fail(
-            1, name + ": " + (message.contains(file.toString()) ? "" : file + ": ") + message);
+        return fail(1, name + ": " + about(Problems.describe(e)));
       } catch (RuntimeException e) {
-        return fail(1, name + ": " + file + ": " + e);
+        return fail(1, name + ": " + about(Problems.describe(e)));
       } finally {
         out().flush();
       }
+    }
+
+    /** The nearest existing ancestor of {@code file} when it is not a directory, else null. */
+    static Path notDirectory(Path file) {
+      for (Path p = file.getParent(); p != null; p = p.getParent()) {
+        if (Files.exists(p)) {
+          return Files.isDirectory(p) ? null : p;
+        }
+      }
+      return null;
+    }
+
+    /** {@code message}, after FILE unless it names a file (the lock file, a backup...) itself. */
+    private String about(String message) {
+      return message.contains(file.toString()) ? message : file + ": " + message;
     }
 
     int fail(int status, String message) {
@@ -243,10 +260,11 @@ final class DocCommand implements Runnable {
   @Command(
       name = "get",
       mixinStandardHelpOptions = true,
-      description =
-          "Print the document, or the value at KEY (a dotted path: workers.w1.status,"
-              + " items.0). Trees print as one line of JSON, text plainly, other scalars as JSON"
-              + " spells them.")
+      description = {
+        "Print the document, or the value at KEY.",
+        "KEY is a dotted path: workers.w1.status, items.0. Trees print as one line of JSON, text"
+            + " plainly, other scalars as JSON spells them."
+      })
   static final class Get extends Base {
     @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "Dotted path.")
     String key;
@@ -269,11 +287,12 @@ final class DocCommand implements Runnable {
   @Command(
       name = "set",
       mixinStandardHelpOptions = true,
-      description =
-          "Set KEY=VALUE (VALUE read as YAML: 3, true, null, [a, b], text) in one commit,"
-              + " and print the new revision. Creates a JSON or YAML FILE (revision 1) when"
-              + " missing. Markdown workflows (which must exist) take title, status (Wave N/M),"
-              + " started, updated.")
+      description = {
+        "Set KEY=VALUE in one commit and print the new revision.",
+        "VALUE is read as YAML: 3, true, null, [a, b], text. Creates a JSON or YAML FILE"
+            + " (revision 1) when missing. Markdown workflows (which must exist) take title,"
+            + " status (Wave N/M), started, updated."
+      })
   static final class Set extends Base {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY=VALUE")
     List<String> assignments = new ArrayList<>();
@@ -339,10 +358,11 @@ final class DocCommand implements Runnable {
   @Command(
       name = "incr",
       mixinStandardHelpOptions = true,
-      description =
-          "Add N (default 1) to the integer at KEY (absent counts as 0), in one commit"
-              + " per increment; with --repeat, print each committed value as soon as it is"
-              + " durable.")
+      description = {
+        "Add N (default 1) to the integer at KEY in one commit; print the new value.",
+        "An absent KEY counts as 0. With --repeat, one commit per increment, each committed"
+            + " value printed as soon as it is durable."
+      })
   static final class Incr extends Base {
     @Parameters(index = "1", paramLabel = "KEY", description = "Dotted path to an integer.")
     String key;
@@ -448,10 +468,11 @@ final class DocCommand implements Runnable {
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
-      description =
-          "Check that document, backups and change log agree; print what a crash or"
-              + " another program left (temp files, a torn log line, unlogged or external"
-              + " edits). Changes nothing.")
+      description = {
+        "Check that document, backups and change log agree; change nothing.",
+        "Prints what a crash or another program left: temp files, a torn log line, unlogged or"
+            + " external edits."
+      })
   static final class Verify extends Base {
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
@@ -498,9 +519,11 @@ final class DocCommand implements Runnable {
   @Command(
       name = "recover",
       mixinStandardHelpOptions = true,
-      description =
-          "Repair what verify reports as repairable (temp files, torn log tail, unlogged"
-              + " commit, external edit); report the rest without touching the document.")
+      description = {
+        "Repair what verify reports as repairable; report the rest.",
+        "Repairable: temp files, a torn log tail, an unlogged commit, an external edit. The rest"
+            + " is reported without touching the document."
+      })
   static final class Recover extends Base {
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)

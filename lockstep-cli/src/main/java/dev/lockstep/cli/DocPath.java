@@ -129,9 +129,14 @@ final class DocPath {
     }
     try {
       JsonNode node = YAML.readTree(text);
-      if (node != null && node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+      DoubleRange.Misfit misfit = DoubleRange.find(YAML.getFactory(), text);
+      if (misfit != null) {
         throw new IllegalArgumentException(
-            "VALUE '" + text + "' is beyond the range of a number JSON and YAML can hold");
+            "VALUE '"
+                + text
+                + "': "
+                + (misfit.path().isEmpty() ? "" : misfit.path() + ": ")
+                + misfit.problem());
       }
       return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
     } catch (JsonProcessingException e) {

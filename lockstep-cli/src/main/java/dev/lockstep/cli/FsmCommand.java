@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "State machines: check, draw and run definition files (YAML or JSON) in SQLite.",
-      "Create entities, fire events (exactly one winner per race), read state and history,",
-      "check a database's invariants."
+      "Create entities, fire events (exactly one winner per race), read state and history,"
+          + " check a database's invariants."
     },
     subcommands = {
       FsmCommand.Validate.class,
@@ -66,7 +66,7 @@ final class FsmCommand implements Runnable {
       err.flush();
       status[0] = INVALID;
     } catch (IOException e) {
-      err.println("lockstep fsm: cannot read " + def + ": " + e);
+      err.println("lockstep fsm: cannot read " + def + ": " + Problems.describe(e, def));
       err.flush();
       status[0] = EX_NOINPUT;
     }
@@ -77,8 +77,9 @@ final class FsmCommand implements Runnable {
       name = "validate",
       mixinStandardHelpOptions = true,
       description = {
-        "Check a machine definition file: unknown or unreachable states, two transitions for one",
-        "(state, event), no initial state, unused events, undefined guards and actions, CEL errors."
+        "Check a machine definition file and print each error with its line.",
+        "Errors: unknown or unreachable states, two transitions for one (state, event), no"
+            + " initial state, unused events, undefined guards and actions, CEL errors."
       },
       exitCodeListHeading = "%nExit status:%n",
       exitCodeList = {

@@ -112,7 +112,8 @@ final class FsmEntityCommands {
       } catch (IllegalArgumentException e) {
         return fail(FsmCommand.USAGE, e.getMessage());
       } catch (RuntimeException e) {
-        return fail(FAILED, db + ": " + e.getMessage());
+        String message = Problems.describe(e, db);
+        return fail(FAILED, message.contains(db.toString()) ? message : db + ": " + message);
       } finally {
         out().flush();
       }
@@ -149,11 +150,13 @@ final class FsmEntityCommands {
       exitCodeList = {
         "  0:created",
         "  1:not created (the entity exists, the definition is invalid, the store failed)",
-        "  2:usage error",
+        "  2:usage error (a blank ENTITY, bad --data)",
         " 66:DEF cannot be read"
       })
   static final class Create extends WithDefinition {
-    @Parameters(paramLabel = "ENTITY", description = "The entity id (unique in the database).")
+    @Parameters(
+        paramLabel = "ENTITY",
+        description = "The entity id (unique in the database, not blank).")
     String entity;
 
     @Option(names = "--data", paramLabel = "JSON", description = "The entity's data, an object.")
@@ -161,6 +164,10 @@ final class FsmEntityCommands {
 
     @Override
     int run() {
+      if (entity.isBlank()) {
+        throw new IllegalArgumentException(
+            "ENTITY must not be blank (was '" + entity + "'): give the entity an id");
+      }
       int[] status = {0};
       MachineDefinition d = definition(status);
       if (d == null) {
@@ -181,24 +188,25 @@ final class FsmEntityCommands {
       name = "fire",
       mixinStandardHelpOptions = true,
       description = {
-        "Fire EVENT at ENTITY in one transaction (optimistic: exactly one of several racing",
-        "writers wins) and print the result as one JSON line."
+        "Fire EVENT at ENTITY in one transaction and print the outcome as one JSON line.",
+        "Optimistic: of several writers racing on one entity, exactly one wins; the others get a"
+            + " conflict (or, once it has moved, not allowed)."
       },
       exitCodeListHeading = "%nExit status:%n",
       exitCodeList = {
         "  0:transitioned",
         "  1:failed (an action or guard threw, no such entity, the store failed)",
-        "  2:usage error",
+        "  2:usage error (EVENT is not one of the machine's, bad --payload or --retry)",
         "  3:conflict: another writer moved the entity first",
         "  4:not allowed: no transition on EVENT from the entity's state",
         "  5:guard rejected",
         " 66:DEF cannot be read"
       })
   static final class Fire extends WithDefinition {
-    @Parameters(index = "0", paramLabel = "ENTITY")
+    @Parameters(index = "0", paramLabel = "ENTITY", description = "The entity id.")
     String entity;
 
-    @Parameters(index = "1", paramLabel = "EVENT")
+    @Parameters(index = "1", paramLabel = "EVENT", description = "One of the machine's events.")
     String event;
 
     @Option(names = "--payload", paramLabel = "JSON", description = "The event's payload object.")
@@ -216,6 +224,18 @@ final class FsmEntityCommands {
       MachineDefinition d = definition(status);
       if (d == null) {
         return status[0];
+      }
+      if (!d.events().contains(event)) {
+        // A typo, not a lost race: refused before the store is opened, and no attempt is logged.
+        throw new IllegalArgumentException(
+            "no event '"
+                + event
+                + "' in machine '"
+                + d.name()
+                + "' ("
+                + def
+                + "); its events: "
+                + String.join(", ", d.events()));
       }
       Map<String, Object> values = payload == null ? Map.of() : object("--payload", payload);
       if (retry < 0) {
@@ -253,7 +273,7 @@ final class FsmEntityCommands {
                 yield GUARD_REJECTED;
               }
               case FireResult.Failed f -> {
-                line.put("error", String.valueOf(f.error()));
+                line.put("error", Problems.describe(f.error()));
                 yield FAILED;
               }
             };
@@ -324,10 +344,10 @@ final class FsmEntityCommands {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Check the database's invariants: each entity's version equals its number of",
-        "transitions, replaying them from the initial state gives its state, and every outbox",
-        "row has its transition. Give the definitions with --def to also check each transition",
-        "against its machine."
+        "Check the database's invariants and print each violation.",
+        "Each entity's version equals its number of transitions, replaying them from the initial"
+            + " state gives its state, and every outbox row has its transition. Give the"
+            + " definitions with --def to also check each transition against its machine."
       },
       exitCodeListHeading = "%nExit status:%n",
       exitCodeList = {
@@ -377,12 +397,23 @@ final class FsmEntityCommands {
     }
   }
 
+  /**
+   * The JSON object {@code text} given to {@code option}; IllegalArgumentException (a usage error)
+   * naming the option when it is not one, or when it holds a number a double cannot hold (which
+   * would be stored as the string "Infinity", or as 0).
+   */
   static Map<String, Object> object(String option, String text) {
+    Map<String, Object> value;
     try {
-      return JSON.readValue(text, new TypeReference<Map<String, Object>>() {});
+      value = JSON.readValue(text, new TypeReference<Map<String, Object>>() {});
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           option + " must be a JSON object: " + e.getOriginalMessage());
     }
+    DoubleRange.Misfit misfit = DoubleRange.find(JSON.getFactory(), text);
+    if (misfit != null) {
+      throw new IllegalArgumentException(option + ": " + misfit.path() + ": " + misfit.problem());
+    }
+    return value;
   }
 }

@@ -162,7 +162,7 @@ final class LockCommand implements Callable<Integer> {
                   : e.getMessage()));
       return EX_TEMPFAIL;
     } catch (IOException e) {
-      System.err.println("lockstep lock: " + e.getMessage());
+      System.err.println("lockstep lock: " + Problems.describe(e));
       return EX_NOINPUT;
     }
     try (handle) {

@@ -47,12 +47,26 @@ public final class Main implements Runnable {
         try {
           return quick.call();
         } catch (Exception e) {
-          System.err.println("lockstep lock: " + e);
+          System.err.println("lockstep lock: " + Problems.describe(e));
           return 1;
         }
       }
     }
-    return new CommandLine(new Main()).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** The command tree; every subcommand's -V prints the version line, as {@code lockstep -V}. */
+  static CommandLine commandLine() {
+    CommandLine main = new CommandLine(new Main());
+    inheritVersion(main, new Version());
+    return main;
+  }
+
+  private static void inheritVersion(CommandLine command, Version version) {
+    for (CommandLine sub : command.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(version);
+      inheritVersion(sub, version);
+    }
   }
 
   private static boolean isVersionRequest(String[] args) {

@@ -3,7 +3,10 @@ package dev.lockstep.cli;
 import picocli.CommandLine.Command;
 
 /** {@code lockstep version}: prints the Lockstep version and the Java runtime. */
-@Command(name = "version", description = "Print the Lockstep version and the Java runtime.")
+@Command(
+    name = "version",
+    mixinStandardHelpOptions = true,
+    description = "Print the Lockstep version and the Java runtime.")
 final class VersionCommand implements Runnable {
 
   /**

@@ -117,6 +117,95 @@ class FsmEntityCommandsTest {
     assertEquals(FsmEntityCommands.FAILED, fireMissing.status(), fireMissing.out());
   }
 
+  /** A blank entity id is a usage error, and nothing is created (it was created, exit 0). */
+  @Test
+  void aBlankEntityIdIsAUsageError() throws Exception {
+    String def = def();
+    for (String id : new String[] {"", "  ", "\t"}) {
+      CliRun create = CliRun.of("fsm", "create", "--db", db(), "--def", def, id);
+      assertEquals(FsmCommand.USAGE, create.status(), "'" + id + "': " + create.out());
+      assertEquals("", create.out());
+      assertTrue(create.err().contains("ENTITY must not be blank"), create.err());
+    }
+    assertTrue(Files.notExists(dir.resolve("agents.db")), "nothing was created");
+  }
+
+  /**
+   * An event the machine does not have (a typo) is a usage error naming it and listing the
+   * machine's events, and no attempt: not "not_allowed" (exit 4, the code of a lost race), logged
+   * as an attempt, as it was.
+   */
+  @Test
+  void anUnknownEventIsAUsageErrorListingTheMachinesEvents() throws Exception {
+    String def = def();
+    CliRun typoNoDb = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "u1", "mesage");
+    assertEquals(FsmCommand.USAGE, typoNoDb.status(), typoNoDb.out() + typoNoDb.err());
+    assertTrue(Files.notExists(dir.resolve("agents.db")), "a typo creates no database");
+    assertEquals(0, CliRun.of("fsm", "create", "--db", db(), "--def", def, "u1").status());
+    CliRun typo = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "u1", "nosuchevent");
+    assertEquals(FsmCommand.USAGE, typo.status(), typo.out() + typo.err());
+    assertEquals("", typo.out());
+    assertTrue(typo.err().contains("no event 'nosuchevent'"), typo.err());
+    assertTrue(typo.err().contains("message, reply, done, fail"), typo.err());
+    assertEquals("", CliRun.of("fsm", "history", "--db", db(), "u1").out(), "not an attempt");
+    CliRun notNow = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "u1", "done");
+    assertEquals(FsmEntityCommands.NOT_ALLOWED, notNow.status(), "a known event, not allowed now");
+    CliRun noEntity = CliRun.of("fsm", "fire", "--db", db(), "--def", def, "nobody", "message");
+    assertEquals(FsmEntityCommands.FAILED, noEntity.status(), noEntity.out());
+    assertTrue(noEntity.out().contains("no entity 'nobody'"), noEntity.out());
+  }
+
+  /**
+   * A number a double cannot hold, in --data or --payload, is a usage error naming the option, the
+   * field and the number; nothing is created or fired. (Before: 1e400 was stored as the string
+   * "Infinity" and 1e-400 as 0.0, exit 0.) Large integers are kept exactly, as before.
+   */
+  @Test
+  void aNumberADoubleCannotHoldIsAUsageErrorNamingOptionAndField() throws Exception {
+    String def = def();
+    CliRun huge =
+        CliRun.of("fsm", "create", "--db", db(), "--def", def, "u1", "--data", "{\"a\": 1e400}");
+    assertEquals(FsmCommand.USAGE, huge.status(), huge.out() + huge.err());
+    assertTrue(huge.err().contains("--data: a: the number 1e400 does not fit"), huge.err());
+    CliRun tiny =
+        CliRun.of(
+            "fsm",
+            "create",
+            "--db",
+            db(),
+            "--def",
+            def,
+            "u1",
+            "--data",
+            "{\"b\": {\"c\": [1, -1e-400]}}");
+    assertEquals(FsmCommand.USAGE, tiny.status(), tiny.out() + tiny.err());
+    assertTrue(tiny.err().contains("--data: b.c[1]: the number -1e-400"), tiny.err());
+    assertTrue(Files.notExists(dir.resolve("agents.db")), "nothing was created");
+
+    String big = "1" + "0".repeat(400);
+    CliRun created =
+        CliRun.of(
+            "fsm", "create", "--db", db(), "--def", def, "u1", "--data", "{\"n\": " + big + "}");
+    assertEquals(0, created.status(), created.err());
+    assertTrue(created.out().contains("\"n\":" + big + "}"), created.out());
+    CliRun payload =
+        CliRun.of(
+            "fsm",
+            "fire",
+            "--db",
+            db(),
+            "--def",
+            def,
+            "u1",
+            "message",
+            "--payload",
+            "{\"size\": -1E+400}");
+    assertEquals(FsmCommand.USAGE, payload.status(), payload.out() + payload.err());
+    assertTrue(payload.err().contains("--payload: size: the number -1E+400"), payload.err());
+    assertEquals("", payload.out());
+    assertEquals("", CliRun.of("fsm", "history", "--db", db(), "u1").out(), "no attempt was made");
+  }
+
   /**
    * Several {@code lockstep fsm fire} processes racing on one entity of one database behave like
    * the race harness: exactly one transitions, the others get a conflict or not-allowed, and every

@@ -19,6 +19,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class MainTest {
 
@@ -91,6 +92,99 @@ class MainTest {
     for (StringBuilder entry : entries) {
       assertTrue(entry.toString().endsWith("."), "cut off in --help: " + entry);
     }
+  }
+
+  /**
+   * Every command list ({@code lockstep --help}, {@code lockstep fsm --help}, {@code lockstep doc
+   * --help}) shows each subcommand's summary, the first line of its description, whole: one
+   * sentence of at most 100 characters, ending with a period, printed entire. (fsm's list stopped
+   * mid-sentence at "two transitions for one", "exactly one of several racing" and "equals its
+   * number of": their descriptions were one sentence broken over several lines.)
+   */
+  @Test
+  void everyCommandListGivesEachSubcommandAOneSentenceSummary() {
+    List<CommandLine> parents = new ArrayList<>();
+    collectParents(new CommandLine(new Main()), parents);
+    assertTrue(parents.size() >= 3, parents.toString());
+    for (CommandLine parent : parents) {
+      List<String> args =
+          new ArrayList<>(List.of(parent.getCommandSpec().qualifiedName().split(" ")));
+      args.remove(0); // "lockstep"
+      args.add("--help");
+      Result r = run(args.toArray(String[]::new));
+      assertEquals(0, r.status(), args + ": " + r.err());
+      List<String> entries = commandEntries(r.out());
+      assertEquals(parent.getSubcommands().size(), entries.size(), r.out());
+      for (CommandLine sub : parent.getSubcommands().values()) {
+        String summary = sub.getCommandSpec().usageMessage().description()[0];
+        String where = sub.getCommandSpec().qualifiedName() + ": '" + summary + "'";
+        assertTrue(summary.endsWith("."), "not a sentence: " + where);
+        assertTrue(summary.length() <= 100, "not a one-line summary: " + where);
+        String entry =
+            entries.stream()
+                .filter(e -> e.startsWith(sub.getCommandName() + " "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(where + " not listed in\n" + r.out()));
+        assertEquals(
+            (sub.getCommandName() + summary).replaceAll("\\s", ""),
+            entry.replaceAll("\\s", ""),
+            "cut off in " + args + ": " + entry);
+      }
+    }
+  }
+
+  /**
+   * Every command and subcommand takes --help (usage on stdout, exit 0) and -V (the version line).
+   * ({@code lockstep version --help} was "Unknown option: '--help'", exit 2; a subcommand's -V
+   * printed an empty line.)
+   */
+  @Test
+  void everyCommandTakesHelpAndVersion() {
+    String version = run("version").out();
+    List<CommandLine> all = new ArrayList<>();
+    collectAll(new CommandLine(new Main()), all);
+    assertTrue(all.size() >= 20, all.toString());
+    for (CommandLine c : all) {
+      String name = c.getCommandSpec().qualifiedName();
+      List<String> args = new ArrayList<>(List.of(name.split(" ")));
+      args.remove(0); // "lockstep"
+      args.add("--help");
+      Result help = run(args.toArray(String[]::new));
+      assertEquals(0, help.status(), args + ": " + help.err());
+      assertTrue(help.out().startsWith("Usage: " + name), args + ": " + help.out());
+      assertEquals("", help.err(), args.toString());
+      args.set(args.size() - 1, "-V");
+      assertEquals(new Result(0, version, ""), run(args.toArray(String[]::new)), args.toString());
+    }
+  }
+
+  private static void collectAll(CommandLine c, List<CommandLine> all) {
+    all.add(c);
+    c.getSubcommands().values().forEach(sub -> collectAll(sub, all));
+  }
+
+  private static void collectParents(CommandLine c, List<CommandLine> parents) {
+    if (!c.getSubcommands().isEmpty()) {
+      parents.add(c);
+      c.getSubcommands().values().forEach(sub -> collectParents(sub, parents));
+    }
+  }
+
+  /** Each entry of the "Commands:" list of a help text: its first line and its wrapped lines. */
+  private static List<String> commandEntries(String help) {
+    String commands = help.substring(help.indexOf("Commands:"));
+    List<StringBuilder> entries = new ArrayList<>();
+    for (String line : commands.lines().skip(1).toList()) {
+      if (line.isBlank() || !line.startsWith("  ")) {
+        break; // the end of the list: a blank line or the next heading
+      }
+      if (line.matches("  \\S.*")) {
+        entries.add(new StringBuilder(line.strip()));
+      } else {
+        entries.getLast().append(' ').append(line.strip());
+      }
+    }
+    return entries.stream().map(StringBuilder::toString).toList();
   }
 
   @Test

@@ -69,8 +69,31 @@ class MisuseTest {
     Path f = dir.resolve("state.json");
     CliRun set = doc("set", f.toString(), "x=1e400");
     assertEquals(DocCommand.USAGE, set.status(), set.err());
-    assertTrue(set.err().contains("VALUE '1e400'"), set.err());
+    assertTrue(set.err().contains("VALUE '1e400': the number 1e400 does not fit"), set.err());
     assertFalse(Files.exists(f));
+  }
+
+  /**
+   * Inside a list or a map of VALUE too, and below the smallest double (which became 0.0, exit 0;
+   * and 1e400 in a list was refused by the codec without naming KEY or VALUE).
+   */
+  @Test
+  void aNumberADoubleCannotHoldAnywhereInValueIsAUsageError() throws Exception {
+    Path f = dir.resolve("state.json");
+    for (String[] c :
+        new String[][] {
+          {"x=[1, 1e400]", "VALUE '[1, 1e400]': [1]: the number 1e400 does not fit a double"},
+          {"x={a: {b: -2e999}}", "VALUE '{a: {b: -2e999}}': a.b: the number -2e999"},
+          {"x=1e-400", "VALUE '1e-400': the number 1e-400 does not fit a double"},
+          {"x=[0.0, 3e-500]", "VALUE '[0.0, 3e-500]': [1]: the number 3e-500"}
+        }) {
+      CliRun set = doc("set", f.toString(), c[0]);
+      assertEquals(DocCommand.USAGE, set.status(), c[0] + ": " + set.err());
+      assertTrue(set.err().contains(c[1]), set.err());
+      assertNoJavaNames(set);
+      assertFalse(Files.exists(f));
+    }
+    assertEquals(0, doc("set", f.toString(), "x=[0.0, 1e300, 12" + "0".repeat(30) + "]").status());
   }
 
   @Test
@@ -82,6 +105,33 @@ class MisuseTest {
       assertTrue(run.err().contains("is a directory"), run.err());
     }
     assertEquals(DocCommand.EX_NOINPUT, doc("set", d.toString(), "a=1").status());
+  }
+
+  /**
+   * FILE under a regular file cannot exist: every subcommand says that the regular file is not a
+   * directory, exit 66 as for a missing directory. (Before: "afile/x.yaml: /tmp/.../afile", exit 1,
+   * no reason given.)
+   */
+  @Test
+  void aFileUnderARegularFileSaysWhichIsNotADirectory() throws Exception {
+    Path plain = Files.writeString(dir.resolve("afile"), "x");
+    for (Path f : new Path[] {plain.resolve("x.yaml"), plain.resolve("sub/x.json")}) {
+      for (String[] args :
+          new String[][] {
+            {"set", f.toString(), "a=1"},
+            {"get", f.toString()},
+            {"incr", f.toString(), "n"},
+            {"history", f.toString()},
+            {"verify", f.toString()},
+            {"recover", f.toString()}
+          }) {
+        CliRun run = doc(args);
+        assertEquals(DocCommand.EX_NOINPUT, run.status(), args[0] + ": " + run.err());
+        assertTrue(run.err().contains(f + ": " + plain + " is not a directory"), run.err());
+        assertNoJavaNames(run);
+      }
+    }
+    assertEquals("x", Files.readString(plain));
   }
 
   @Test
