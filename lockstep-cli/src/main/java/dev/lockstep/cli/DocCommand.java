@@ -63,6 +63,8 @@ import picocli.CommandLine.Spec;
       " 65:invalid document (with line numbers)",
       " 66:FILE (for every subcommand, verify included) or the revision asked for does not"
           + " exist, or FILE cannot be read",
+      " 74:verify could not check (FILE.lock exists but cannot be opened, or another I/O"
+          + " error; the message names the file)",
       " 75:lock timeout (the holder's pid when known)"
     })
 final class DocCommand implements Runnable {
@@ -78,6 +80,7 @@ final class DocCommand implements Runnable {
   static final int STALE = 3;
   static final int EX_DATAERR = 65;
   static final int EX_NOINPUT = 66;
+  static final int EX_IOERR = 74;
   static final int EX_TEMPFAIL = 75;
 
   @Spec CommandSpec spec;
@@ -171,8 +174,7 @@ final class DocCommand implements Runnable {
       } catch (IOException e) {
         // the message names the file (the lock file, a backup...) or, if not, FILE is the one
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return fail(
-            1, name + ": " + (message.contains(file.toString()) ? "" : file + ": ") + message);
+        return failed(name, message.contains(file.toString()) ? message : file + ": " + message);
       } catch (RuntimeException e) {
         return fail(1, name + ": " + file + ": " + e);
       } finally {
@@ -185,6 +187,11 @@ final class DocCommand implements Runnable {
       err().println(message);
       err().flush();
       return status;
+    }
+
+    /** Status and message for an I/O failure ({@code what} names the file): 1 by default. */
+    int failed(String name, String what) {
+      return fail(1, name + ": " + what);
     }
 
     abstract <T> int run(DocModel<T> model, DocumentOptions options)
@@ -451,7 +458,9 @@ final class DocCommand implements Runnable {
       description =
           "Check that document, backups and change log agree; print what a crash or"
               + " another program left (temp files, a torn log line, unlogged or external"
-              + " edits). Changes nothing.")
+              + " edits). Changes nothing, creates nothing (not FILE.lock either: without one,"
+              + " no writer that locks has written, so the check runs without it). Exit 1 when"
+              + " it finds problems, 74 when it cannot check.")
   static final class Verify extends Base {
     @Override
     <T> int run(DocModel<T> model, DocumentOptions options)
@@ -477,6 +486,12 @@ final class DocCommand implements Runnable {
         print(report.findings(), "");
         return PROBLEMS;
       }
+    }
+
+    /** 1 means problems found, so a check that could not be made exits 74 instead. */
+    @Override
+    int failed(String name, String what) {
+      return fail(EX_IOERR, name + ": could not verify " + file + ": " + what);
     }
 
     void print(List<Finding> findings, String prefix) {
