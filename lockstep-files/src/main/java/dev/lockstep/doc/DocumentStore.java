@@ -71,11 +71,13 @@ import java.util.function.UnaryOperator;
  *       which may be stale by the time it returns.
  *   <li>Group commit orders the updates of one batch by arrival, not by any fairness between
  *       processes; the kernel's lock has no queue.
- *   <li>A commit renames a new file over {@code NAME} (as Python's {@code os.replace} does): a
- *       symbolic link at {@code NAME} is replaced by a regular file and its target is left as it
- *       was, and other hard links to the document keep the old content. Open the store on the
- *       link's target instead (its lock file is then beside the target, where the other programs
- *       must lock too).
+ *   <li>A commit renames a new file over the document (as Python's {@code os.replace} does), so
+ *       other hard links to the document keep the old content. A symbolic link at {@code NAME} is
+ *       followed instead, once, when the store is opened: the document is the link's final target,
+ *       which commits replace (the link stays a link), and the lock file, backups and change log
+ *       are the target's ({@code TARGET.lock} beside the target, the lock a store opened on the
+ *       target takes too; programs that lock {@code NAME.lock} beside the link are not excluded). A
+ *       link changed to point elsewhere after the open is not followed there.
  * </ul>
  *
  * <h2>Threading</h2>
@@ -114,18 +116,18 @@ public interface DocumentStore<T> extends AutoCloseable {
   }
 
   /**
-   * Opens the document at {@code path}, creating the change log's directory if it is missing (the
-   * document's directory must exist); nothing else on disk is touched: the lock file is created by
-   * the first operation that takes the lock, and what crashed writers left (temp and spare files)
-   * is removed by this store's first commit, under the lock, or by {@link #recover()} (a torn last
-   * log line is cut off by the next commit or by {@link #recover()}). A lock file that cannot be
-   * opened or created (a read-only directory, say) does not stop the store from opening: {@link
-   * #read()}, {@link #history()} and {@link #at} work without the lock, {@link #verify()} works
-   * while the lock file does not exist, and whatever needs it fails with an {@link IOException}
-   * naming the lock file.
+   * Opens the document at {@code path} (a symbolic link: its final target, see the class
+   * documentation), creating the change log's directory if it is missing (the document's directory
+   * must exist); nothing else on disk is touched: the lock file is created by the first operation
+   * that takes the lock, and what crashed writers left (temp and spare files) is removed by this
+   * store's first commit, under the lock, or by {@link #recover()} (a torn last log line is cut off
+   * by the next commit or by {@link #recover()}). A lock file that cannot be opened or created (a
+   * read-only directory, say) does not stop the store from opening: {@link #read()}, {@link
+   * #history()} and {@link #at} work without the lock, {@link #verify()} works while the lock file
+   * does not exist, and whatever needs it fails with an {@link IOException} naming the lock file.
    *
-   * @throws IOException if the document's directory does not exist or the log's directory cannot be
-   *     created
+   * @throws IOException if the document's directory does not exist, the log's directory cannot be
+   *     created, or {@code path} is a loop of symbolic links
    */
   static <T> DocumentStore<T> open(Path path, DocumentCodec<T> codec, DocumentOptions options)
       throws IOException {

@@ -3,6 +3,7 @@ package dev.lockstep.doc;
 import dev.lockstep.file.FileLock;
 import dev.lockstep.file.FileLockMode;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -49,7 +50,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     if (absolute.getFileName() == null) {
       throw new IllegalArgumentException("not a file path: " + path);
     }
-    Path document = absolute.getParent().toRealPath().resolve(absolute.getFileName().toString());
+    Path document = followLinks(absolute);
     DocumentFilesLayout layout = DocumentFilesLayout.of(document, options);
     Files.createDirectories(layout.changeLog().getParent()); // e.g. .parac/memory/logs/
     EngineRegistry.Key key = new EngineRegistry.Key(document, codec, options, files, locks);
@@ -66,6 +67,34 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     // Nothing else is written or deleted here, so that a store opened to read changes nothing: what
     // crashed writers left is removed by the engine's first commit (under the lock) and recover().
     return new FileDocumentStore<>(path, key, engine);
+  }
+
+  /** Most links followed, as Linux's path resolution allows (MAXSYMLINKS). */
+  private static final int MAX_LINKS = 40;
+
+  /**
+   * The document a path names: its directory's real path and, if the file itself is a symbolic link
+   * (to another link, ...), its final target, whether or not that exists yet. Commits then replace
+   * the target and leave the link in place, and the lock file, backups and log are the target's,
+   * whichever name a store was opened with.
+   */
+  static Path followLinks(Path absolute) throws IOException {
+    Path p = absolute;
+    for (int links = 0; ; links++) {
+      Path candidate = p.getParent().toRealPath().resolve(p.getFileName().toString());
+      if (!Files.isSymbolicLink(candidate)) {
+        return candidate;
+      }
+      if (links == MAX_LINKS) {
+        throw new FileSystemException(
+            absolute.toString(), null, "too many levels of symbolic links");
+      }
+      p = candidate.resolveSibling(Files.readSymbolicLink(candidate)); // absolute or relative
+      if (p.getFileName() == null || p.getParent() == null) {
+        throw new IllegalArgumentException(
+            "not a file path: " + absolute + " (a symbolic link to " + p + ")");
+      }
+    }
   }
 
   @Override
