@@ -63,6 +63,8 @@ import picocli.CommandLine.Spec;
       " 65:invalid document (with line numbers)",
       " 66:FILE (for every subcommand, verify included) or the revision asked for does not"
           + " exist, or FILE cannot be read",
+      " 74:verify could not check (FILE.lock exists but cannot be opened, or another I/O"
+          + " error; the message names the file)",
       " 75:lock timeout (the holder's pid when known)"
     })
 final class DocCommand implements Runnable {
@@ -78,6 +80,7 @@ final class DocCommand implements Runnable {
   static final int STALE = 3;
   static final int EX_DATAERR = 65;
   static final int EX_NOINPUT = 66;
+  static final int EX_IOERR = 74;
   static final int EX_TEMPFAIL = 75;
 
   @Spec CommandSpec spec;
@@ -174,7 +177,7 @@ final class DocCommand implements Runnable {
       } catch (AccessDeniedException e) {
         return fail(EX_NOINPUT, name + ": " + e.getFile() + ": permission denied");
       } catch (IOException e) {
-        return fail(1, name + ": " + about(Problems.describe(e)));
+        return failed(name, about(Problems.describe(e)));
       } catch (RuntimeException e) {
         return fail(1, name + ": " + about(Problems.describe(e)));
       } finally {
@@ -202,6 +205,11 @@ final class DocCommand implements Runnable {
       err().println(message);
       err().flush();
       return status;
+    }
+
+    /** Status and message for an I/O failure ({@code what} names the file): 1 by default. */
+    int failed(String name, String what) {
+      return fail(1, name + ": " + what);
     }
 
     abstract <T> int run(DocModel<T> model, DocumentOptions options)
@@ -471,7 +479,9 @@ final class DocCommand implements Runnable {
       description = {
         "Check that document, backups and change log agree; change nothing.",
         "Prints what a crash or another program left: temp files, a torn log line, unlogged or"
-            + " external edits."
+            + " external edits. Creates nothing, not FILE.lock either: without one, no writer that"
+            + " locks has written, so the check runs without it. Exit 1 when it finds problems, 74"
+            + " when it cannot check."
       })
   static final class Verify extends Base {
     @Override
@@ -498,6 +508,12 @@ final class DocCommand implements Runnable {
         print(report.findings(), "");
         return PROBLEMS;
       }
+    }
+
+    /** 1 means problems found, so a check that could not be made exits 74 instead. */
+    @Override
+    int failed(String name, String what) {
+      return fail(EX_IOERR, name + ": could not verify " + file + ": " + what);
     }
 
     void print(List<Finding> findings, String prefix) {

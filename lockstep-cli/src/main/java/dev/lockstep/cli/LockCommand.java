@@ -46,7 +46,9 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
       "  0..255:COMMAND's exit status",
       "      2:usage error",
-      "     66:FILE cannot be opened or created",
+      "     66:FILE cannot be opened or created (one this user may read but not write is"
+          + " opened read-only, as flock(1) does; enough except for an exclusive --posix"
+          + " lock)",
       "     75:the lock was not granted in time (--timeout, --nonblock); the message names the"
           + " holder's pid when the kernel tells it",
       "    127:COMMAND cannot be started"

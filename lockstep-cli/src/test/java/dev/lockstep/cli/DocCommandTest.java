@@ -188,4 +188,20 @@ class DocCommandTest {
     assertEquals(0, again.status(), again.out());
     assertEquals("1\n", doc("get", f.toString(), "a").out());
   }
+
+  /** A symlinked FILE is written through: the link stays, its target changes, one lock file. */
+  @Test
+  void setThroughASymbolicLinkWritesTheTarget(@TempDir Path dir) throws Exception {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Path real = shared.resolve("real.yaml");
+    assertEquals("1\n", doc("set", real.toString(), "a=1").out());
+    Path link = Files.createSymbolicLink(dir.resolve("link.yaml"), Path.of("shared/real.yaml"));
+    CliRun set = doc("set", link.toString(), "a=2");
+    assertEquals(0, set.status(), set.err());
+    assertEquals("2\n", set.out());
+    assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+    assertEquals("2\n", doc("get", real.toString(), "a").out());
+    assertTrue(Files.notExists(dir.resolve("link.yaml.lock")), "the target's lock only");
+    assertEquals(0, doc("verify", link.toString()).status());
+  }
 }

@@ -180,4 +180,34 @@ class LockCommandTest {
       python.destroyForcibly();
     }
   }
+
+  /**
+   * A lock file this user may read but not write (another user's 0644 file) is locked as flock(1)
+   * locks it: opened read-only. As root the file is made immutable instead ({@link ReadOnly}). With
+   * --posix an exclusive lock needs a writable file: exit 66 and why.
+   */
+  @Test
+  void aLockFileThatCannotBeWrittenIsLockedLikeFlockDoes() throws Exception {
+    Path file = Files.writeString(dir.resolve("rootowned.lock"), "");
+    try (ReadOnly ro = ReadOnly.make(file)) {
+      Result ran = run(lockstep("lock", file.toString(), "--", "echo", "ran"));
+      assertEquals(0, ran.status(), ran.err());
+      assertEquals("ran\n", ran.out());
+      Result shared = run(lockstep("lock", "--posix", "--shared", file.toString(), "true"));
+      assertEquals(0, shared.status(), shared.err());
+      Result posix = run(lockstep("lock", "--posix", file.toString(), "true"));
+      assertEquals(66, posix.status(), posix.err());
+      assertTrue(posix.err().contains("cannot take a POSIX write lock on " + file), posix.err());
+      assertTrue(posix.err().contains("read-only"), posix.err());
+
+      // doc verify takes a document's lock the same way
+      Path doc = dir.resolve("d.yaml");
+      Files.writeString(doc, "revision: 1\na: 1\n");
+      Path docLock = Files.writeString(dir.resolve("d.yaml.lock"), "");
+      try (ReadOnly lockRo = ReadOnly.make(docLock)) {
+        CliRun verify = CliRun.of("doc", "verify", doc.toString());
+        assertEquals(0, verify.status(), verify.out() + verify.err());
+      }
+    }
+  }
 }

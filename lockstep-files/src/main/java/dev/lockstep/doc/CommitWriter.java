@@ -65,10 +65,11 @@ import java.util.function.Supplier;
  * an old document or backup never sees it change); otherwise it is unlinked and a new temp file
  * made. It lives from one commit to the next of this writer (one per engine, so one per JVM and
  * document unless stores differ in options), is deleted when the engine closes, and what a killed
- * process leaves is deleted, like temp files, by {@code recover()} and by an open that gets the
- * lock. Deleting another writer's spare is harmless: that writer then makes a new temp file. A
- * failure before the rename over the document puts the backups back as they were (the dropped one
- * too); a failure after it, which undoes the rename, also does.
+ * process leaves is deleted, like temp files, by {@code recover()} and by an engine's first commit
+ * (not by opening a store, so that reading and verifying change nothing). Deleting another writer's
+ * spare is harmless: that writer then makes a new temp file. A failure before the rename over the
+ * document puts the backups back as they were (the dropped one too); a failure after it, which
+ * undoes the rename, also does.
  *
  * <p>Tried and dropped (session 17): checking and opening the spare while the batch fills (its
  * stat, the open-elsewhere check and the open right after the load, 19 µs p50 with the disk fast;
@@ -204,7 +205,7 @@ final class CommitWriter {
       try {
         files.delete(s);
       } catch (IOException | RuntimeException leftForRecover) {
-        // removed by recover() or the next open that gets the lock
+        // removed by recover() or the next engine's first commit
       }
     }
   }

@@ -1,12 +1,14 @@
 package dev.lockstep.doc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.file.AtomicFile;
 import dev.lockstep.file.Durability;
 import dev.lockstep.file.FileLock;
 import dev.lockstep.file.FileLockHandle;
 import dev.lockstep.lock.LockTimeoutException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The commit algorithm of one document in this JVM, shared by every store opened on the same path
@@ -80,6 +84,8 @@ import java.util.function.Supplier;
  * emitting it.
  */
 final class DocumentEngine<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(DocumentEngine.class);
+
   private final DocumentFilesLayout layout;
   private final DocumentCodec<T> codec;
   private final DocumentOptions options;
@@ -94,6 +100,7 @@ final class DocumentEngine<T> {
   private final TreeCopies copies = new TreeCopies(); // the operators' inputs, made ahead
   private Staged<T> cache;
   private Set<PosixFilePermission> permissions; // the document's, as the last load read them
+  private boolean leftoversRemoved; // by the first batch; under state and the file lock
 
   DocumentEngine(
       DocumentFilesLayout layout,
@@ -201,6 +208,7 @@ final class DocumentEngine<T> {
 
   private void commitBatch(
       Supplier<List<PendingCommit<T>>> drain, List<PendingCommit<T>> batch, FileLockHandle handle) {
+    removeLeftoversOnce();
     List<byte[]> lines = new ArrayList<>();
     Change[] lastChange = new Change[1];
     Staged<T> start;
@@ -262,6 +270,33 @@ final class DocumentEngine<T> {
     cache = current;
     for (int i = 0; i < accepted.size(); i++) {
       accepted.get(i).complete(replies.get(i));
+    }
+  }
+
+  /**
+   * Removes, at this engine's first commit, the temp files crashed writes of the document left and
+   * the spare files of every writer (of dead ones, which would pile up; live ones' writers make a
+   * new temp file instead). Under the lock every such temp file is a leftover, not a write in
+   * progress. Done here, not when a store opens, so that opening a store to read or verify changes
+   * nothing (verify reports temp files); recover() removes them too. A failure is only logged: the
+   * commit goes on, and the next engine or recover() tries again.
+   */
+  private void removeLeftoversOnce() {
+    if (leftoversRemoved) {
+      return;
+    }
+    leftoversRemoved = true;
+    try {
+      List<Path> removed = AtomicFile.removeLeftovers(layout.document(), Duration.ZERO);
+      if (!removed.isEmpty()) {
+        LOG.warn("removed temp files left by a crashed write of {}: {}", source, removed);
+      }
+      List<Path> spares = CommitWriter.removeSpares(layout, files);
+      if (!spares.isEmpty()) {
+        LOG.debug("removed spare files of {}: {}", source, spares);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot remove what crashed writes of {} left", source, e);
     }
   }
 

@@ -53,8 +53,13 @@ import java.util.function.UnaryOperator;
  *       one lock hold, written with one document fsync and one log fsync; each caller still gets
  *       its own revision and log line and is answered only once its change is durable. A failing
  *       operator fails only its own caller.
- *   <li><b>Crash leftovers are cleaned</b>: temp files left by a crash are removed when the
- *       document is opened (when its lock is free) and by {@link #recover()}.
+ *   <li><b>Crash leftovers are cleaned by writers, reported by readers</b>: temp files left by a
+ *       crash are removed by the first commit of a store (under the lock) and by {@link
+ *       #recover()}; {@link #verify()} reports them.
+ *   <li><b>Reading changes nothing</b>: opening a store, {@link #read()}, {@link #history()},
+ *       {@link #at} and {@link #verify()} create, change and delete no file (no lock file for a
+ *       document that does not exist either; {@link #open} only creates a missing change-log
+ *       directory).
  * </ul>
  *
  * <h2>Non-guarantees</h2>
@@ -66,11 +71,13 @@ import java.util.function.UnaryOperator;
  *       which may be stale by the time it returns.
  *   <li>Group commit orders the updates of one batch by arrival, not by any fairness between
  *       processes; the kernel's lock has no queue.
- *   <li>A commit renames a new file over {@code NAME} (as Python's {@code os.replace} does): a
- *       symbolic link at {@code NAME} is replaced by a regular file and its target is left as it
- *       was, and other hard links to the document keep the old content. Open the store on the
- *       link's target instead (its lock file is then beside the target, where the other programs
- *       must lock too).
+ *   <li>A commit renames a new file over the document (as Python's {@code os.replace} does), so
+ *       other hard links to the document keep the old content. A symbolic link at {@code NAME} is
+ *       followed instead, once, when the store is opened: the document is the link's final target,
+ *       which commits replace (the link stays a link), and the lock file, backups and change log
+ *       are the target's ({@code TARGET.lock} beside the target, the lock a store opened on the
+ *       target takes too; programs that lock {@code NAME.lock} beside the link are not excluded). A
+ *       link changed to point elsewhere after the open is not followed there.
  * </ul>
  *
  * <h2>Threading</h2>
@@ -102,22 +109,25 @@ public interface DocumentStore<T> extends AutoCloseable {
    * Opens the document at {@code path} with {@link DocumentOptions#defaults()}. The file need not
    * exist yet (see {@link #createIfAbsent} and {@link #compareAndSet}).
    *
-   * @throws IOException if the directory cannot be read while cleaning crash leftovers
+   * @throws IOException if the document's directory does not exist
    */
   static <T> DocumentStore<T> open(Path path, DocumentCodec<T> codec) throws IOException {
     return open(path, codec, DocumentOptions.defaults());
   }
 
   /**
-   * Opens the document at {@code path}, creating the change log's directory if it is missing (the
-   * document's directory must exist). If nobody holds the document's lock, temp files left by a
-   * crashed writer are removed (a torn last log line is cut off by the next commit or by {@link
-   * #recover()}). A lock file that cannot be opened or created (a read-only directory, say) does
-   * not stop the store from opening: {@link #read()}, {@link #history()} and {@link #at} work
-   * without the lock, and whatever needs it fails with an {@link IOException} naming the lock file.
+   * Opens the document at {@code path} (a symbolic link: its final target, see the class
+   * documentation), creating the change log's directory if it is missing (the document's directory
+   * must exist); nothing else on disk is touched: the lock file is created by the first operation
+   * that takes the lock, and what crashed writers left (temp and spare files) is removed by this
+   * store's first commit, under the lock, or by {@link #recover()} (a torn last log line is cut off
+   * by the next commit or by {@link #recover()}). A lock file that cannot be opened or created (a
+   * read-only directory, say) does not stop the store from opening: {@link #read()}, {@link
+   * #history()} and {@link #at} work without the lock, {@link #verify()} works while the lock file
+   * does not exist, and whatever needs it fails with an {@link IOException} naming the lock file.
    *
    * @throws IOException if the document's directory does not exist, the log's directory cannot be
-   *     created, or the directory cannot be read while cleaning crash leftovers
+   *     created, or {@code path} is a loop of symbolic links
    */
   static <T> DocumentStore<T> open(Path path, DocumentCodec<T> codec, DocumentOptions options)
       throws IOException {
@@ -215,7 +225,14 @@ public interface DocumentStore<T> extends AutoCloseable {
   /**
    * Checks, under the lock and without changing anything, what a crash or a foreign program may
    * have left: temp files, a torn last log line, a log ahead of the document, a commit the log
-   * lacks, an external edit, an invalid document, a corrupt log line.
+   * lacks, an external edit, an invalid document, a corrupt log line. While the lock file does not
+   * exist, the check runs without it and does not create it (no writer that takes the lock has
+   * written then: it creates the lock file first, and lock files are never deleted; if one appears
+   * during the check, the check is made again under the lock).
+   *
+   * @throws IOException if the lock file exists but cannot be opened (the message names it;
+   *     checking without the lock would not be safe), or a file cannot be read
+   * @throws dev.lockstep.lock.LockTimeoutException if the lock could not be had in time
    */
   VerifyReport verify() throws IOException, InterruptedException;
 

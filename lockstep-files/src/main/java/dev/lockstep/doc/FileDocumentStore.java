@@ -1,29 +1,20 @@
 package dev.lockstep.doc;
 
-import dev.lockstep.file.AtomicFile;
 import dev.lockstep.file.FileLock;
-import dev.lockstep.file.FileLockHandle;
 import dev.lockstep.file.FileLockMode;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** A {@link DocumentStore} on the local file system; the algorithm is in {@link DocumentEngine}. */
 final class FileDocumentStore<T> implements DocumentStore<T> {
-  private static final Logger LOG = LoggerFactory.getLogger(FileDocumentStore.class);
-
-  /** Without the lock, temp files at least this old are crash leftovers, not writes in progress. */
-  private static final Duration LEFTOVER_AGE = Duration.ofMinutes(1);
-
   private final Path path;
   private final EngineRegistry.Key key;
   private final DocumentEngine<T> engine;
@@ -59,7 +50,7 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
     if (absolute.getFileName() == null) {
       throw new IllegalArgumentException("not a file path: " + path);
     }
-    Path document = absolute.getParent().toRealPath().resolve(absolute.getFileName().toString());
+    Path document = followLinks(absolute);
     DocumentFilesLayout layout = DocumentFilesLayout.of(document, options);
     Files.createDirectories(layout.changeLog().getParent()); // e.g. .parac/memory/logs/
     EngineRegistry.Key key = new EngineRegistry.Key(document, codec, options, files, locks);
@@ -73,38 +64,35 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
                     options,
                     files,
                     locks.of(layout.lockFile(), options.lockMode())));
-    FileDocumentStore<T> store = new FileDocumentStore<>(path, key, engine);
-    try {
-      store.cleanLeftovers(locks.of(layout.lockFile(), options.lockMode()));
-    } catch (IOException | RuntimeException e) {
-      store.close();
-      throw e;
-    }
-    return store;
+    // Nothing else is written or deleted here, so that a store opened to read changes nothing: what
+    // crashed writers left is removed by the engine's first commit (under the lock) and recover().
+    return new FileDocumentStore<>(path, key, engine);
   }
 
-  private void cleanLeftovers(FileLock lock) throws IOException {
-    Optional<FileLockHandle> held;
-    try {
-      held = lock.tryAcquire();
-    } catch (IOException noLockFile) {
-      // e.g. a read-only directory: read() needs no lock, and commits will report this
-      LOG.debug("cannot lock {} to clean leftovers of {}", lock.path(), path, noLockFile);
-      held = Optional.empty();
-    }
-    if (held.isEmpty()) {
-      AtomicFile.removeLeftovers(engine.layout().document(), LEFTOVER_AGE);
-      return;
-    }
-    try (FileLockHandle h = held.get()) {
-      List<Path> removed = AtomicFile.removeLeftovers(engine.layout().document(), Duration.ZERO);
-      if (!removed.isEmpty()) {
-        LOG.warn("removed temp files left by a crashed write of {}: {}", path, removed);
+  /** Most links followed, as Linux's path resolution allows (MAXSYMLINKS). */
+  private static final int MAX_LINKS = 40;
+
+  /**
+   * The document a path names: its directory's real path and, if the file itself is a symbolic link
+   * (to another link, ...), its final target, whether or not that exists yet. Commits then replace
+   * the target and leave the link in place, and the lock file, backups and log are the target's,
+   * whichever name a store was opened with.
+   */
+  static Path followLinks(Path absolute) throws IOException {
+    Path p = absolute;
+    for (int links = 0; ; links++) {
+      Path candidate = p.getParent().toRealPath().resolve(p.getFileName().toString());
+      if (!Files.isSymbolicLink(candidate)) {
+        return candidate;
       }
-      // spares of writers that died, or of live ones (they make new temp files instead)
-      List<Path> spares = CommitWriter.removeSpares(engine.layout(), engine.files());
-      if (!spares.isEmpty()) {
-        LOG.debug("removed spare files of {}: {}", path, spares);
+      if (links == MAX_LINKS) {
+        throw new FileSystemException(
+            absolute.toString(), null, "too many levels of symbolic links");
+      }
+      p = candidate.resolveSibling(Files.readSymbolicLink(candidate)); // absolute or relative
+      if (p.getFileName() == null || p.getParent() == null) {
+        throw new IllegalArgumentException(
+            "not a file path: " + absolute + " (a symbolic link to " + p + ")");
       }
     }
   }
@@ -231,9 +219,23 @@ final class FileDocumentStore<T> implements DocumentStore<T> {
         System.nanoTime(), h -> new Compaction<>(engine, path.toString()).run(retention, h));
   }
 
+  /**
+   * Verifies under the lock; but while the lock file does not exist, without it, so that verifying
+   * creates nothing (a missing document, a read-only directory). That is safe because a writer that
+   * takes the lock creates the lock file before it writes anything, and nobody deletes lock files:
+   * if the file is still missing after the inspection, no such writer wrote during it. If it
+   * appeared meanwhile, the inspection is done again under the lock.
+   */
   @Override
   public VerifyReport verify() throws IOException, InterruptedException {
     ensureOpen();
+    Path lockFile = engine.layout().lockFile();
+    if (Files.notExists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+      VerifyReport report = new DocumentRecovery<>(engine).verify();
+      if (Files.notExists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+        return report;
+      }
+    }
     return engine.locked(System.nanoTime(), h -> new DocumentRecovery<>(engine).verify());
   }
 

@@ -36,6 +36,11 @@ import java.util.concurrent.CompletableFuture;
  *       release, or as "stale" — lets two holders in at once: a process still waiting on (or
  *       holding) the old file and a newcomer that creates a new file at the path each hold "the"
  *       lock. Never delete lock files that may be in use.
+ *   <li><b>Lock files this process may only read can be locked</b>, as {@code flock(1)} locks them:
+ *       a lock file that exists but cannot be opened for writing (another user's {@code 0644} file,
+ *       an immutable file, a read-only file system) is opened read-only. {@code flock(2)} locks,
+ *       shared or exclusive, and POSIX shared locks work on it; a POSIX exclusive lock needs a
+ *       writable file and fails with an {@link IOException} saying so.
  *   <li><b>Replaced files are noticed</b>: after the kernel grants a lock, the acquirer checks that
  *       the file at the path is still the one it locked (device and inode); if another program
  *       deleted or replaced it meanwhile, it lets go and locks the file now at the path. A holder
@@ -71,8 +76,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link dev.lockstep.lock.LockTimeoutException} when the lock was not granted in time (nothing is
  * held); {@link InterruptedException} when the waiting thread was interrupted (nothing is held);
  * {@link IOException} when the lock file cannot be opened or created (for instance a missing
- * directory or no permission), the message naming the file; {@link IllegalArgumentException} for a
- * negative timeout.
+ * directory, no permission to create it, or no permission to read it), or when a {@link
+ * FileLockMode#POSIX} exclusive lock is asked for a file that can only be opened read-only, the
+ * message naming the file; {@link IllegalArgumentException} for a negative timeout.
  */
 public interface FileLock {
 

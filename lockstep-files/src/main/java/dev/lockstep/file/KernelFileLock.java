@@ -24,8 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * An acquisition goes through three layers, and a release undoes them in reverse order:
  *
  * <ol>
- *   <li>{@link LockFileTable#open}: the file at the path (created if missing) as a shared entry
- *       with this JVM's one descriptor of it, keyed by device and inode;
+ *   <li>{@link LockFileTable#open}: the file at the path (created if missing; opened read-only if
+ *       it exists and cannot be opened for writing) as a shared entry with this JVM's one
+ *       descriptor of it, keyed by device and inode;
  *   <li>{@link #IN_JVM}, a core read-write lock on that key: FIFO exclusion among this JVM's
  *       threads, needed because the kernel cannot tell them apart (they share the descriptor);
  *   <li>the kernel lock on the descriptor, polled without blocking with a backoff until the
@@ -194,6 +195,7 @@ final class KernelFileLock implements FileLock {
       LockHandle inJvm = null;
       boolean locked = false;
       try {
+        checkWritable(file, shared);
         inJvm = awaitInJvm(file, shared, left(start, budget), timeout);
         awaitKernel(file, shared, start, budget, timeout);
         locked = true;
@@ -219,6 +221,7 @@ final class KernelFileLock implements FileLock {
       LockHandle inJvm = null;
       boolean locked = false;
       try {
+        checkWritable(file, shared);
         Optional<LockHandle> local =
             shared ? IN_JVM.tryAcquireRead(file.key) : IN_JVM.tryAcquireWrite(file.key);
         if (local.isEmpty()) {
@@ -270,6 +273,22 @@ final class KernelFileLock implements FileLock {
         });
     waiter.start();
     return future;
+  }
+
+  /**
+   * A POSIX write lock needs a descriptor open for writing ({@code fcntl} says EBADF otherwise); a
+   * lock file that could only be opened read-only cannot take one. flock(2) and read locks can.
+   */
+  private void checkWritable(OpenLockFile file, boolean shared) throws IOException {
+    if (file.readOnly != null && mode == FileLockMode.POSIX && !shared) {
+      throw new IOException(
+          "cannot take a POSIX write lock on "
+              + path
+              + ": the lock file can only be opened read-only ("
+              + file.readOnly
+              + " for writing), and fcntl write locks need a writable file; flock mode and"
+              + " shared locks work on a read-only file");
+    }
   }
 
   private LockHandle awaitInJvm(OpenLockFile file, boolean shared, long leftNanos, Duration timeout)

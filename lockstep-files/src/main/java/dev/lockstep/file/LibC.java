@@ -13,6 +13,7 @@ import com.sun.jna.Platform;
 final class LibC {
   private LibC() {}
 
+  static final int O_RDONLY = 0;
   static final int O_RDWR = 2;
   static final int O_CREAT = 0100;
   static final int O_CLOEXEC = 02000000;
@@ -31,9 +32,11 @@ final class LibC {
   /** {@code sizeof(struct flock)} on 64-bit Linux. */
   static final int STRUCT_FLOCK_SIZE = 32;
 
+  static final int EPERM = 1;
   static final int EINTR = 4;
   static final int EAGAIN = 11;
   static final int EACCES = 13;
+  static final int EROFS = 30;
 
   private static final boolean SUPPORTED = Platform.isLinux() && Platform.is64Bit();
 

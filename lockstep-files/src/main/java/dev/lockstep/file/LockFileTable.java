@@ -28,8 +28,9 @@ final class LockFileTable {
   private final Map<FileKey, OpenLockFile> open = new HashMap<>();
 
   /**
-   * The file at {@code path} now, created empty if missing, as an entry the caller must give back
-   * with {@link #release}.
+   * The file at {@code path} now, created empty if missing (opened read-only if it exists and may
+   * not be written, see {@link OpenLockFile#readOnly}), as an entry the caller must give back with
+   * {@link #release}.
    */
   OpenLockFile open(Path path) throws IOException {
     lock.lock();
@@ -40,7 +41,8 @@ final class LockFileTable {
         known.users++;
         return known;
       }
-      int fd = openDescriptor(path);
+      String[] readOnly = new String[1];
+      int fd = openDescriptor(path, readOnly);
       FileKey key;
       try {
         key = FileKey.ofDescriptor(fd);
@@ -54,7 +56,7 @@ final class LockFileTable {
         known.users++;
         return known;
       }
-      OpenLockFile file = new OpenLockFile(key, fd);
+      OpenLockFile file = new OpenLockFile(key, fd, readOnly[0]);
       file.users = 1;
       open.put(key, file);
       return file;
@@ -99,7 +101,13 @@ final class LockFileTable {
     }
   }
 
-  private static int openDescriptor(Path path) throws IOException {
+  /**
+   * Opens (creating it if missing) the file for reading and writing or, if it exists and that is
+   * refused (another user's file, an immutable file, a read-only file system), for reading only, as
+   * {@code flock(1)} does: flock(2) works on any descriptor. {@code readOnly[0]} is then set to
+   * why.
+   */
+  private static int openDescriptor(Path path, String[] readOnly) throws IOException {
     byte[] name = path.toAbsolutePath().toString().getBytes(FILE_NAMES);
     byte[] cName = new byte[name.length + 1]; // NUL-terminated
     System.arraycopy(name, 0, cName, 0, name.length);
@@ -107,6 +115,16 @@ final class LockFileTable {
       // 0666 before the umask, like touch(1), flock(1) and Python's filelock.
       return LibC.open(cName, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0666);
     } catch (LastErrorException e) {
+      int errno = e.getErrorCode();
+      if (errno == LibC.EACCES || errno == LibC.EPERM || errno == LibC.EROFS) {
+        try {
+          int fd = LibC.open(cName, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+          readOnly[0] = LibC.describe(e);
+          return fd;
+        } catch (LastErrorException alsoRefused) {
+          // missing (and not creatable) or not readable either: the first error says why
+        }
+      }
       throw new IOException("cannot open lock file " + path + ": " + LibC.describe(e), e);
     }
   }

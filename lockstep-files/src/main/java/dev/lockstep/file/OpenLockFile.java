@@ -17,6 +17,13 @@ final class OpenLockFile {
   final FileKey key;
   final int fd;
 
+  /**
+   * Why {@link #fd} is open read-only ("Permission denied (errno 13)": the file could not be opened
+   * for writing), or {@code null} when it is open for reading and writing. flock(2) and POSIX read
+   * locks work on a read-only descriptor; a POSIX write lock does not.
+   */
+  final String readOnly;
+
   /** Holders and waiters using this file; guarded by the table's lock. */
   int users;
 
@@ -30,9 +37,10 @@ final class OpenLockFile {
   private final ReentrantLock[] gates = {new ReentrantLock(), new ReentrantLock()};
   private final int[] sharedHolds = new int[2]; // per FileLockMode ordinal, guarded by its gate
 
-  OpenLockFile(FileKey key, int fd) {
+  OpenLockFile(FileKey key, int fd, String readOnly) {
     this.key = key;
     this.fd = fd;
+    this.readOnly = readOnly;
   }
 
   /** The lock that serializes shared kernel acquisition and release in {@code mode}. */
@@ -69,6 +77,6 @@ final class OpenLockFile {
 
   @Override
   public String toString() {
-    return "lock file " + key + " (fd " + fd + ")";
+    return "lock file " + key + " (fd " + fd + (readOnly == null ? "" : ", read-only") + ")";
   }
 }

@@ -48,16 +48,22 @@ class RecoveryTest {
   }
 
   @Test
-  void tempFilesOfCrashedWritesAreRemovedOnOpenAndByRecover() throws Exception {
+  void tempFilesOfCrashedWritesAreReportedByVerifyAndRemovedByRecoverAndTheFirstCommit()
+      throws Exception {
     Path leftover = dir.resolve(".state.yaml.tmp-0123456789abcdef");
     Files.writeString(leftover, "revision: 4\n");
     try (DocumentStore<ObjectNode> s = open()) {
-      assertTrue(Files.notExists(leftover), "removed when the document was opened");
-      Files.writeString(leftover, "revision: 4\n");
+      assertTrue(Files.exists(leftover), "opening changes nothing");
       assertEquals(List.of(Finding.Kind.TEMP_FILE), kinds(s.verify().findings()));
       assertTrue(Files.exists(leftover), "verify changes nothing");
       assertEquals(List.of(Finding.Kind.TEMP_FILE), kinds(s.recover().repaired()));
       assertTrue(Files.notExists(leftover));
+      assertTrue(s.verify().ok());
+    }
+    Files.writeString(leftover, "revision: 4\n");
+    try (DocumentStore<ObjectNode> s = open()) {
+      s.update(RecoveryTest::increment);
+      assertTrue(Files.notExists(leftover), "removed by the first commit, under the lock");
       assertTrue(s.verify().ok());
     }
   }

@@ -2,6 +2,7 @@ package dev.lockstep.doc;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The oldest backup that a rotation drops is kept as a spare and overwritten in place by the next
  * commit, instead of being unlinked (and a new temp file made): backups keep their count, names and
  * content, no other name of a former document and no reader that still has one open sees it change,
- * {@code verify()} does not report a spare, and {@code recover()}, an open that gets the lock and
+ * {@code verify()} does not report a spare, and {@code recover()}, a store's first commit and
  * {@code close()} remove them.
  */
 class SpareFileTest {
@@ -136,11 +137,11 @@ class SpareFileTest {
 
   /**
    * Spares are no fault: verify() does not report them. recover() removes every spare (of writers
-   * that died, or live ones, which then make a new temp file), and so does an open that gets the
-   * lock; a name that only starts like a spare's is left alone.
+   * that died, or live ones, which then make a new temp file), and so does the first commit of a
+   * store (opening one changes nothing); a name that only starts like a spare's is left alone.
    */
   @Test
-  void sparesAreNotReportedAndAreRemovedByRecoverAndOpen() throws Exception {
+  void sparesAreNotReportedAndAreRemovedByRecoverAndTheFirstCommit() throws Exception {
     Path dead = dir.resolve(".state.yaml.spare-0123456789abcdef");
     Path notASpare = dir.resolve(".state.yaml.spare-notes");
     Files.writeString(notASpare, "mine");
@@ -164,8 +165,10 @@ class SpareFileTest {
     }
     Files.writeString(dead, "left by a killed writer");
     try (DocumentStore<ObjectNode> store = open(new FaultyFiles())) {
-      assertEquals(List.of(), spares(), "an open that gets the lock removes spares");
+      assertEquals(List.of(dead), spares(), "opening a store removes nothing");
       assertEquals(8, store.read().revision());
+      store.update(SpareFileTest::increment);
+      assertFalse(spares().contains(dead), "the first commit removes spares");
     }
     assertEquals("mine", Files.readString(notASpare));
   }
