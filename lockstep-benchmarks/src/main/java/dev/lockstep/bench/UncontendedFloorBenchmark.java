@@ -318,18 +318,26 @@ public class UncontendedFloorBenchmark {
     return h != null && h.close();
   }
 
-  private StampHandle stampTake(Integer key, boolean stores) throws InterruptedException {
+  /**
+   * The stamp models' common head: the interrupt check and the key's cell by the spread hash, as
+   * Lockstep's acquire does them.
+   */
+  private StampCell stampCell(Integer key) throws InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
-    }
-    if (TIMEOUT.toNanos() <= 0) {
-      return null;
     }
     int h = key.hashCode();
     h ^= h >>> 16;
     h *= 0x45d9f3b;
     h = (h ^ (h >>> 16)) & HASH_MASK;
-    StampCell c = stampCells[h & SLOT_MASK];
+    return stampCells[h & SLOT_MASK];
+  }
+
+  private StampHandle stampTake(Integer key, boolean stores) throws InterruptedException {
+    if (TIMEOUT.toNanos() <= 0) {
+      return null;
+    }
+    StampCell c = stampCell(key);
     long s = (long) STAMP.getAcquire(c);
     if ((s & 1) != 0 || !STAMP.compareAndSet(c, s, s + 1)) {
       return null;
@@ -397,14 +405,7 @@ public class UncontendedFloorBenchmark {
   int calls;
 
   private Held engineTake(Integer key, boolean sometimesSlow) throws InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    int h = key.hashCode();
-    h ^= h >>> 16;
-    h *= 0x45d9f3b;
-    h = (h ^ (h >>> 16)) & HASH_MASK;
-    StampCell c = stampCells[h & SLOT_MASK];
+    StampCell c = stampCell(key);
     long s = (long) STAMP.getAcquire(c);
     if ((sometimesSlow && (++calls & 63) == 0)
         || (s & 1) != 0
@@ -469,14 +470,7 @@ public class UncontendedFloorBenchmark {
   }
 
   private OneHeld oneTake(Integer key) throws InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    int h = key.hashCode();
-    h ^= h >>> 16;
-    h *= 0x45d9f3b;
-    h = (h ^ (h >>> 16)) & HASH_MASK;
-    StampCell c = stampCells[h & SLOT_MASK];
+    StampCell c = stampCell(key);
     long s = (long) STAMP.getAcquire(c);
     if ((++calls & 63) == 0 || (s & 1) != 0 || !STAMP.compareAndSet(c, s, s + 1)) {
       return slowTake2(key);
@@ -501,14 +495,7 @@ public class UncontendedFloorBenchmark {
   }
 
   private OneHeld oneTakeMerged(Integer key) throws InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    int h = key.hashCode();
-    h ^= h >>> 16;
-    h *= 0x45d9f3b;
-    h = (h ^ (h >>> 16)) & HASH_MASK;
-    StampCell c = stampCells[h & SLOT_MASK];
+    StampCell c = stampCell(key);
     long s = (long) STAMP.getAcquire(c);
     Object where;
     long stamp;

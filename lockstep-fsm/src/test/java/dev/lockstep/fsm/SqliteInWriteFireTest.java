@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -175,15 +174,16 @@ class SqliteInWriteFireTest {
    * A SQLite store whose in-write fire throws once after committing ({@link #AFTER}: the answer was
    * lost) or instead of running ({@link #BEFORE}).
    */
-  static final class LosingStore implements FsmStore, InWriteFires {
+  static final class LosingStore extends ForwardingStore implements InWriteFires {
     static final int AFTER = 1;
     static final int BEFORE = 2;
-    final SqliteFsmStore delegate;
+    final SqliteFsmStore sqlite;
     final AtomicInteger lost = new AtomicInteger();
     volatile int lose;
 
     LosingStore(SqliteFsmStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
+      this.sqlite = delegate;
     }
 
     @Override
@@ -194,7 +194,7 @@ class SqliteInWriteFireTest {
         lost.incrementAndGet();
         throw new FsmStoreException("injected: failed before the write");
       }
-      Attempt a = delegate.fireInWrite(m, draft, payload);
+      Attempt a = sqlite.fireInWrite(m, draft, payload);
       if (mode == AFTER) {
         lost.incrementAndGet();
         throw new FsmStoreException("injected: answer lost after commit");
@@ -208,68 +208,8 @@ class SqliteInWriteFireTest {
     }
 
     @Override
-    public boolean insert(EntityState entity) {
-      return delegate.insert(entity);
-    }
-
-    @Override
-    public Optional<EntityState> read(String entityId) {
-      return delegate.read(entityId);
-    }
-
-    @Override
-    public CommitResult commit(TransitionCommit commit) {
-      return delegate.commit(commit);
-    }
-
-    @Override
-    public void log(Attempt attempt) {
-      delegate.log(attempt);
-    }
-
-    @Override
-    public Optional<Attempt> attempt(String entityId, long attemptId) {
-      return delegate.attempt(entityId, attemptId);
-    }
-
-    @Override
     public Optional<Attempt> attempt(Attempt like) {
       return delegate.attempt(like);
-    }
-
-    @Override
-    public List<Attempt> history(String entityId) {
-      return delegate.history(entityId);
-    }
-
-    @Override
-    public List<EntityState> entities() {
-      return delegate.entities();
-    }
-
-    @Override
-    public List<OutboxEntry> pendingEffects(Instant now, int limit) {
-      return delegate.pendingEffects(now, limit);
-    }
-
-    @Override
-    public List<OutboxEntry> outbox(String entityId) {
-      return delegate.outbox(entityId);
-    }
-
-    @Override
-    public void markDispatched(long outboxId, Instant at) {
-      delegate.markDispatched(outboxId, at);
-    }
-
-    @Override
-    public void recordDispatchFailure(long outboxId, Instant nextAttempt, Attempt failure) {
-      delegate.recordDispatchFailure(outboxId, nextAttempt, failure);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

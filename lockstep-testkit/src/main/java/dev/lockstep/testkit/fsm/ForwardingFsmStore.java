@@ -8,7 +8,9 @@ import dev.lockstep.fsm.OutboxEntry;
 import dev.lockstep.fsm.TransitionCommit;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An {@link FsmStore} passing every call to another one: subclass it to break, fake or observe one
@@ -72,6 +74,12 @@ public class ForwardingFsmStore implements FsmStore {
   @Override
   public List<OutboxEntry> pendingEffects(Instant now, int limit) {
     return delegate.pendingEffects(now, limit);
+  }
+
+  @Override
+  public List<OutboxEntry> pendingEffects(
+      Instant now, int limit, Map<String, ? extends Set<String>> effects) {
+    return delegate.pendingEffects(now, limit, effects);
   }
 
   @Override
