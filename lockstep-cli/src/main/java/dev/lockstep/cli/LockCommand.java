@@ -205,24 +205,8 @@ final class LockCommand implements Callable<Integer> {
     List<ProcessHandle> tree = process.descendants().toList();
     process.destroy();
     tree.forEach(ProcessHandle::destroy);
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          process.waitFor();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      for (ProcessHandle h : tree) {
-        h.onExit().join();
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    process.onExit().join(); // uninterruptible waits: the lock must outlast the whole tree
+    tree.forEach(h -> h.onExit().join());
   }
 
   private static final Pattern DURATION =
