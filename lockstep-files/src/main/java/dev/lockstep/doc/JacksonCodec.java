@@ -55,13 +55,14 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   }
 
   static <T> JacksonCodec<T> yaml(Class<T> type) {
+    // plain scalars resolved as PyYAML (YAML 1.1) resolves them: see Yaml11
     YAMLFactory factory =
-        YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-            .stringQuotingChecker(new YamlQuoting())
-            .build();
+        new Yaml11.Factory(
+            YAMLFactory.builder()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                .stringQuotingChecker(new YamlQuoting()));
     ObjectMapper mapper = strict(new ObjectMapper(factory));
     return new JacksonCodec<>("yaml", mapper, mapper.writer(), type);
   }
