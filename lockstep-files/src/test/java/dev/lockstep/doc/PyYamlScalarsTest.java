@@ -3,15 +3,19 @@ package dev.lockstep.doc;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.FloatNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.lockstep.file.Durability;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -295,6 +299,33 @@ class PyYamlScalarsTest {
       assertThrows(InvalidDocumentException.class, () -> store.update(d -> d.put("a", 2)));
     }
     assertArrayEquals(bytes, Files.readAllBytes(f));
+  }
+
+  /**
+   * Numbers the emitter does not write itself (a {@code BigDecimal}, a {@code float}) are still
+   * numbers to PyYAML and to the store after the commit, not strings such as {@code 1E+3}.
+   */
+  @Test
+  void decimalsAndFloatsStayNumbersForPyYaml() throws Exception {
+    Path f = dir.resolve("state.yaml");
+    try (DocumentStore<ObjectNode> store = open(f)) {
+      store.createIfAbsent(JSON.createObjectNode());
+      store.update(
+          d -> {
+            d.set("d", DecimalNode.valueOf(new BigDecimal("1E+3")));
+            d.set("f", FloatNode.valueOf(1e10f));
+            return d;
+          });
+      ObjectNode doc = store.read().value();
+      assertInstanceOf(Double.class, doc.get("d").numberValue(), doc.toString());
+      assertInstanceOf(Double.class, doc.get("f").numberValue(), doc.toString());
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> store.update(d -> d.set("d", DecimalNode.valueOf(new BigDecimal("1E+400")))));
+    }
+    JsonNode view = pyYaml(List.of(f)).get(0).get("map");
+    assertEquals("[[\"str\",\"d\"],[\"float\",\"1000.0\"]]", view.get(0).toString());
+    assertEquals("[[\"str\",\"f\"],[\"float\",\"10000000000.0\"]]", view.get(1).toString());
   }
 
   private static DocumentStore<ObjectNode> open(Path f) throws java.io.IOException {
