@@ -104,6 +104,40 @@ class DocCommandTest {
     assertEquals(before, Files.readString(f));
   }
 
+  /**
+   * YAML as PyYAML writes it (YAML 1.1): {@code 123e4567} and {@code 1e3} are strings there, so
+   * they are strings here, and the document takes commits (it used to read as Infinity and 1000.0,
+   * after which every commit failed with status 2).
+   */
+  @Test
+  void numbersWithoutADotAreStringsAsForPyYamlAndTheDocumentStaysWritable(@TempDir Path dir)
+      throws Exception {
+    Path f = dir.resolve("state.yaml");
+    Files.writeString(f, "x: 123e4567\nz: 1e3\n");
+    CliRun set = doc("set", f.toString(), "a=1");
+    assertEquals(0, set.status(), set.err());
+    assertEquals(0, doc("set", f.toString(), "a=2").status());
+    assertEquals("123e4567\n", doc("get", f.toString(), "x").out());
+    assertEquals("1e3\n", doc("get", f.toString(), "z").out());
+    assertEquals("revision: 2\nx: \"123e4567\"\nz: \"1e3\"\na: 2\n", Files.readString(f));
+  }
+
+  /**
+   * A key YAML 1.1 reads as a number ({@code 1:}) has no place among the JSON model's string keys:
+   * refused with the file, the line and the key, and the file is left alone.
+   */
+  @Test
+  void aNumberKeyIsRefusedWithFileLineAndKey(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("state.yaml");
+    Files.writeString(f, "a: 1\ntasks:\n  1: a\n");
+    CliRun get = doc("get", f.toString());
+    assertEquals(DocCommand.EX_DATAERR, get.status(), get.err());
+    assertTrue(get.err().contains("state.yaml:3:"), get.err());
+    assertTrue(get.err().contains("key '1'"), get.err());
+    assertEquals(DocCommand.EX_DATAERR, doc("set", f.toString(), "a=2").status());
+    assertEquals("a: 1\ntasks:\n  1: a\n", Files.readString(f));
+  }
+
   @Test
   void markdownWorkflowsShowAsTreesAndTakeHeaderFields(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("STATE.md");

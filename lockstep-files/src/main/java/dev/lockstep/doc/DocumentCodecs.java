@@ -30,6 +30,19 @@ import java.util.Objects;
  * with the line): read with the last one winning, as Jackson and PyYAML do by default, the earlier
  * value would vanish from the next commit unseen.
  *
+ * <p>YAML is read as PyYAML's {@code safe_load} reads it (YAML 1.1), so that a document a Python
+ * agent wrote means the same to both sides and keeps its meaning through commits: an unquoted
+ * {@code 1e3} or {@code 123e4567} is a string (a YAML 1.1 float needs a dot and a signed exponent,
+ * {@code 1.0e+3}), {@code yes}/{@code no}/{@code on}/{@code off} are booleans, {@code 017} is
+ * octal, {@code 1_000} is 1000, {@code 1:30} is 90 (base 60), {@code ~} is null. What the JSON
+ * model cannot hold as PyYAML reads it is refused with an {@link InvalidDocumentException} naming
+ * the line and the key, and the file is left alone: {@code .inf}, {@code .nan} and floats beyond a
+ * double (PyYAML: infinity), timestamps such as {@code 2024-01-02} (PyYAML: a date; written back as
+ * a quoted string it would become a string to PyYAML), the merge key {@code <<}, and keys that are
+ * not strings to PyYAML ({@code 1:}, {@code on:}, {@code null:}): the model's keys are strings, and
+ * writing {@code "1":} back would give PyYAML a string key. Quoted scalars are strings, as
+ * everywhere.
+ *
  * <p>All codecs are immutable and thread-safe.
  */
 public final class DocumentCodecs {

@@ -1,5 +1,6 @@
 package dev.lockstep.doc;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerationException;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -55,13 +57,14 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   }
 
   static <T> JacksonCodec<T> yaml(Class<T> type) {
+    // plain scalars resolved as PyYAML (YAML 1.1) resolves them: see Yaml11
     YAMLFactory factory =
-        YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-            .stringQuotingChecker(new YamlQuoting())
-            .build();
+        new Yaml11.Factory(
+            YAMLFactory.builder()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+                .stringQuotingChecker(new YamlQuoting()));
     ObjectMapper mapper = strict(new ObjectMapper(factory));
     return new JacksonCodec<>("yaml", mapper, mapper.writer(), type);
   }
@@ -98,6 +101,40 @@ final class JacksonCodec<T> implements TreeCodec<T> {
         if (!Double.isFinite(v)) {
           throw new JsonGenerationException(notFinite(v), this);
         }
+      }
+    };
+  }
+
+  /**
+   * For Jackson's YAML writer (used when {@link YamlEmitter} declines a document): fractional
+   * numbers as the emitter writes them, which YAML 1.1 readers (PyYAML, and this codec's {@link
+   * Yaml11} reading) take for floats: Jackson wrote {@code 1.0E10} and a {@code BigDecimal} as
+   * {@code 1E+3}, strings to them (a float needs a dot and a signed exponent). A {@code float} or
+   * {@code BigDecimal} becomes the double that decoding its text would give; NaN and infinities are
+   * refused, as by {@link #finiteNumbers}.
+   */
+  private static JsonGenerator yamlNumbers(JsonGenerator generator) {
+    return new JsonGeneratorDelegate(generator, false) {
+      @Override
+      public void writeNumber(double v) throws IOException {
+        super.writeNumber(text(v));
+      }
+
+      @Override
+      public void writeNumber(float v) throws IOException {
+        super.writeNumber(text(Double.parseDouble(Float.toString(v))));
+      }
+
+      @Override
+      public void writeNumber(BigDecimal v) throws IOException {
+        super.writeNumber(text(v.doubleValue()));
+      }
+
+      private String text(double v) throws JsonGenerationException {
+        if (!Double.isFinite(v)) {
+          throw new JsonGenerationException(notFinite(v), this);
+        }
+        return YamlEmitter.doubleText(v);
       }
     };
   }
@@ -262,7 +299,17 @@ final class JacksonCodec<T> implements TreeCodec<T> {
 
   private byte[] jackson(T value) {
     try {
-      byte[] bytes = writer.writeValueAsBytes(value);
+      byte[] bytes;
+      if (yaml) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator g =
+            yamlNumbers(mapper.getFactory().createGenerator(out, JsonEncoding.UTF8))) {
+          writer.writeValue(g, value);
+        }
+        bytes = out.toByteArray();
+      } else {
+        bytes = writer.writeValueAsBytes(value);
+      }
       if (!trailingNewline) {
         return bytes;
       }
@@ -272,6 +319,8 @@ final class JacksonCodec<T> implements TreeCodec<T> {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "cannot encode the document as " + format + ": " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
