@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lockstep.fsm.Attempt;
@@ -21,6 +22,7 @@ import dev.lockstep.fsm.Outcome;
 import dev.lockstep.fsm.TransitionCommit;
 import dev.lockstep.testkit.ThreadKind;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -552,15 +554,53 @@ public abstract class FsmStoreContract {
     assertFilteredIsUnfilteredRestricted(now, Map.of("job", Set.of("b"), "other", Set.of("a")));
   }
 
-  /** Naming no effect (an empty map, or machines with no effect) asks for nothing. */
+  /**
+   * Naming no effect (an empty map, or machines with no effect) asks for nothing, as does a limit
+   * of 0, whatever is due.
+   */
   @Test
-  void pendingEffectsOfNoEffectAreNone() {
+  void pendingEffectsOfNoEffectOrWithLimitZeroAreNone() {
     writeMixedOutbox();
     Instant now = T0.plusSeconds(10);
     assertEquals(List.of(), store.pendingEffects(now, 10, Map.of()));
     assertEquals(List.of(), store.pendingEffects(now, 10, Map.of("job", Set.of())));
     assertEquals(
         List.of(), store.pendingEffects(now, 10, Map.of("job", Set.of(), "other", Set.of())));
+    assertEquals(List.of(), store.pendingEffects(now, 0));
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(30),
+        () ->
+            assertEquals(
+                List.of(), store.pendingEffects(now, 0, Map.of("job", Set.of("a", "b", "c")))),
+        "limit 0 of named effects");
+  }
+
+  /**
+   * Both queries refuse a null time or map ({@link NullPointerException}) and a negative limit
+   * ({@link IllegalArgumentException}), on an empty outbox and on one with due entries alike.
+   */
+  @Test
+  void pendingEffectsRefuseBadArguments() {
+    Map<String, Set<String>> a = Map.of("job", Set.of("a"));
+    for (int round = 0; round < 2; round++) {
+      String when = round == 0 ? "empty outbox" : "due entries";
+      Instant now = T0.plusSeconds(10);
+      assertThrows(NullPointerException.class, () -> store.pendingEffects(null, 10), when);
+      assertThrows(NullPointerException.class, () -> store.pendingEffects(null, 10, a), when);
+      assertThrows(NullPointerException.class, () -> store.pendingEffects(now, 10, null), when);
+      assertThrows(IllegalArgumentException.class, () -> store.pendingEffects(now, -1), when);
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(30),
+          () ->
+              assertThrows(
+                  IllegalArgumentException.class, () -> store.pendingEffects(now, -1, a), when),
+          when);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> store.pendingEffects(now, Integer.MIN_VALUE, Map.of()),
+          when);
+      writeMixedOutbox();
+    }
   }
 
   /**
@@ -634,5 +674,11 @@ public abstract class FsmStoreContract {
     assertThrows(
         FsmStoreException.class,
         () -> store.insert(new EntityState("job", "late", "NEW", 0, Map.of())));
+    Instant now = Instant.now();
+    assertThrows(FsmStoreException.class, () -> store.pendingEffects(now, 10));
+    assertThrows(
+        FsmStoreException.class, () -> store.pendingEffects(now, 10, Map.of("job", Set.of("a"))));
+    assertThrows(FsmStoreException.class, () -> store.pendingEffects(now, 10, Map.of()));
+    assertThrows(FsmStoreException.class, () -> store.pendingEffects(now, 0, Map.of()));
   }
 }
