@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -139,7 +140,13 @@ public interface FsmStore extends AutoCloseable {
   /** Returns every entity, ordered by id (for checkers and listings; not for hot paths). */
   List<EntityState> entities();
 
-  /** Returns up to {@code limit} undispatched outbox entries due at {@code now}, oldest first. */
+  /**
+   * Returns up to {@code limit} undispatched outbox entries due at {@code now} (due again no later
+   * than it), oldest first; none when {@code limit} is 0.
+   *
+   * @throws IllegalArgumentException when {@code limit < 0}
+   * @throws NullPointerException when {@code now} is null
+   */
   List<OutboxEntry> pendingEffects(Instant now, int limit);
 
   /**
@@ -147,14 +154,27 @@ public interface FsmStore extends AutoCloseable {
    * effects} lists for their machine, oldest first (in the order of {@link #pendingEffects(Instant,
    * int)}): what a dispatcher with handlers for just those effects asks for, so that any number of
    * due entries it has no handler for (left for another process) cannot hide the ones it has.
+   * {@code limit} counts the entries returned, after filtering. Naming no effect (an empty map, or
+   * only empty sets) asks for nothing: the answer is empty, as it is when {@code limit} is 0.
    *
    * <p>The default pages through {@link #pendingEffects(Instant, int)} with growing pages, reading
    * every due entry before the last one it returns; stores should answer with one query.
    *
    * @param effects effect names by machine name
+   * @throws IllegalArgumentException when {@code limit < 0}
+   * @throws NullPointerException when {@code now} or {@code effects} is null
    */
   default List<OutboxEntry> pendingEffects(
       Instant now, int limit, Map<String, ? extends Set<String>> effects) {
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(effects, "effects");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0, got " + limit);
+    }
+    if (limit == 0) {
+      pendingEffects(now, 0); // asked all the same: a closed or failing store says so
+      return new ArrayList<>();
+    }
     List<OutboxEntry> out = new ArrayList<>();
     for (long page = limit; ; page *= 2) {
       int asked = (int) Math.min(page, Integer.MAX_VALUE);
