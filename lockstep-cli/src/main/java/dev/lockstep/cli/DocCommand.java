@@ -297,7 +297,9 @@ final class DocCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Set KEY=VALUE in one commit and print the new revision.",
-        "VALUE is read as YAML: 3, true, null, [a, b], text. Creates a JSON or YAML FILE"
+        "VALUE is read as YAML, as in a YAML FILE (YAML 1.1, as PyYAML reads it): 3, true,"
+            + " yes, null, 1:30 (90), [a, b], {\"a\": 1}, text; 1e3 and '3' are text; a"
+            + " date, .inf or .nan is refused (quote it to keep text). Creates a JSON or YAML FILE"
             + " (revision 1) when missing. Markdown workflows (which must exist) take title,"
             + " status (Wave N/M), started, updated."
       })

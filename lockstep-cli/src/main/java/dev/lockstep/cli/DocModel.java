@@ -80,7 +80,7 @@ sealed interface DocModel<T> {
     public ObjectNode set(ObjectNode value, String key, String text) {
       refuseRevision(key);
       ObjectNode copy = value.deepCopy();
-      DocPath.set(copy, key, DocPath.parseValue(text));
+      DocPath.set(copy, key, DocPath.parseValue(key, text));
       return copy;
     }
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.lockstep.doc.DocumentCodecs;
 import java.util.List;
 
 /**
@@ -17,7 +17,6 @@ import java.util.List;
  */
 final class DocPath {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final YAMLMapper YAML = new YAMLMapper();
 
   private DocPath() {}
 
@@ -120,27 +119,24 @@ final class DocPath {
   }
 
   /**
-   * {@code VALUE} of {@code KEY=VALUE} read as YAML: {@code 3} is a number, {@code true} a boolean,
-   * {@code null} null, {@code [a, b]} a list, anything else (and the empty string) text.
+   * {@code VALUE} of {@code KEY=VALUE} read as YAML, as the YAML codec reads a file's values
+   * (PyYAML's YAML 1.1, {@link DocumentCodecs#yamlValue}): {@code 3} is a number, {@code true} and
+   * {@code yes} booleans, {@code null} null, {@code 1:30} the number 90, {@code [a, b]} a list,
+   * {@code 1e3}, {@code '1e3'} and anything that is not YAML (and the empty string) text.
+   *
+   * @throws IllegalArgumentException naming KEY and VALUE, for what reading a YAML file refuses: a
+   *     timestamp ({@code 2024-01-02}), {@code .inf}, {@code .nan}, a float beyond a double, a key
+   *     that is not a string ({@code {1: a}}), a key given twice
    */
-  static JsonNode parseValue(String text) {
+  static JsonNode parseValue(String key, String text) {
     if (text.isEmpty()) {
       return TextNode.valueOf("");
     }
     try {
-      JsonNode node = YAML.readTree(text);
-      DoubleRange.Misfit misfit = DoubleRange.find(YAML.getFactory(), text);
-      if (misfit != null) {
-        throw new IllegalArgumentException(
-            "VALUE '"
-                + text
-                + "': "
-                + (misfit.path().isEmpty() ? "" : misfit.path() + ": ")
-                + misfit.problem());
-      }
-      return node == null || node.isMissingNode() ? TextNode.valueOf(text) : node;
-    } catch (JsonProcessingException e) {
-      return TextNode.valueOf(text);
+      return DocumentCodecs.yamlValue(text).orElseGet(() -> TextNode.valueOf(text));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "KEY '" + key + "', VALUE '" + text + "': " + e.getMessage(), e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,33 @@ class DocCommandTest {
       ## Notes
       - 2026-01-21T10:04:00Z retrying parse after timeout
       """;
+
+  private static final String PYTHON = "/usr/bin/python3"; // Debian's, with python3-yaml
+
+  /** What PyYAML's {@code safe_load} makes of {@code file}, without {@code revision}: a repr. */
+  private static String pyYaml(Path file) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                PYTHON,
+                "-c",
+                "import sys, yaml\n"
+                    + "d = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n"
+                    + "d.pop('revision', None)\n"
+                    + "print(repr(d))",
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
+    assertEquals(0, p.exitValue(), out);
+    return out.strip();
+  }
+
+  private static boolean hasPyYaml() throws Exception {
+    Process p = new ProcessBuilder(PYTHON, "-c", "import yaml").redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+  }
 
   private static CliRun doc(String... args) {
     String[] all = new String[args.length + 1];
@@ -237,5 +266,75 @@ class DocCommandTest {
     assertEquals("2\n", doc("get", real.toString(), "a").out());
     assertTrue(Files.notExists(dir.resolve("link.yaml.lock")), "the target's lock only");
     assertEquals(0, doc("verify", link.toString()).status());
+  }
+
+  /**
+   * VALUE of {@code doc set KEY=VALUE} means what the same text means in the file, to PyYAML and to
+   * the store (YAML 1.1): {@code 1e3} is a string (it used to be stored as the number 1000.0),
+   * {@code 1:30} is the sexagesimal 90 (it used to be the string "1:30"); quoted values stay
+   * strings, flow (JSON-looking) values are read as before.
+   */
+  @Test
+  void valuesMeanWhatTheyMeanInTheFileToPyYaml(@TempDir Path dir) throws Exception {
+    assumeTrue(hasPyYaml(), "needs /usr/bin/python3 with python3-yaml");
+    Path f = dir.resolve("state.yaml");
+    CliRun set =
+        doc(
+            "set",
+            f.toString(),
+            "x=1e3",
+            "t=1:30",
+            "s='1e3'",
+            "y=\"yes\"",
+            "b=yes",
+            "o={\"a\":1}",
+            "l=[1,2]");
+    assertEquals(0, set.status(), set.err());
+    assertEquals(
+        "{'x': '1e3', 't': 90, 's': '1e3', 'y': 'yes', 'b': True, 'o': {'a': 1}, 'l': [1, 2]}",
+        pyYaml(f),
+        Files.readString(f));
+    assertEquals("1e3\n", doc("get", f.toString(), "x").out());
+    assertEquals("90\n", doc("get", f.toString(), "t").out());
+    assertEquals("{\"a\":1}\n", doc("get", f.toString(), "o").out());
+    assertEquals("[1,2]\n", doc("get", f.toString(), "l").out());
+  }
+
+  /**
+   * What reading the file refuses (a timestamp, .inf, .nan, a key that is not a string to PyYAML, a
+   * key given twice) is refused in VALUE too: a usage error naming KEY and VALUE, nothing written.
+   * (A date used to be stored as a string, which PyYAML then read as a string, not a date.)
+   */
+  @Test
+  void valuesFileReadingRefusesAreUsageErrorsNamingKeyAndValue(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("state.yaml");
+    assertEquals(0, doc("set", f.toString(), "a=1").status());
+    String before = Files.readString(f);
+    for (String[] c :
+        new String[][] {
+          {"d", "2024-01-02", "timestamp"},
+          {"d", "2024-01-02 10:00:00", "timestamp"},
+          {"n", ".inf", "inf"},
+          {"n", "-.Inf", "-inf"},
+          {"n", ".nan", "nan"},
+          {"n", "1.0e+400", "inf"},
+          {"m", "{1: a}", "key '1'"},
+          {"m", "{on: a}", "key 'on'"},
+          {"m", "[{a: 1, a: 2}]", "twice"},
+          {"m", "{a: [1, 2024-01-02]}", "a[1]"}
+        }) {
+      CliRun set = doc("set", f.toString(), c[0] + "=" + c[1]);
+      assertEquals(DocCommand.USAGE, set.status(), c[1] + ": " + set.err());
+      assertTrue(set.err().contains("KEY '" + c[0] + "'"), set.err());
+      assertTrue(set.err().contains("VALUE '" + c[1] + "'"), set.err());
+      assertTrue(set.err().contains(c[2]), set.err());
+      assertEquals(1, set.err().lines().count(), set.err());
+      assertEquals(before, Files.readString(f));
+    }
+    // quoted, each is a string
+    CliRun quoted = doc("set", f.toString(), "d='2024-01-02'", "n=\".inf\"");
+    assertEquals(0, quoted.status(), quoted.err());
+    assertEquals("2024-01-02\n", doc("get", f.toString(), "d").out());
+    assertEquals(".inf\n", doc("get", f.toString(), "n").out());
   }
 }

@@ -30,9 +30,9 @@ class DocPathTest {
   @Test
   void setsCreatingObjectsOnTheWay() throws Exception {
     ObjectNode root = tree("{\"a\":{\"list\":[1]}}");
-    DocPath.set(root, "workers.w1.status", DocPath.parseValue("busy"));
-    DocPath.set(root, "a.list.1", DocPath.parseValue("2"));
-    DocPath.set(root, "a.list.0", DocPath.parseValue("true"));
+    DocPath.set(root, "workers.w1.status", DocPath.parseValue("k", "busy"));
+    DocPath.set(root, "a.list.1", DocPath.parseValue("k", "2"));
+    DocPath.set(root, "a.list.0", DocPath.parseValue("k", "true"));
     assertEquals(
         "{\"a\":{\"list\":[true,2]},\"workers\":{\"w1\":{\"status\":\"busy\"}}}",
         DocPath.print(root));
@@ -44,26 +44,28 @@ class DocPathTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> DocPath.set(root, "n.x", DocPath.parseValue("1")));
+            () -> DocPath.set(root, "n.x", DocPath.parseValue("k", "1")));
     assertTrue(e.getMessage().contains("'n' is a number"), e.getMessage());
     assertThrows(
-        IllegalArgumentException.class, () -> DocPath.set(root, "list.5", DocPath.parseValue("1")));
+        IllegalArgumentException.class,
+        () -> DocPath.set(root, "list.5", DocPath.parseValue("k", "1")));
     assertThrows(
-        IllegalArgumentException.class, () -> DocPath.set(root, "list.x", DocPath.parseValue("1")));
+        IllegalArgumentException.class,
+        () -> DocPath.set(root, "list.x", DocPath.parseValue("k", "1")));
     assertThrows(IllegalArgumentException.class, () -> DocPath.get(root, "a..b"));
     assertThrows(IllegalArgumentException.class, () -> DocPath.get(root, ""));
   }
 
   @Test
   void valuesAreYamlScalars() {
-    assertTrue(DocPath.parseValue("3").isInt());
-    assertTrue(DocPath.parseValue("2.5").isDouble());
-    assertTrue(DocPath.parseValue("true").isBoolean());
-    assertTrue(DocPath.parseValue("null").isNull());
-    assertTrue(DocPath.parseValue("[a, b]").isArray());
-    JsonNode text = DocPath.parseValue("hello world");
+    assertTrue(DocPath.parseValue("k", "3").isInt());
+    assertTrue(DocPath.parseValue("k", "2.5").isDouble());
+    assertTrue(DocPath.parseValue("k", "true").isBoolean());
+    assertTrue(DocPath.parseValue("k", "null").isNull());
+    assertTrue(DocPath.parseValue("k", "[a, b]").isArray());
+    JsonNode text = DocPath.parseValue("k", "hello world");
     assertEquals("hello world", text.textValue());
-    assertEquals("", DocPath.parseValue("").textValue());
-    assertEquals("a: b: c", DocPath.parseValue("a: b: c").textValue());
+    assertEquals("", DocPath.parseValue("k", "").textValue());
+    assertEquals("a: b: c", DocPath.parseValue("k", "a: b: c").textValue());
   }
 }

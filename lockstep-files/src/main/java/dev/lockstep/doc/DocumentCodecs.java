@@ -1,9 +1,11 @@
 package dev.lockstep.doc;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The codecs Lockstep ships: JSON and YAML through Jackson, untyped ({@link ObjectNode}) or typed
@@ -66,6 +68,31 @@ public final class DocumentCodecs {
   /** YAML mapped to {@code type} (a record or bean with a {@code revision} property). */
   public static <T> DocumentCodec<T> yaml(Class<T> type) {
     return JacksonCodec.yaml(Objects.requireNonNull(type, "type must not be null"));
+  }
+
+  /**
+   * {@code text} read as one YAML value (a scalar, a flow or block sequence or mapping) the way
+   * {@link #yaml()} reads the values of a document — PyYAML's YAML 1.1 resolution, described above
+   * — so that a value given on its own (a command line's {@code KEY=VALUE}, say) means what the
+   * same text means in a YAML file: {@code 1e3} is a string, {@code 1:30} is 90, {@code yes} is
+   * true, {@code '1e3'} and {@code "yes"} are strings, {@code {"a": 1}} is an object.
+   *
+   * @return the value; empty when {@code text} is not YAML (a syntax error) or holds no value (it
+   *     is empty, or only a comment)
+   * @throws IllegalArgumentException for what decoding a YAML document refuses: a scalar PyYAML
+   *     reads as something the JSON model cannot hold (a timestamp such as {@code 2024-01-02},
+   *     {@code .inf}, {@code .nan}, a float beyond a double), a key that is not a string to PyYAML
+   *     ({@code {1: a}}), a key given twice in one mapping. The message, on one line, names the
+   *     value's place inside {@code text} ({@code 'a[1]': }, nothing at the top) and how to quote
+   *     it.
+   */
+  public static Optional<JsonNode> yamlValue(String text) {
+    return Yaml.CODEC.yamlValue(Objects.requireNonNull(text, "text must not be null"));
+  }
+
+  /** The untyped YAML codec of {@link #yamlValue}, made on first use. */
+  private static final class Yaml {
+    static final JacksonCodec<ObjectNode> CODEC = JacksonCodec.yaml(null);
   }
 
   /**

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * JSON and YAML documents through Jackson: untyped ({@link ObjectNode}) or typed (a record or bean
@@ -141,6 +142,15 @@ final class JacksonCodec<T> implements TreeCodec<T> {
 
   /** As {@link #finiteNumbers}, for a tree. */
   private static void requireFinite(JsonNode tree) {
+    JsonNode node = nonFinite(tree);
+    if (node != null) {
+      throw new IllegalArgumentException(
+          "cannot encode the document as yaml: " + notFinite(node.doubleValue()));
+    }
+  }
+
+  /** A NaN or infinite number in {@code tree}, or null when there is none. */
+  private static JsonNode nonFinite(JsonNode tree) {
     ArrayDeque<JsonNode> left = new ArrayDeque<>();
     left.push(tree);
     while (!left.isEmpty()) {
@@ -148,10 +158,10 @@ final class JacksonCodec<T> implements TreeCodec<T> {
       if (node.isContainerNode()) {
         node.forEach(left::push);
       } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
-        throw new IllegalArgumentException(
-            "cannot encode the document as yaml: " + notFinite(node.doubleValue()));
+        return node;
       }
     }
+    return null;
   }
 
   /** Why NaN or an infinity cannot be encoded, for both of the checks above. */
@@ -191,6 +201,35 @@ final class JacksonCodec<T> implements TreeCodec<T> {
       throw new UncheckedIOException(e);
     }
     return fromTree(tree, source);
+  }
+
+  /**
+   * {@code text} read as one YAML value (a scalar, flow or block sequence or mapping) the way
+   * {@link #decode} reads a YAML document's values: see {@link DocumentCodecs#yamlValue}.
+   */
+  Optional<JsonNode> yamlValue(String text) {
+    if (!yaml) {
+      throw new IllegalStateException("not a yaml codec: " + format);
+    }
+    JsonNode node;
+    try {
+      node = mapper.readTree(text);
+    } catch (Yaml11.Refused e) {
+      throw new IllegalArgumentException(e.getOriginalMessage(), e);
+    } catch (JsonProcessingException e) {
+      if (duplicate(e)) {
+        throw new IllegalArgumentException(problem(e), e);
+      }
+      return Optional.empty(); // not YAML
+    }
+    if (node == null || node.isMissingNode()) {
+      return Optional.empty();
+    }
+    JsonNode bad = nonFinite(node); // an explicit !!float .inf
+    if (bad != null) {
+      throw new IllegalArgumentException(notFinite(bad.doubleValue()));
+    }
+    return Optional.of(node);
   }
 
   @Override
@@ -398,7 +437,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
   /** A parse error's problem in the document's terms, on one line. */
   private static String problem(JsonProcessingException e) {
     String message = e.getOriginalMessage();
-    if (message != null && message.startsWith("Duplicate field '")) {
+    if (duplicate(e)) {
       int end = message.indexOf('\'', "Duplicate field '".length());
       String key = end < 0 ? "?" : message.substring("Duplicate field '".length(), end);
       return "key '"
@@ -407,6 +446,12 @@ final class JacksonCodec<T> implements TreeCodec<T> {
           + " earlier)";
     }
     return oneLine(message);
+  }
+
+  /** A key given twice in one mapping ({@link #strict}). */
+  private static boolean duplicate(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    return message != null && message.startsWith("Duplicate field '");
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.lockstep.doc;
 
 import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
@@ -173,6 +174,19 @@ final class Yaml11 {
     return sign * Double.parseDouble(v);
   }
 
+  /**
+   * A scalar or key {@link Parser} refuses: the YAML is well-formed, but PyYAML reads it as
+   * something the JSON model cannot hold. The message (without the location) says what and how to
+   * quote it.
+   */
+  static final class Refused extends JsonParseException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(YAMLParser parser, String message, JsonLocation location) {
+      super(parser, message, location);
+    }
+  }
+
   /** Jackson's YAML factory with {@link Parser} as its parser. */
   static final class Factory extends YAMLFactory {
     private static final long serialVersionUID = 1L;
@@ -211,8 +225,8 @@ final class Yaml11 {
 
   /**
    * Jackson's YAML parser with PyYAML's resolution of plain scalars, values and keys ({@link
-   * #kind}). A scalar the JSON model cannot hold as PyYAML reads it fails with a {@link
-   * JsonParseException} at its line, naming its key.
+   * #kind}). A scalar the JSON model cannot hold as PyYAML reads it fails with a {@link Refused} at
+   * its line, naming its key.
    */
   static final class Parser extends YAMLParser {
     Parser(
@@ -324,8 +338,8 @@ final class Yaml11 {
       return path.isEmpty() ? "" : "'" + path + "': ";
     }
 
-    private JsonParseException refusal(Event event, String message) {
-      return new JsonParseException(this, message, _locationFor(event.getStartMark()));
+    private Refused refusal(Event event, String message) {
+      return new Refused(this, message, _locationFor(event.getStartMark()));
     }
 
     /** {@code in 'a.b'} for the mapping holding a key, nothing at the top level. */

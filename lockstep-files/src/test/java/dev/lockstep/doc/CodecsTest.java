@@ -128,4 +128,35 @@ class CodecsTest {
             IllegalArgumentException.class, () -> DocumentCodecs.forPath(Path.of("STATE.txt")));
     assertTrue(e.getMessage().contains("STATE.txt"), e.getMessage());
   }
+
+  /** One value, read as the YAML codec reads a document's values (PyYAML's YAML 1.1). */
+  @Test
+  void yamlValueReadsAsTheYamlCodecReadsDocuments() {
+    assertEquals("1e3", DocumentCodecs.yamlValue("1e3").orElseThrow().textValue());
+    assertEquals(90, DocumentCodecs.yamlValue("1:30").orElseThrow().intValue());
+    assertEquals(1000.0, DocumentCodecs.yamlValue("1.0e+3").orElseThrow().doubleValue());
+    assertTrue(DocumentCodecs.yamlValue("on").orElseThrow().booleanValue());
+    assertEquals(15, DocumentCodecs.yamlValue("017").orElseThrow().intValue());
+    assertEquals("yes", DocumentCodecs.yamlValue("\"yes\"").orElseThrow().textValue());
+    assertEquals("1e3", DocumentCodecs.yamlValue("'1e3'").orElseThrow().textValue());
+    assertEquals("{\"a\":1}", DocumentCodecs.yamlValue("{\"a\":1}").orElseThrow().toString());
+    assertEquals("[1,\"1e3\"]", DocumentCodecs.yamlValue("[1, 1e3]").orElseThrow().toString());
+    assertTrue(DocumentCodecs.yamlValue("").isEmpty());
+    assertTrue(DocumentCodecs.yamlValue("# only a comment").isEmpty());
+    assertTrue(DocumentCodecs.yamlValue("a: b: c").isEmpty(), "not YAML");
+    for (String[] c :
+        new String[][] {
+          {"2024-01-02", "2024-01-02 is a timestamp"},
+          {".inf", "(inf)"},
+          {"[1, .nan]", "'[1]': .nan is a float"},
+          {"{a: {1: x}}", "key '1' in 'a'"},
+          {"{a: 1, a: 2}", "key 'a' appears twice"},
+          {"!!float 1e400", "Infinity is not a number"}
+        }) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> DocumentCodecs.yamlValue(c[0]), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+      assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+  }
 }
