@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -340,7 +341,7 @@ final class JacksonCodec<T> implements TreeCodec<T> {
     try {
       byte[] bytes;
       if (yaml) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g =
             yamlNumbers(mapper.getFactory().createGenerator(out, JsonEncoding.UTF8))) {
           writer.writeValue(g, value);

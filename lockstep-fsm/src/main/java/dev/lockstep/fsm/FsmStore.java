@@ -166,11 +166,8 @@ public interface FsmStore extends AutoCloseable {
    */
   default List<OutboxEntry> pendingEffects(
       Instant now, int limit, Map<String, ? extends Set<String>> effects) {
-    Objects.requireNonNull(now, "now");
+    OutboxEntry.checkPendingArguments(now, limit);
     Objects.requireNonNull(effects, "effects");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must be >= 0, got " + limit);
-    }
     if (limit == 0) {
       pendingEffects(now, 0); // asked all the same: a closed or failing store says so
       return new ArrayList<>();

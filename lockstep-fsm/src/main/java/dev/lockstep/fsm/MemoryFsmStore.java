@@ -228,18 +228,10 @@ final class MemoryFsmStore implements FsmStore {
     return all;
   }
 
-  /** Refuses what {@link FsmStore#pendingEffects(Instant, int)} says it refuses. */
-  private static void checkPendingArguments(Instant now, int limit) {
-    Objects.requireNonNull(now, "now");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must be >= 0, got " + limit);
-    }
-  }
-
   @Override
   public List<OutboxEntry> pendingEffects(Instant now, int limit) {
     open();
-    checkPendingArguments(now, limit);
+    OutboxEntry.checkPendingArguments(now, limit);
     List<OutboxEntry> due = new ArrayList<>();
     synchronized (pending) {
       for (OutboxEntry e : pending.values()) {
@@ -258,7 +250,7 @@ final class MemoryFsmStore implements FsmStore {
   public List<OutboxEntry> pendingEffects(
       Instant now, int limit, Map<String, ? extends Set<String>> effects) {
     open();
-    checkPendingArguments(now, limit);
+    OutboxEntry.checkPendingArguments(now, limit);
     Objects.requireNonNull(effects, "effects");
     List<OutboxEntry> due = new ArrayList<>();
     synchronized (pending) {

@@ -48,4 +48,15 @@ public record OutboxEntry(
   public boolean dispatched() {
     return dispatchedAt != null;
   }
+
+  /**
+   * Refuses what {@link FsmStore#pendingEffects(Instant, int)} says it refuses (a null {@code now},
+   * a negative {@code limit}); for the SPI's default and the stores, so they refuse alike.
+   */
+  static void checkPendingArguments(Instant now, int limit) {
+    Objects.requireNonNull(now, "now");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must be >= 0, got " + limit);
+    }
+  }
 }

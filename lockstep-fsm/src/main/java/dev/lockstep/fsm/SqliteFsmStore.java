@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -287,17 +286,9 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
         });
   }
 
-  /** Refuses what {@link FsmStore#pendingEffects(Instant, int)} says it refuses. */
-  private static void checkPendingArguments(Instant now, int limit) {
-    Objects.requireNonNull(now, "now");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must be >= 0, got " + limit);
-    }
-  }
-
   @Override
   public List<OutboxEntry> pendingEffects(Instant now, int limit) {
-    checkPendingArguments(now, limit);
+    OutboxEntry.checkPendingArguments(now, limit);
     return read(
         "pending effects",
         c -> {
@@ -312,7 +303,7 @@ final class SqliteFsmStore implements FsmStore, InWriteFires {
   @Override
   public List<OutboxEntry> pendingEffects(
       Instant now, int limit, Map<String, ? extends Set<String>> effects) {
-    checkPendingArguments(now, limit);
+    OutboxEntry.checkPendingArguments(now, limit);
     List<List<String>> pairs = new ArrayList<>();
     effects.forEach((m, names) -> names.forEach(n -> pairs.add(List.of(m, n))));
     if (pairs.isEmpty() || limit == 0) {
