@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * exactly one stripe). Design notes: {@code docs/design/stamped-fast-path.md}.
  *
  * <p>A slot is a {@link Cell} with a {@code long} {@link Cell#state}: a count in the high bits,
- * which only grows (so a stamp never repeats), and a mode in the low two bits:
+ * which only grows (so a stamp never repeats), and a mode in the low three bits:
  *
  * <ul>
  *   <li>{@link #FREE}: no key of the slot is held, waited for or in the stripe table.
@@ -23,7 +23,13 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@link #EXT}: the slot is governed by {@link Cell#value}, as the slot was before stamps:
  *       the last {@link Node} of a hand-off chain of one key, or {@link #INFLATED} (the slot's keys
  *       live in the stripe table). A null value under EXT is a moment of a transition.
+ *   <li>{@link #CONV}: a contender or an inflation that won the state's CAS from LONE (or an
+ *       inflation from FREE) is setting the value and the proxy, before a volatile write sets EXT.
+ *       Others wait for it to end, the stamped holder's close included.
  * </ul>
+ *
+ * <p>So the value is written only under CONV (by the one thread that won the state's CAS) or under
+ * EXT (by the chain's CASes, and under the stripe lock); under FREE, LONE and PUB it is null.
  *
  * <p>The cell keeps the last holder's key, owner and table hash ({@link Cell#key}, {@link
  * Cell#owner}, {@link Cell#hash}). A take of the same key object by the same thread stores none of
@@ -31,14 +37,15 @@ import java.util.concurrent.locks.LockSupport;
  * the fields, the state again), which is exact because they change only under PUB.
  *
  * <p>Contention. A blocking acquire that finds its own key held LONE (by another thread) converts
- * the hold into a hand-off chain ({@link #takeOrQueue}): it claims {@link Cell#value} (null → its
- * new WAITING {@link Waiter}), records a {@link Proxy} node that stands for the stamped hold
- * ({@link Cell#proxy}; the waiter is linked behind it), and CASes the state LONE(s) → EXT(s). If
- * that CAS fails, the holder has left: the value is set back and the acquire tries again. From EXT
- * on, the chain works as below, with the proxy as its first holder: the stamped holder's close
- * finds its CAS failed, finds the state's count still its own and the proxy of its stamp, claims
- * the proxy (CAS HELD → RELEASED, the exactly-once decision) and hands off from it ({@link
- * #slowClose}).
+ * the hold into a hand-off chain ({@link #takeOrQueue}): with a {@link Proxy} node that stands for
+ * the stamped hold and its own WAITING {@link Waiter} linked behind it made beforehand, it CASes
+ * the state LONE(s) → CONV(s), the one atomic that decides against the holder's release (if it
+ * fails, the holder has left and the acquire tries again), then stores the proxy ({@link
+ * Cell#proxy}), the value (its waiter) and EXT(s) with field writes, which call nothing and so
+ * cannot fail. From EXT on, the chain works as below, with the proxy as its first holder: the
+ * stamped holder's close finds its CAS failed, finds the state's count still its own and the proxy
+ * of its stamp, claims the proxy (CAS HELD → RELEASED, the exactly-once decision) and hands off
+ * from it ({@link #slowClose}).
  *
  * <p>Hand-off chain (the hot key of two threads): a blocking acquire that finds its key held under
  * EXT by a HELD node (so nobody waits yet) queues behind it without any lock: it CASes the value
@@ -80,8 +87,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Errors (a {@code StackOverflowError} can meet any call, and in the interpreter a {@link
  * VarHandle} access is a call): nothing after a state change calls anything but a store that cannot
  * fail, except the publication's release store, whose failure gives the slot back by a volatile
- * field write ({@link #publish}), and a conversion's state CAS, whose failure gives the value back
- * the same way. {@code StackDepthScanTest} and {@code InterpretedScanTest} scan every depth.
+ * field write ({@link #publish}); a conversion or an inflation writes the value, the proxy and EXT
+ * by field writes after its CAS to CONV. {@code StackDepthScanTest} and {@code InterpretedScanTest}
+ * scan every depth.
  *
  * <p>Cell layout: a cell is padded to 128 bytes, so that two threads using keys of two slots do not
  * share a cache line (or the pair of lines the adjacent-line prefetcher moves together). Cells are
@@ -98,8 +106,9 @@ final class FastSlots {
   static final long LONE = 1;
   static final long EXT = 2;
   static final long PUB = 3;
-  static final long MODE = 3;
-  static final long STEP = 4;
+  static final long CONV = 4;
+  static final long MODE = 7;
+  static final long STEP = 8;
 
   /** Access to the elements of {@link #cells}. */
   private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(Cell[].class);
@@ -130,6 +139,9 @@ final class FastSlots {
 
   /** Attempts of {@link #takeOrQueue} while the slot keeps changing, before the slow way. */
   private static final int QUEUE_TRIES = 16;
+
+  /** Checks of a LONE hold of the key before a blocking acquire converts it (queues behind it). */
+  private static final int HOLD_SPINS = 2048;
 
   /** Status checks a releaser spins while its successor links itself, before yielding. */
   private static final int LINK_SPINS = 64;
@@ -224,17 +236,22 @@ final class FastSlots {
    */
   Object takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
     Cell c = cell(hash & MASK);
-    for (int tries = 0; tries < QUEUE_TRIES; tries++) {
+    int spins = 0;
+    int waits = 0;
+    // A virtual thread does not spin: it would occupy a carrier the holder may need.
+    int holdSpins = Thread.currentThread().isVirtual() ? 0 : HOLD_SPINS;
+    for (int tries = 0; tries < QUEUE_TRIES; ) {
       long st = c.state;
       long mode = st & MODE;
       if (mode == FREE) {
         if (take(c, key, owner, hash) != 0) {
           return c;
         }
+        tries++;
         continue;
       }
-      if (mode == PUB) {
-        Thread.onSpinWait();
+      if (mode == PUB || mode == CONV) {
+        spins = pause(spins); // a take or a conversion ends in a few instructions
         continue;
       }
       if (mode == LONE) {
@@ -248,32 +265,43 @@ final class FastSlots {
         if (o == owner || h != hash || !(k == key || k.equals(key))) {
           return null;
         }
+        if (waits < holdSpins) {
+          // A hold of the key is often short: wait a little for it to end before converting it
+          // (two allocations and a CAS that the holder's release often wins meanwhile).
+          waits++;
+          Thread.onSpinWait();
+          continue;
+        }
         Proxy p = new Proxy(fastEntry, k, o, h, st);
         Waiter w = new Waiter(fastEntry, key, owner, hash, p);
-        p.next = w; // published by the value's CAS
-        if (!VALUE.compareAndSet(c, null, w)) {
-          continue; // another contender or an inflation is at work
+        p.next = w; // published by the state's write of EXT
+        if (!STATE.compareAndSet(c, st, (st & ~MODE) | CONV)) {
+          tries++;
+          continue; // the holder left, or another contender or an inflation won
         }
-        if (convert(c, st, p)) {
-          return w;
-        }
-        continue; // the holder left meanwhile
+        c.proxy = p;
+        c.value = w;
+        c.state = (st & ~MODE) | EXT;
+        return w;
       }
       Object v = c.value;
       if (v == INFLATED) {
         return null;
       }
       if (!(v instanceof Node t)) {
-        continue; // a transition: the slot changes
+        spins = pause(spins); // a transition: the slot changes
+        continue;
       }
       int status = t.status();
       if (status == Node.RELEASED) {
-        continue; // released since the slot was read: the slot changes (or has changed)
+        spins = pause(spins); // released since the slot was read: the slot changes
+        continue;
       }
       if (status != Node.HELD || t.owner == owner || !(t.key == key || t.key.equals(key))) {
         return null;
       }
       Waiter w = new Waiter(fastEntry, key, owner, hash, t);
+      tries++;
       if (VALUE.compareAndSet(c, t, w)) {
         // t was still the slot's node, so still held (its release would have CASed it out first).
         try {
@@ -290,26 +318,6 @@ final class FastSlots {
       }
     }
     return null;
-  }
-
-  /**
-   * Turns the LONE hold of stamp {@code st} into a chain whose first holder is {@code p}, once the
-   * caller has claimed the cell's value: false (and the value given back) if the hold has ended.
-   * The value is given back by a volatile field write, which calls nothing, also when the state's
-   * CAS throws (interpreted, a {@code StackOverflowError} before the CAS ran).
-   */
-  private static boolean convert(Cell c, long st, Proxy p) {
-    try {
-      c.proxy = p; // published by the state's CAS
-      if (STATE.compareAndSet(c, st, (st & ~MODE) | EXT)) {
-        return true;
-      }
-    } catch (Throwable e) {
-      c.value = null;
-      throw e;
-    }
-    c.value = null;
-    return false;
   }
 
   /**
@@ -330,10 +338,14 @@ final class FastSlots {
         }
         continue;
       }
+      if (mode == CONV) {
+        Thread.onSpinWait(); // a contender converts this hold: it sets EXT next
+        continue;
+      }
       if (mode != EXT) {
         return; // not this hold's (it cannot be: a stamp's count is FREE or PUB only before it)
       }
-      Proxy p = c.proxy; // set before the state's CAS to EXT(stamp) that this read saw
+      Proxy p = c.proxy; // set before the state's write of EXT(stamp) that this read saw
       if (p == null || p.stamp != stamp) {
         return;
       }
@@ -347,8 +359,8 @@ final class FastSlots {
   /** Whether the stamped hold is still held. */
   static boolean held(Cell c, long stamp) {
     long st = c.state;
-    if (st == stamp) {
-      return true;
+    if (st == stamp || st == ((stamp & ~MODE) | CONV)) {
+      return true; // LONE, or being converted (the hold stands)
     }
     if (st != ((stamp & ~MODE) | EXT)) {
       return false;
@@ -444,6 +456,19 @@ final class FastSlots {
     }
   }
 
+  /**
+   * One spin of a wait for another thread's transition of a slot (a few instructions long, unless
+   * that thread was descheduled): yields now and then. Returns the next spin count.
+   */
+  private static int pause(int spins) {
+    if (++spins < LINK_SPINS) {
+      Thread.onSpinWait();
+      return spins;
+    }
+    Thread.yield();
+    return 0;
+  }
+
   /** Gives up a chain's waiting node; false if it was granted first. */
   static boolean cancel(Waiter w) {
     return w.casStatus(Node.WAITING, Node.CANCELLED);
@@ -489,8 +514,8 @@ final class FastSlots {
       Object o = c.owner;
       int h = c.hash;
       VarHandle.acquireFence();
-      if (mode == PUB || c.state != st) {
-        Thread.onSpinWait(); // a take in progress
+      if (mode == PUB || mode == CONV || c.state != st) {
+        Thread.onSpinWait(); // a take or a conversion in progress
         continue;
       }
       return h == hash && (k == key || k.equals(key)) ? o : null;
@@ -504,7 +529,7 @@ final class FastSlots {
       return false;
     }
     long mode = c.state & MODE;
-    return mode == LONE || mode == PUB || (mode == EXT && c.value instanceof Node);
+    return mode == LONE || mode == PUB || mode == CONV || (mode == EXT && c.value instanceof Node);
   }
 
   /**
@@ -521,16 +546,14 @@ final class FastSlots {
       long st = c.state;
       long mode = st & MODE;
       if (mode == FREE) {
-        if (VALUE.compareAndSet(c, null, INFLATED)) {
-          if (STATE.compareAndSet(c, st, (st & ~MODE) | EXT)) {
-            return;
-          }
-          c.value = null; // a fast hold was taken meanwhile: look again
+        if (STATE.compareAndSet(c, st, (st & ~MODE) | CONV)) {
+          c.value = INFLATED;
+          c.state = (st & ~MODE) | EXT;
+          return;
         }
-        Thread.onSpinWait();
-        continue;
+        continue; // a fast hold was taken meanwhile: look again
       }
-      if (mode == PUB) {
+      if (mode == PUB || mode == CONV) {
         Thread.onSpinWait();
         continue;
       }
@@ -545,17 +568,15 @@ final class FastSlots {
         Proxy p = new Proxy(engine.fastEntry, k, o, h, st);
         Entry e = s.obtain(engine, k, h);
         s.reserve();
-        if (VALUE.compareAndSet(c, null, INFLATED)) {
+        if (STATE.compareAndSet(c, st, (st & ~MODE) | CONV)) {
           c.proxy = p;
-          if (STATE.compareAndSet(c, st, (st & ~MODE) | EXT)) {
-            engine.insert(s, e);
-            e.chainTail = p; // the holder's close claims the proxy and ends the chain here
-            return;
-          }
-          c.value = null; // released meanwhile
+          c.value = INFLATED;
+          c.state = (st & ~MODE) | EXT;
+          engine.insert(s, e);
+          e.chainTail = p; // the holder's close claims the proxy and ends the chain here
+          return;
         }
-        s.recycle(e);
-        Thread.onSpinWait();
+        s.recycle(e); // released meanwhile: look again
         continue;
       }
       Object v = c.value;
