@@ -196,7 +196,10 @@ final class FastSlots {
     try {
       STATE.setRelease(c, s | LONE);
     } catch (Throwable e) {
-      c.state = s;
+      // FREE(next), not FREE(s): a taker that read the cell's old key and owner under FREE(s)
+      // must lose its CAS (review of session 21: with FREE(s) it took a key the cell no longer
+      // named, and the key could be taken twice). No stamp of count s was ever issued.
+      c.state = (s & ~MODE) + STEP;
       throw e;
     }
     return s | LONE;
@@ -350,6 +353,9 @@ final class FastSlots {
         return;
       }
       if (p.casStatus(Node.HELD, Node.RELEASED)) {
+        if (c.proxy == p) {
+          c.proxy = null; // keeps neither its key nor its thread (a field write: no call)
+        }
         handOff(p);
       }
       return;
