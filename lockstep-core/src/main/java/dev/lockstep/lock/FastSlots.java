@@ -91,9 +91,15 @@ import java.util.concurrent.locks.LockSupport;
  * by field writes after its CAS to CONV. {@code StackDepthScanTest} and {@code InterpretedScanTest}
  * scan every depth.
  *
- * <p>Cell layout: a cell is padded to 128 bytes, so that two threads using keys of two slots do not
- * share a cache line (or the pair of lines the adjacent-line prefetcher moves together). Cells are
- * made on a slot's first use; a lock that has used every slot keeps 256 KB of cells.
+ * <p>Cell layout: a cell is 48 bytes, not padded, so that its state and its value share a cache
+ * line. Padded to 128 bytes (the padding longs laid out between the state and the references), the
+ * hot key ran at half speed: 11–14 M/s against 17–24 M/s unpadded in the two-thread probe, session
+ * 21. Cells are made on a slot's first use; a lock that has used every slot keeps 96 KB of cells.
+ * Node mode: once a hold was converted or the slot inflated, the slot stays EXT for good and its
+ * value alone governs it, as before stamps: null (free: {@link #nodeTake} and {@link #takeOrQueue}
+ * take it with a node CAS), a chain's last node, or {@link #INFLATED}; a chain's end is the value's
+ * CAS back to null. So a contended key pays no conversion after its first, and only the state's
+ * first contention costs one.
  */
 final class FastSlots {
   static final int BITS = 11;
@@ -139,9 +145,6 @@ final class FastSlots {
 
   /** Attempts of {@link #takeOrQueue} while the slot keeps changing, before the slow way. */
   private static final int QUEUE_TRIES = 16;
-
-  /** Checks of a LONE hold of the key before a blocking acquire converts it (queues behind it). */
-  private static final int HOLD_SPINS = 2048;
 
   /** Status checks a releaser spins while its successor links itself, before yielding. */
   private static final int LINK_SPINS = 64;
@@ -205,6 +208,18 @@ final class FastSlots {
     return s | LONE;
   }
 
+  /**
+   * Takes a node-mode slot (EXT with a null value) for the key: the new lone node hold, or null if
+   * the slot is not in node mode or not free.
+   */
+  Node nodeTake(Cell c, Object key, Object owner, int hash) {
+    if ((c.state & MODE) != EXT || c.value != null) {
+      return null;
+    }
+    Node n = new Node(engine.fastEntry, key, owner, hash, Node.HELD);
+    return VALUE.compareAndSet(c, null, n) ? n : null;
+  }
+
   /** The slot's current cell, created on first use. */
   Cell cell(int slot) {
     Cell c = cells[slot];
@@ -240,9 +255,7 @@ final class FastSlots {
   Object takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
     Cell c = cell(hash & MASK);
     int spins = 0;
-    int waits = 0;
-    // A virtual thread does not spin: it would occupy a carrier the holder may need.
-    int holdSpins = Thread.currentThread().isVirtual() ? 0 : HOLD_SPINS;
+
     for (int tries = 0; tries < QUEUE_TRIES; ) {
       long st = c.state;
       long mode = st & MODE;
@@ -268,13 +281,7 @@ final class FastSlots {
         if (o == owner || h != hash || !(k == key || k.equals(key))) {
           return null;
         }
-        if (waits < holdSpins) {
-          // A hold of the key is often short: wait a little for it to end before converting it
-          // (two allocations and a CAS that the holder's release often wins meanwhile).
-          waits++;
-          Thread.onSpinWait();
-          continue;
-        }
+
         Proxy p = new Proxy(fastEntry, k, o, h, st);
         Waiter w = new Waiter(fastEntry, key, owner, hash, p);
         p.next = w; // published by the state's write of EXT
@@ -291,8 +298,17 @@ final class FastSlots {
       if (v == INFLATED) {
         return null;
       }
+      if (v == null) {
+        // Node mode, free: take it as a lone node (the slot's protocol before stamps).
+        Node n = new Node(fastEntry, key, owner, hash, Node.HELD);
+        if (VALUE.compareAndSet(c, null, n)) {
+          return n;
+        }
+        tries++;
+        continue;
+      }
       if (!(v instanceof Node t)) {
-        spins = pause(spins); // a transition: the slot changes
+        spins = pause(spins); // cannot be: the value is null, a node or INFLATED
         continue;
       }
       int status = t.status();
@@ -398,11 +414,7 @@ final class FastSlots {
    */
   private boolean endSlot(Node x) {
     Cell c = cells[x.slot()];
-    if (c == null || !VALUE.compareAndSet(c, x, null)) {
-      return false;
-    }
-    c.state = (c.state & ~MODE) + STEP;
-    return true;
+    return c != null && VALUE.compareAndSet(c, x, null);
   }
 
   /**
@@ -510,10 +522,6 @@ final class FastSlots {
       }
       if (mode == EXT) {
         Object v = c.value;
-        if (v == null) {
-          Thread.onSpinWait(); // a transition
-          continue;
-        }
         return v instanceof Node n && n.key.equals(key) ? n : null;
       }
       Object k = c.key;
@@ -590,8 +598,10 @@ final class FastSlots {
         return;
       }
       if (v == null) {
-        Thread.onSpinWait(); // a chain ends: the state goes FREE next
-        continue;
+        if (VALUE.compareAndSet(c, null, INFLATED)) {
+          return;
+        }
+        continue; // a node hold was taken meanwhile
       }
       Node last = (Node) v;
       Entry e = s.obtain(engine, last.key, last.hash()); // the hash its owner computed
@@ -616,27 +626,20 @@ final class FastSlots {
    */
   void removed(int slot) {
     if (--entries[slot] == 0) {
-      Cell c = cell(slot);
-      c.value = null; // was INFLATED: the slot's keys are all gone
-      c.state = (c.state & ~MODE) + STEP;
+      cell(slot).value = null; // was INFLATED: the slot's keys are all gone (node mode stays)
     }
   }
 
   /** Frees a slot inflated for nothing (a busy try, an error). Caller holds the stripe lock. */
   void settle(int slot) {
     Cell c = cells[slot];
-    if (entries[slot] == 0 && c != null && c.value == INFLATED) {
-      // Only this lock's own INFLATED, under EXT: set only under the stripe lock, which this
-      // thread holds.
-      c.value = null;
-      c.state = (c.state & ~MODE) + STEP;
+    if (entries[slot] == 0 && c != null) {
+      // Only this lock's own INFLATED, under EXT (node mode stays).
+      VALUE.compareAndSet(c, INFLATED, null);
     }
   }
 
-  /**
-   * A slot. Padded to 128 bytes with its object header (see the class notes), so that two slots
-   * never share a cache line.
-   */
+  /** A slot (see the class notes on its layout). */
   static final class Cell {
     /** Count and mode (see the class notes). */
     volatile long state;
@@ -660,10 +663,6 @@ final class FastSlots {
     Proxy proxy;
 
     final LockEngine engine;
-
-    // Padding to 128 bytes (the fields above take 44 with a 12-byte header and compressed oops).
-    @SuppressWarnings("unused")
-    private long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09;
 
     Cell(LockEngine engine) {
       this.engine = engine;

@@ -170,9 +170,15 @@ final class LockEngine {
     int hash = spread(key.hashCode());
     FastSlots.Cell c = fast ? slots.cellOrNull(hash) : null;
     Hold h = new Hold(c, key);
-    long stamp = c == null ? 0 : FastSlots.take(c, key, Thread.currentThread(), hash);
+    Thread me = Thread.currentThread();
+    long stamp = c == null ? 0 : FastSlots.take(c, key, me, hash);
     if (stamp != 0) {
       h.stamp = stamp;
+      return h;
+    }
+    Node n = c == null ? null : slots.nodeTake(c, key, me, hash);
+    if (n != null) {
+      h.where = n;
       return h;
     }
     Object w = awaitSlowly(key, hash, LockMode.EXCLUSIVE, nanos(timeout), timeout, throwOnTimeout);
@@ -195,12 +201,16 @@ final class LockEngine {
     int hash = spread(key.hashCode());
     FastSlots.Cell c = fast ? slots.cellOrNull(hash) : null;
     Hold h = new Hold(c, key);
-    long stamp = c == null ? 0 : FastSlots.take(c, key, Thread.currentThread(), hash);
+    Thread me = Thread.currentThread();
+    long stamp = c == null ? 0 : FastSlots.take(c, key, me, hash);
     if (stamp != 0) {
       h.stamp = stamp;
       return h;
     }
-    Node n = tryTable(key, hash);
+    Node n = c == null ? null : slots.nodeTake(c, key, me, hash);
+    if (n == null) {
+      n = tryTable(key, hash);
+    }
     if (n == null) {
       return null;
     }
