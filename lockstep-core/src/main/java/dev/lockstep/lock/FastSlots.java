@@ -55,19 +55,18 @@ import java.util.concurrent.locks.LockSupport;
  * {@code close()} is a no-op) and grants the successor by CAS WAITING → HELD, unparking it only if
  * it has parked ({@link Waiter#parked}); a waiter that gives up (timeout, interrupt) CASes WAITING
  * → CANCELLED instead, and a releaser that loses that race releases the cancelled node on its
- * behalf. The chain's last releaser ends it: value x → null by CAS, then the state EXT(c) → FREE(c
- * + 1) by a volatile field write (nobody else writes the state under EXT with a null value). A
- * chain has at most two nodes: whoever finds the slot's node not HELD (a waiter is already queued)
- * goes the slow way, and its inflation freezes the chain: the chain's nodes still pass the key
- * among themselves, the entry's queue waits behind them (FIFO), and the chain's last releaser finds
- * the slot inflated and ends the chain under the stripe lock ({@link LockEngine#endChain}),
- * granting the entry's queue.
+ * behalf. The chain's last releaser ends it: value x → null by CAS; the slot stays EXT (node mode,
+ * below). A chain has at most two nodes: whoever finds the slot's node not HELD (a waiter is
+ * already queued) goes the slow way, and its inflation freezes the chain: the chain's nodes still
+ * pass the key among themselves, the entry's queue waits behind them (FIFO), and the chain's last
+ * releaser finds the slot inflated and ends the chain under the stripe lock ({@link
+ * LockEngine#endChain}), granting the entry's queue.
  *
  * <p>Inflation ({@link #inflate}, under the stripe lock): a FREE slot is claimed (value null →
  * INFLATED, then state → EXT); a LONE hold gets a proxy that becomes its key's table entry's {@link
  * Entry#chainTail}, so the stamped holder's close ends the chain there; a chain's last node becomes
  * its entry's chain tail as before. The stripe counts the table's entries per slot; when the last
- * one retires ({@link #removed}), the slot goes back to FREE.
+ * one retires ({@link #removed}), the slot's value goes back to null (node mode, below).
  *
  * <p>So every rule of the stripe table still holds: FIFO (a newcomer takes a slot only when it is
  * FREE, and queues behind the slot's holder or the table entry otherwise), self-deadlock (a thread
@@ -100,6 +99,19 @@ import java.util.concurrent.locks.LockSupport;
  * take it with a node CAS), a chain's last node, or {@link #INFLATED}; a chain's end is the value's
  * CAS back to null. So a contended key pays no conversion after its first, and only the state's
  * first contention costs one.
+ *
+ * <p>Renewal (node mode only): every {@link #RENEWAL}-th node take of a free cell moves the slot to
+ * a new node-mode cell that already holds the new node; the old cell forwards to it for good (a CAS
+ * of its value from null to the new cell, so it can no longer be taken), and whoever meets the
+ * forward swings the array element over ({@link #cell}, {@link #endSlot}, {@link #takeOrQueue},
+ * {@link #inflate}). The reason is G1's post-write barrier: a node-mode hold stores a freshly
+ * allocated node into the cell, and a store into an old object costs a StoreLoad fence and a card
+ * check on every take, where a store into a young object is filtered at once. Without renewal the
+ * hot key (two threads, JMH) ran 26–34 M/s for a fork's first 4–5 seconds, then 12–13 M/s once the
+ * cell was promoted (session 22); with it, 30–41 M/s throughout. A stamped hold stores no
+ * reference, so a slot that is never contended keeps its first cell. A stale handle of the old cell
+ * stays a no-op: a renewal needs a null value, so the old cell's proxy (if any) was claimed, and
+ * its nodes left it by their release.
  */
 final class FastSlots {
   static final int BITS = 11;
@@ -143,6 +155,12 @@ final class FastSlots {
         }
       };
 
+  /**
+   * Node-mode takes of a slot's free cell after which the taker moves the slot to a new cell: a
+   * power of two (see the class notes on renewal).
+   */
+  static final int RENEWAL = 1 << 12;
+
   /** Attempts of {@link #takeOrQueue} while the slot keeps changing, before the slow way. */
   private static final int QUEUE_TRIES = 16;
 
@@ -164,7 +182,10 @@ final class FastSlots {
 
   /** The key's cell by its table hash, or null before the slot's first use. */
   Cell cellOrNull(int hash) {
-    return cells[hash & MASK]; // a racy read is enough: a cell's fields start at their defaults
+    // A racy read is enough. A stale (renewed) cell is EXT with a forward as its value: its takes
+    // fail, and the slow way follows the forward. A renewed cell seen through the race with its
+    // fields at their defaults fails its take's CAS (its real state is EXT, its value not null).
+    return cells[hash & MASK];
   }
 
   /**
@@ -216,13 +237,48 @@ final class FastSlots {
     if ((c.state & MODE) != EXT || c.value != null) {
       return null;
     }
-    Node n = new Node(engine.fastEntry, key, owner, hash, Node.HELD);
-    return VALUE.compareAndSet(c, null, n) ? n : null;
+    return claim(c, hash & MASK, new Node(engine.fastEntry, key, owner, hash, Node.HELD));
+  }
+
+  /**
+   * Sets a free node-mode cell's value to a new lone node hold, or every {@link #RENEWAL}-th time
+   * moves the slot to a new node-mode cell that holds it; null if the cell was not free (any more).
+   * The take is counted after its CAS, when this thread owns the cell's line anyway.
+   */
+  private Node claim(Cell c, int slot, Node n) {
+    if (((c.takes + 1) & (RENEWAL - 1)) == 0) { // a racy count: an estimate is all renewal needs
+      return renew(c, slot, n);
+    }
+    if (VALUE.compareAndSet(c, null, n)) {
+      c.takes++;
+      return n;
+    }
+    return null;
+  }
+
+  /**
+   * Moves a free node-mode slot to a new cell (node mode too) holding {@code n}: the old cell
+   * forwards to the new one from the CAS on (so no one can take it any more), and the slot's array
+   * element is made to point to the new cell by whoever gets there first (any thread that meets the
+   * forward helps). See the class notes on renewal.
+   */
+  private Node renew(Cell c, int slot, Node n) {
+    Cell next = new Cell(engine, c.state, n);
+    if (!VALUE.compareAndSet(c, null, next)) {
+      return null;
+    }
+    try {
+      CELLS.compareAndSet(cells, slot, c, next);
+    } catch (Throwable e) {
+      // An error here (a StackOverflowError) must not lose the hold just taken: the forward
+      // stands, and whoever meets it swings the element over (see cell()).
+    }
+    return n;
   }
 
   /** The slot's current cell, created on first use. */
   Cell cell(int slot) {
-    Cell c = cells[slot];
+    Cell c = (Cell) CELLS.getAcquire(cells, slot);
     if (c == null) {
       Cell first = new Cell(engine);
       c = (Cell) CELLS.compareAndExchange(cells, slot, null, first);
@@ -230,12 +286,29 @@ final class FastSlots {
         return first;
       }
     }
+    return current(slot, c);
+  }
+
+  /**
+   * The cell that {@code c} (the slot's, or a renewed one) forwards to, swinging the slot to it.
+   */
+  private Cell current(int slot, Cell c) {
+    while (c.value instanceof Cell next) {
+      CELLS.compareAndSet(cells, slot, c, next);
+      c = next;
+    }
     return c;
+  }
+
+  /** The slot's current cell, or null before its first use. */
+  private Cell currentOrNull(int slot) {
+    Cell c = (Cell) CELLS.getAcquire(cells, slot);
+    return c == null ? null : current(slot, c);
   }
 
   /** The slot's value: null, a {@link Node} or {@link #INFLATED}. */
   Object get(int slot) {
-    Cell c = cells[slot];
+    Cell c = currentOrNull(slot);
     return c == null ? null : c.value;
   }
 
@@ -300,20 +373,22 @@ final class FastSlots {
       }
       if (v == null) {
         // Node mode, free: take it as a lone node (the slot's protocol before stamps).
-        Node n = new Node(fastEntry, key, owner, hash, Node.HELD);
-        if (VALUE.compareAndSet(c, null, n)) {
+        Node n = claim(c, hash & MASK, new Node(fastEntry, key, owner, hash, Node.HELD));
+        if (n != null) {
           return n;
         }
         tries++;
         continue;
       }
       if (!(v instanceof Node t)) {
-        spins = pause(spins); // cannot be: the value is null, a node or INFLATED
+        c = current(hash & MASK, c); // renewed meanwhile
         continue;
       }
       int status = t.status();
       if (status == Node.RELEASED) {
-        spins = pause(spins); // released since the slot was read: the slot changes
+        // Released since the slot was read: look again at once (a pause here let the releaser,
+        // looping, take the key again first, and the hot key ran at half main's rate).
+        tries++;
         continue;
       }
       if (status != Node.HELD || t.owner == owner || !(t.key == key || t.key.equals(key))) {
@@ -413,8 +488,20 @@ final class FastSlots {
    * slot's value.
    */
   private boolean endSlot(Node x) {
-    Cell c = cells[x.slot()];
-    return c != null && VALUE.compareAndSet(c, x, null);
+    int slot = x.slot();
+    Cell c = (Cell) CELLS.getAcquire(cells, slot);
+    while (c != null) {
+      Object w = VALUE.compareAndExchange(c, x, null);
+      if (w == x) {
+        return true;
+      }
+      if (!(w instanceof Cell next)) {
+        return false;
+      }
+      CELLS.compareAndSet(cells, slot, c, next);
+      c = next;
+    }
+    return false;
   }
 
   /**
@@ -510,7 +597,7 @@ final class FastSlots {
    * (a stamped take or release takes none, so the cell is read with the seqlock check).
    */
   Object fastHold(Object key, int hash) {
-    Cell c = cells[hash & MASK];
+    Cell c = currentOrNull(hash & MASK);
     if (c == null) {
       return null;
     }
@@ -522,6 +609,10 @@ final class FastSlots {
       }
       if (mode == EXT) {
         Object v = c.value;
+        if (v instanceof Cell) {
+          c = current(hash & MASK, c); // renewed meanwhile
+          continue;
+        }
         return v instanceof Node n && n.key.equals(key) ? n : null;
       }
       Object k = c.key;
@@ -538,12 +629,16 @@ final class FastSlots {
 
   /** Whether the slot holds a key on the fast path (for counting active keys). */
   boolean busy(int slot) {
-    Cell c = cells[slot];
+    Cell c = currentOrNull(slot);
     if (c == null) {
       return false;
     }
     long mode = c.state & MODE;
-    return mode == LONE || mode == PUB || mode == CONV || (mode == EXT && c.value instanceof Node);
+    Object v = c.value; // a forward: renewed meanwhile, the new cell holds a lone node
+    return mode == LONE
+        || mode == PUB
+        || mode == CONV
+        || (mode == EXT && (v instanceof Node || v instanceof Cell));
   }
 
   /**
@@ -597,6 +692,10 @@ final class FastSlots {
       if (v == INFLATED) {
         return;
       }
+      if (v instanceof Cell) {
+        c = current(slot, c); // renewed meanwhile
+        continue;
+      }
       if (v == null) {
         if (VALUE.compareAndSet(c, null, INFLATED)) {
           return;
@@ -626,7 +725,9 @@ final class FastSlots {
    */
   void removed(int slot) {
     if (--entries[slot] == 0) {
-      cell(slot).value = null; // was INFLATED: the slot's keys are all gone (node mode stays)
+      // Was INFLATED: the slot's keys are all gone (node mode stays). An INFLATED cell is the
+      // slot's element (see settle), so no forward is followed: that call could throw here.
+      cells[slot].value = null;
     }
   }
 
@@ -634,7 +735,9 @@ final class FastSlots {
   void settle(int slot) {
     Cell c = cells[slot];
     if (entries[slot] == 0 && c != null) {
-      // Only this lock's own INFLATED, under EXT (node mode stays).
+      // Only this lock's own INFLATED, under EXT (node mode stays). The slot's element is the
+      // cell this thread inflated: inflate() swung the element to the cell it set INFLATED, which
+      // cannot forward (a renewal needs a null value). Read directly: a call could throw here.
       VALUE.compareAndSet(c, INFLATED, null);
     }
   }
@@ -662,10 +765,22 @@ final class FastSlots {
      */
     Proxy proxy;
 
+    /**
+     * Node-mode takes of this cell, counted without synchronization (renewal needs an estimate).
+     */
+    int takes;
+
     final LockEngine engine;
 
     Cell(LockEngine engine) {
       this.engine = engine;
+    }
+
+    /** A renewed node-mode cell: state EXT (as the old cell's), value its first lone node. */
+    Cell(LockEngine engine, long state, Node value) {
+      this.engine = engine;
+      this.state = state;
+      this.value = value;
     }
   }
 

@@ -1,0 +1,140 @@
+package dev.lockstep.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The renewal of a node-mode slot's cell (see {@link FastSlots}): once a slot has been contended it
+ * stays in node mode, where every hold stores a new node into the cell; every {@link
+ * FastSlots#RENEWAL}-th take of its free cell moves the slot to a new cell that already holds the
+ * new hold, so that the cell stays a young object. A renewal must be invisible: one holder at a
+ * time, nothing left behind, stale handles (a stamped one from before the slot's conversion, a node
+ * one from before the renewal) still no-ops. A slot that is never contended keeps its cell: its
+ * stamped holds store no reference.
+ *
+ * <p>Shown to fail against a deliberately broken variant (then reverted): {@code FastSlots.renew}
+ * installing a new cell without its node ({@code new Cell(engine, c.state, null)}) while returning
+ * the hold as taken: "hold 4094 is not in its slot".
+ */
+class SlotRenewalTest {
+  private static final Duration LONG = Duration.ofSeconds(30);
+  private static final String KEY = "renewed";
+
+  private final KeyedLock<String> lock = KeyedLock.create();
+  private final LockEngine engine = ((ExclusiveKeyedLock<String>) lock).engine;
+  private final int slot = LockEngine.spread(KEY.hashCode()) & FastSlots.MASK;
+
+  /** Puts the key's slot in node mode: a try of the held key inflates it (a stamped hold). */
+  private LockHandle toNodeMode() throws InterruptedException {
+    LockHandle stamped = lock.acquire(KEY, LONG);
+    assertFalse(lock.tryAcquire(KEY).isPresent());
+    stamped.close();
+    assertNull(engine.slots.get(slot), "the slot is not free after its inflation");
+    assertEquals(0, lock.activeKeys());
+    return stamped;
+  }
+
+  @Test
+  void anUncontendedSlotKeepsItsCell() throws Exception {
+    LockHandle first = lock.acquire(KEY, LONG);
+    Object cell = engine.slots.cell(slot);
+    first.close();
+    for (int i = 0; i < 3 * FastSlots.RENEWAL; i++) {
+      lock.acquire(KEY, LONG).close();
+    }
+    assertSame(cell, engine.slots.cell(slot));
+  }
+
+  @Test
+  void staleHandlesStayNoOpsAcrossRenewals() throws Exception {
+    LockHandle stamped = toNodeMode();
+    LockHandle stale = lock.acquire(KEY, LONG);
+    Object firstCell = engine.slots.cell(slot);
+    stale.close();
+    for (int i = 0; i < 3 * FastSlots.RENEWAL; i++) {
+      try (LockHandle held = lock.acquire(KEY, LONG)) {
+        if (!lock.isLocked(KEY)) {
+          throw new AssertionError("hold " + i + " is not in its slot: " + held);
+        }
+      }
+    }
+    assertNotSame(firstCell, engine.slots.cell(slot), "the slot was never renewed");
+    LockHandle h = lock.acquire(KEY, LONG);
+    stale.close();
+    stamped.close();
+    assertTrue(h.isHeld());
+    assertFalse(stale.isHeld());
+    assertFalse(stamped.isHeld());
+    assertTrue(lock.isLocked(KEY), "a stale close() released the new hold");
+    assertFalse(lock.tryAcquire(KEY).isPresent());
+    h.close();
+    assertEquals(0, lock.activeKeys());
+    assertNull(engine.slots.get(slot));
+  }
+
+  @Test
+  void holdsStayExclusiveWhileTheSlotIsRenewed() throws Exception {
+    toNodeMode();
+    Object firstCell = engine.slots.cell(slot);
+    int threads = 4;
+    int rounds = 40 * FastSlots.RENEWAL / threads;
+    AtomicInteger inside = new AtomicInteger();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    List<Thread> started = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      started.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < rounds && failures.isEmpty(); i++) {
+                        // Mostly blocking acquires (a node take or a hand-off chain), some tries
+                        // (which inflate the slot when it is busy).
+                        LockHandle h =
+                            (i + id) % 8 == 0
+                                ? lock.tryAcquire(KEY).orElse(null)
+                                : lock.acquire(KEY, LONG);
+                        if (h == null) {
+                          continue;
+                        }
+                        int n = inside.incrementAndGet();
+                        if (n != 1) {
+                          failures.add(new AssertionError(n + " holders at once"));
+                        }
+                        if (i % 64 == 0 && !lock.isLocked(KEY)) {
+                          failures.add(new AssertionError("a hold is not in its slot"));
+                        }
+                        inside.decrementAndGet();
+                        h.close();
+                      }
+                    } catch (Throwable e) {
+                      failures.add(e);
+                    }
+                  }));
+    }
+    for (Thread t : started) {
+      t.join(LONG.toMillis());
+      if (t.isAlive()) {
+        failures.add(new AssertionError("stuck: " + t + " " + List.of(t.getStackTrace())));
+      }
+    }
+    assertTrue(failures.isEmpty(), () -> failures.peek().toString());
+    assertNotSame(firstCell, engine.slots.cell(slot), "the slot was never renewed");
+    assertEquals(0, lock.activeKeys(), "keys retained");
+    assertNull(engine.slots.get(slot), "slot not freed");
+    LockHandle again = lock.tryAcquire(KEY).orElseThrow(() -> new AssertionError("held by nobody"));
+    again.close();
+  }
+}
