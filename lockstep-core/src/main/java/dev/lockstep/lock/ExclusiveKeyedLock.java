@@ -24,7 +24,7 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public Optional<LockHandle> tryAcquire(K key) {
-    Hold h = engine.tryHold(key);
+    LockHandle h = engine.tryHold(key);
     try {
       return Optional.ofNullable(h);
     } catch (Throwable t) {
@@ -35,7 +35,7 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public Optional<LockHandle> tryAcquire(K key, Duration timeout) throws InterruptedException {
-    Hold h = engine.acquireHold(key, timeout, false);
+    LockHandle h = engine.acquireHold(key, timeout, false);
     try {
       return Optional.ofNullable(h);
     } catch (Throwable t) {
@@ -67,7 +67,11 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
    * Releases a hold whose {@code Optional} could not be made (an error after the take: see {@link
    * LockEngine#giveBack}); an error of the release is added to {@code t}. A no-op for null.
    */
-  private static void giveBack(Hold h, Throwable t) {
+  private void giveBack(LockHandle h, Throwable t) {
+    if (h instanceof Node n) {
+      engine.giveBack(n, t);
+      return;
+    }
     if (h == null) {
       return;
     }

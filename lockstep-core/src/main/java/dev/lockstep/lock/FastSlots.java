@@ -193,8 +193,7 @@ final class FastSlots {
    * meanwhile). A take by the cell's last key object and owner is one CAS; any other publishes its
    * key and owner ({@link #publish}).
    */
-  static long take(Cell c, Object key, Object owner, int hash) {
-    long s = c.state;
+  static long take(Cell c, long s, Object key, Object owner, int hash) {
     if ((s & MODE) != FREE) {
       return 0;
     }
@@ -312,18 +311,13 @@ final class FastSlots {
     return c == null ? null : c.value;
   }
 
-  /** The stamp of the hold a cell has just been taken for (the count is the hold's own). */
-  static long stampOf(Cell c) {
-    return (c.state & ~MODE) | LONE;
-  }
-
   /**
    * For a blocking acquire after the fast take failed: takes the key's FREE slot (returns the
-   * {@link Cell}: the caller reads the stamp with {@link #stampOf}), or queues behind the key's
-   * holder there (returns a WAITING {@link Waiter}: behind a proxy of a LONE hold, or behind a
-   * chain's HELD node), retrying a few times while the slot changes under it. Null when the slow
-   * way decides: slot inflated or another key's, a waiter queued already, or held by {@code owner}
-   * itself.
+   * stamped {@link Hold}, made before the take), or takes it as a lone node in node mode, or queues
+   * behind the key's holder there (returns a WAITING {@link Waiter}: behind a proxy of a LONE hold,
+   * or behind a chain's HELD node), retrying a few times while the slot changes under it. Null when
+   * the slow way decides: slot inflated or another key's, a waiter queued already, or held by
+   * {@code owner} itself.
    */
   Object takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
     Cell c = cell(hash & MASK);
@@ -333,8 +327,11 @@ final class FastSlots {
       long st = c.state;
       long mode = st & MODE;
       if (mode == FREE) {
-        if (take(c, key, owner, hash) != 0) {
-          return c;
+        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        long stamp = take(c, st, key, owner, hash);
+        if (stamp != 0) {
+          h.stamp = stamp;
+          return h;
         }
         tries++;
         continue;

@@ -1,27 +1,31 @@
 package dev.lockstep.lock;
 
 /**
- * The handle of a blocking or try acquisition of a {@link KeyedLock} ({@link ExclusiveKeyedLock}):
- * a stamped hold of a fast slot (see {@link FastSlots}), named by its {@link FastSlots.Cell} and
- * stamp, or any other hold, named by its {@link Node}.
+ * The handle of a stamped hold of a {@link KeyedLock} ({@link ExclusiveKeyedLock}): a hold taken by
+ * a CAS of its fast slot's state (see {@link FastSlots}), named by its {@link FastSlots.Cell} and
+ * stamp. Every other hold (a node-mode slot's, a hand-off chain's, the stripe table's) is its own
+ * {@link Node}, with no wrapper, so a held key costs no more than before stamps.
  *
- * <p>Implementation notes: the acquire makes this object before it takes the key, and sets {@link
- * #where} and {@link #stamp} with plain stores after its fast and slow ways merge. One allocation,
- * referenced by nothing in the heap, is what C2's escape analysis removes when the acquire and the
- * close are inlined into the caller: an uncontended cycle then allocates nothing. So nothing may
- * keep a reference to it (the close passes its fields to the slow way, never the handle).
+ * <p>Implementation notes: the acquire makes this object just before the take that may succeed (so
+ * that nothing after a successful take allocates: an {@code OutOfMemoryError} or a {@code
+ * StackOverflowError} there would lose the hold), and sets {@link #stamp} with a plain store after
+ * it. It is referenced by nothing in the heap, which is what lets C2's escape analysis remove it
+ * when the acquire and the close are inlined into the caller: an uncontended cycle then allocates
+ * nothing. So nothing may keep a reference to it (the close passes its fields to the slow way,
+ * never the handle). Only the branches that take a FREE slot make it, so a node-mode or table hold
+ * never allocates one.
  */
 final class Hold implements LockHandle {
-  /** A {@link FastSlots.Cell} for a stamped hold, else the hold's {@link Node}. */
-  Object where;
+  /** The hold's slot. */
+  final FastSlots.Cell cell;
 
-  /** The stamp of a stamped hold (see {@link FastSlots}); 0 for a node. */
+  /** The hold's stamp (see {@link FastSlots}); set once, right after the take, before any use. */
   long stamp;
 
   private final Object key;
 
-  Hold(Object where, Object key) {
-    this.where = where;
+  Hold(FastSlots.Cell cell, Object key) {
+    this.cell = cell;
     this.key = key;
   }
 
@@ -37,8 +41,7 @@ final class Hold implements LockHandle {
 
   @Override
   public boolean isHeld() {
-    Object w = where;
-    return w instanceof FastSlots.Cell c ? FastSlots.held(c, stamp) : ((Node) w).isHeld();
+    return FastSlots.held(cell, stamp);
   }
 
   @Override
@@ -48,21 +51,16 @@ final class Hold implements LockHandle {
 
   @Override
   public void close() {
-    Object w = where;
-    if (w instanceof FastSlots.Cell c) {
-      long s = stamp;
-      if (!FastSlots.STATE.compareAndSet(c, s, (s & ~FastSlots.MODE) + FastSlots.STEP)) {
-        c.engine.slots.slowClose(c, s);
-      }
-      return;
+    FastSlots.Cell c = cell;
+    long s = stamp;
+    if (!FastSlots.STATE.compareAndSet(c, s, (s & ~FastSlots.MODE) + FastSlots.STEP)) {
+      c.engine.slots.slowClose(c, s);
     }
-    ((Node) w).close();
   }
 
   /** The engine that issued this hold. */
   LockEngine engine() {
-    Object w = where;
-    return w instanceof FastSlots.Cell c ? c.engine : ((Node) w).engine();
+    return cell.engine;
   }
 
   @Override

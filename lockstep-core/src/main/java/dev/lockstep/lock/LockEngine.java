@@ -152,13 +152,13 @@ final class LockEngine {
   }
 
   /**
-   * The blocking acquire of an exclusive {@link KeyedLock}: a {@link Hold} of the key, or null on
-   * timeout when {@code throwOnTimeout} is false. With the fast path, a FREE slot is taken with one
-   * CAS and the handle is made once, before the take, and completed after the fast and slow ways
-   * merge, so that escape analysis can remove it (see {@link Hold}). The timeout is only checked
-   * here (converted on the slow way), to keep this method small enough to inline.
+   * The blocking acquire of an exclusive {@link KeyedLock}: the key's handle (a stamped {@link
+   * Hold} or a {@link Node}), or null on timeout when {@code throwOnTimeout} is false. With the
+   * fast path, a FREE slot is taken with one CAS of its state, and a free node-mode slot with one
+   * CAS of its value. The timeout is only checked here (converted on the slow way), to keep this
+   * method small enough to inline.
    */
-  Hold acquireHold(Object key, Duration timeout, boolean throwOnTimeout)
+  LockHandle acquireHold(Object key, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
     if (timeout == null || timeout.isNegative()) {
       nanos(timeout); // throws the argument's error
@@ -169,53 +169,53 @@ final class LockEngine {
     Objects.requireNonNull(key, "key must not be null");
     int hash = spread(key.hashCode());
     FastSlots.Cell c = fast ? slots.cellOrNull(hash) : null;
-    Hold h = new Hold(c, key);
-    Thread me = Thread.currentThread();
-    long stamp = c == null ? 0 : FastSlots.take(c, key, me, hash);
-    if (stamp != 0) {
-      h.stamp = stamp;
-      return h;
+    if (c != null) {
+      Thread me = Thread.currentThread();
+      long s = c.state;
+      if ((s & FastSlots.MODE) == FastSlots.FREE) {
+        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        long stamp = FastSlots.take(c, s, key, me, hash);
+        if (stamp != 0) {
+          h.stamp = stamp;
+          return h;
+        }
+      } else {
+        Node n = slots.nodeTake(c, key, me, hash);
+        if (n != null) {
+          return n;
+        }
+      }
     }
-    Node n = c == null ? null : slots.nodeTake(c, key, me, hash);
-    if (n != null) {
-      h.where = n;
-      return h;
-    }
-    Object w = awaitSlowly(key, hash, LockMode.EXCLUSIVE, nanos(timeout), timeout, throwOnTimeout);
-    if (w == null) {
-      return null;
-    }
-    h.where = w;
-    if (w instanceof FastSlots.Cell taken) {
-      h.stamp = FastSlots.stampOf(taken);
-    }
-    return h;
+    return (LockHandle)
+        awaitSlowly(key, hash, LockMode.EXCLUSIVE, nanos(timeout), timeout, throwOnTimeout);
   }
 
   /**
-   * The try of an exclusive {@link KeyedLock}: a {@link Hold} of the key, or null if it is busy; as
-   * {@link #acquireHold} for the handle.
+   * The try of an exclusive {@link KeyedLock}: the key's handle, or null if it is busy; as {@link
+   * #acquireHold} for the handle.
    */
-  Hold tryHold(Object key) {
+  LockHandle tryHold(Object key) {
     Objects.requireNonNull(key, "key must not be null");
     int hash = spread(key.hashCode());
     FastSlots.Cell c = fast ? slots.cellOrNull(hash) : null;
-    Hold h = new Hold(c, key);
-    Thread me = Thread.currentThread();
-    long stamp = c == null ? 0 : FastSlots.take(c, key, me, hash);
-    if (stamp != 0) {
-      h.stamp = stamp;
-      return h;
+    if (c != null) {
+      Thread me = Thread.currentThread();
+      long s = c.state;
+      if ((s & FastSlots.MODE) == FastSlots.FREE) {
+        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        long stamp = FastSlots.take(c, s, key, me, hash);
+        if (stamp != 0) {
+          h.stamp = stamp;
+          return h;
+        }
+      } else {
+        Node n = slots.nodeTake(c, key, me, hash);
+        if (n != null) {
+          return n;
+        }
+      }
     }
-    Node n = c == null ? null : slots.nodeTake(c, key, me, hash);
-    if (n == null) {
-      n = tryTable(key, hash);
-    }
-    if (n == null) {
-      return null;
-    }
-    h.where = n;
-    return h;
+    return tryTable(key, hash);
   }
 
   /** {@link #tryHold} in the stripe table, recorded. */
@@ -242,8 +242,8 @@ final class LockEngine {
       throws InterruptedException {
     Object queued =
         fast && nanos > 0 ? slots.takeOrQueue(fastEntry, key, Thread.currentThread(), hash) : null;
-    if (queued instanceof FastSlots.Cell) {
-      return queued; // a stamped hold: the caller reads its stamp
+    if (queued instanceof Hold) {
+      return queued; // a stamped hold
     }
     Node entered = (Node) queued;
     if (entered == null) {
