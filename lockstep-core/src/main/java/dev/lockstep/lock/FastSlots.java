@@ -104,14 +104,15 @@ import java.util.concurrent.locks.LockSupport;
  * a new node-mode cell that already holds the new node; the old cell forwards to it for good (a CAS
  * of its value from null to the new cell, so it can no longer be taken), and whoever meets the
  * forward swings the array element over ({@link #cell}, {@link #endSlot}, {@link #takeOrQueue},
- * {@link #inflate}). The reason is G1's post-write barrier: a node-mode hold stores a freshly
- * allocated node into the cell, and a store into an old object costs a StoreLoad fence and a card
- * check on every take, where a store into a young object is filtered at once. Without renewal the
- * hot key (two threads, JMH) ran 26–34 M/s for a fork's first 4–5 seconds, then 12–13 M/s once the
- * cell was promoted (session 22); with it, 30–41 M/s throughout. A stamped hold stores no
- * reference, so a slot that is never contended keeps its first cell. A stale handle of the old cell
- * stays a no-op: a renewal needs a null value, so the old cell's proxy (if any) was claimed, and
- * its nodes left it by their release.
+ * {@link #inflate}); the thread that swings it replaces the forward with {@link #MOVED}, so that a
+ * cell a stale handle keeps does not keep every later cell reachable (review 22). The reason is
+ * G1's post-write barrier: a node-mode hold stores a freshly allocated node into the cell, and a
+ * store into an old object costs a StoreLoad fence and a card check on every take, where a store
+ * into a young object is filtered at once. Without renewal the hot key (two threads, JMH) ran 26–34
+ * M/s for a fork's first 4–5 seconds, then 12–13 M/s once the cell was promoted (session 22); with
+ * it, 30–41 M/s throughout. A stamped hold stores no reference, so a slot that is never contended
+ * keeps its first cell. A stale handle of the old cell stays a no-op: a renewal needs a null value,
+ * so the old cell's proxy (if any) was claimed, and its nodes left it by their release.
  */
 final class FastSlots {
   static final int BITS = 11;
@@ -156,6 +157,20 @@ final class FastSlots {
       };
 
   /**
+   * The value of a renewed cell once the slot's array element has been swung past it: its forward
+   * is needed no more (whoever still reads this cell reads the element again), and a cell that a
+   * stale handle keeps (a stamped {@link Hold} names its cell for good) must not keep every cell
+   * renewed after it reachable through the forwards.
+   */
+  static final Object MOVED =
+      new Object() {
+        @Override
+        public String toString() {
+          return "moved";
+        }
+      };
+
+  /**
    * Node-mode takes of a slot's free cell after which the taker moves the slot to a new cell: a
    * power of two (see the class notes on renewal).
    */
@@ -182,7 +197,8 @@ final class FastSlots {
 
   /** The key's cell by its table hash, or null before the slot's first use. */
   Cell cellOrNull(int hash) {
-    // A racy read is enough. A stale (renewed) cell is EXT with a forward as its value: its takes
+    // A racy read is enough. A stale (renewed) cell is EXT with a forward (or MOVED) as its value:
+    // its takes
     // fail, and the slow way follows the forward. A renewed cell seen through the race with its
     // fields at their defaults fails its take's CAS (its real state is EXT, its value not null).
     return cells[hash & MASK];
@@ -267,7 +283,7 @@ final class FastSlots {
       return null;
     }
     try {
-      CELLS.compareAndSet(cells, slot, c, next);
+      swing(slot, c, next);
     } catch (Throwable e) {
       // An error here (a StackOverflowError) must not lose the hold just taken: the forward
       // stands, and whoever meets it swings the element over (see cell()).
@@ -292,11 +308,28 @@ final class FastSlots {
    * The cell that {@code c} (the slot's, or a renewed one) forwards to, swinging the slot to it.
    */
   private Cell current(int slot, Cell c) {
-    while (c.value instanceof Cell next) {
-      CELLS.compareAndSet(cells, slot, c, next);
-      c = next;
+    while (true) {
+      Object v = c.value;
+      if (v instanceof Cell next) {
+        swing(slot, c, next);
+        c = next;
+      } else if (v == MOVED) {
+        c = (Cell) CELLS.getAcquire(cells, slot); // swung past c before MOVED was written
+      } else {
+        return c;
+      }
     }
-    return c;
+  }
+
+  /**
+   * Swings the slot's element from {@code c} to the cell it forwards to; the one thread that does
+   * replaces the forward with {@link #MOVED} (a field write, which calls nothing), so that no
+   * renewed cell keeps its successors reachable. Only this thread writes a forwarded cell's value.
+   */
+  private void swing(int slot, Cell c, Cell next) {
+    if (CELLS.compareAndSet(cells, slot, c, next)) {
+      c.value = MOVED;
+    }
   }
 
   /** The slot's current cell, or null before its first use. */
@@ -305,7 +338,10 @@ final class FastSlots {
     return c == null ? null : current(slot, c);
   }
 
-  /** The slot's value: null, a {@link Node} or {@link #INFLATED}. */
+  /**
+   * The slot's value: null, a {@link Node} or {@link #INFLATED}; a forward or {@link #MOVED} only
+   * if the slot was renewed meanwhile (so it was free since: no node of before is in it).
+   */
   Object get(int slot) {
     Cell c = currentOrNull(slot);
     return c == null ? null : c.value;
@@ -492,10 +528,14 @@ final class FastSlots {
       if (w == x) {
         return true;
       }
+      if (w == MOVED) {
+        c = (Cell) CELLS.getAcquire(cells, slot); // swung past c: read the element again
+        continue;
+      }
       if (!(w instanceof Cell next)) {
         return false;
       }
-      CELLS.compareAndSet(cells, slot, c, next);
+      swing(slot, c, next);
       c = next;
     }
     return false;
@@ -606,7 +646,7 @@ final class FastSlots {
       }
       if (mode == EXT) {
         Object v = c.value;
-        if (v instanceof Cell) {
+        if (v instanceof Cell || v == MOVED) {
           c = current(hash & MASK, c); // renewed meanwhile
           continue;
         }
@@ -631,11 +671,11 @@ final class FastSlots {
       return false;
     }
     long mode = c.state & MODE;
-    Object v = c.value; // a forward: renewed meanwhile, the new cell holds a lone node
+    Object v = c.value; // a forward or MOVED: renewed meanwhile, the new cell holds a lone node
     return mode == LONE
         || mode == PUB
         || mode == CONV
-        || (mode == EXT && (v instanceof Node || v instanceof Cell));
+        || (mode == EXT && (v instanceof Node || v instanceof Cell || v == MOVED));
   }
 
   /**
@@ -689,7 +729,7 @@ final class FastSlots {
       if (v == INFLATED) {
         return;
       }
-      if (v instanceof Cell) {
+      if (v instanceof Cell || v == MOVED) {
         c = current(slot, c); // renewed meanwhile
         continue;
       }
