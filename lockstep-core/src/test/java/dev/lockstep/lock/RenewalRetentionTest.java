@@ -2,6 +2,7 @@ package dev.lockstep.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,8 +33,7 @@ class RenewalRetentionTest {
 
   /** A stamped hold, converted (by a try that inflates the slot) and closed: a stale handle. */
   private Hold staleStampedHandle() throws InterruptedException {
-    Hold stamped = (Hold) lock.acquire(KEY, LONG);
-    assertTrue(stamped.where instanceof FastSlots.Cell, "not a stamped hold");
+    Hold stamped = assertInstanceOf(Hold.class, lock.acquire(KEY, LONG), "not a stamped hold");
     assertFalse(lock.tryAcquire(KEY).isPresent());
     stamped.close();
     assertNull(engine.slots.get(slot), "the slot is not free after its inflation");
@@ -49,7 +49,7 @@ class RenewalRetentionTest {
   @Test
   void aStaleHandlesCellForwardsToNoChainOfRenewedCells() throws Exception {
     Hold stale = staleStampedHandle();
-    FastSlots.Cell first = (FastSlots.Cell) stale.where;
+    FastSlots.Cell first = stale.cell;
     cycle(4 * FastSlots.RENEWAL);
     assertNotSame(first, engine.slots.cell(slot), "the slot was never renewed");
     int reachable = 0;
@@ -71,7 +71,7 @@ class RenewalRetentionTest {
     Hold stale = staleStampedHandle();
     cycle(FastSlots.RENEWAL + 1);
     WeakReference<FastSlots.Cell> renewed = new WeakReference<>(engine.slots.cell(slot));
-    assertNotSame(stale.where, renewed.get(), "the slot was never renewed");
+    assertNotSame(stale.cell, renewed.get(), "the slot was never renewed");
     cycle(2 * FastSlots.RENEWAL);
     for (int i = 0; i < 20 && renewed.get() != null; i++) {
       System.gc();
