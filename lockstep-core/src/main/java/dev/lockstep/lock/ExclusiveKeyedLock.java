@@ -19,27 +19,27 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public LockHandle acquire(K key, Duration timeout) throws InterruptedException {
-    return engine.await(key, LockMode.EXCLUSIVE, timeout, true);
+    return engine.acquireHold(key, timeout, true);
   }
 
   @Override
   public Optional<LockHandle> tryAcquire(K key) {
-    Node n = engine.tryNow(key, LockMode.EXCLUSIVE);
+    LockHandle h = engine.tryHold(key);
     try {
-      return Optional.ofNullable(n);
+      return Optional.ofNullable(h);
     } catch (Throwable t) {
-      engine.giveBack(n, t); // see LockEngine#giveBack
+      giveBack(h, t);
       throw t;
     }
   }
 
   @Override
   public Optional<LockHandle> tryAcquire(K key, Duration timeout) throws InterruptedException {
-    Node n = engine.await(key, LockMode.EXCLUSIVE, timeout, false);
+    LockHandle h = engine.acquireHold(key, timeout, false);
     try {
-      return Optional.ofNullable(n);
+      return Optional.ofNullable(h);
     } catch (Throwable t) {
-      engine.giveBack(n, t); // see LockEngine#giveBack
+      giveBack(h, t);
       throw t;
     }
   }
@@ -56,7 +56,32 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public void release(LockHandle handle) {
+    if (handle instanceof Hold h && h.engine() == engine) {
+      h.close();
+      return;
+    }
     engine.release(Handles.own(engine, handle));
+  }
+
+  /**
+   * Releases a hold whose {@code Optional} could not be made (an error after the take: see {@link
+   * LockEngine#giveBack}); an error of the release is added to {@code t}. A no-op for null.
+   */
+  private void giveBack(LockHandle h, Throwable t) {
+    if (h instanceof Node n) {
+      engine.giveBack(n, t);
+      return;
+    }
+    if (h == null) {
+      return;
+    }
+    try {
+      h.close();
+    } catch (Throwable u) {
+      if (u != t) {
+        t.addSuppressed(u);
+      }
+    }
   }
 
   @Override

@@ -114,7 +114,7 @@ final class LockEngine {
     this.limited = maxActiveKeys != Integer.MAX_VALUE;
     // Statistics, the wait-for graph and the key limit all work on the stripe table only.
     this.fast = !readWrite && !recording && graph == null && !limited;
-    this.slots = fast ? new FastSlots() : null;
+    this.slots = fast ? new FastSlots(this) : null;
     this.stripes = new Stripes(slots);
   }
 
@@ -148,14 +148,87 @@ final class LockEngine {
       throw new InterruptedException();
     }
     Objects.requireNonNull(key, "key must not be null");
+    return (Node) awaitSlowly(key, spread(key.hashCode()), mode, nanos, timeout, throwOnTimeout);
+  }
+
+  /**
+   * The blocking acquire of an exclusive {@link KeyedLock}: the key's handle (a stamped {@link
+   * Hold} or a {@link Node}), or null on timeout when {@code throwOnTimeout} is false. With the
+   * fast path, a FREE slot is taken with one CAS of its state, and a free node-mode slot with one
+   * CAS of its value. The timeout is only checked here (converted on the slow way), to keep this
+   * method small enough to inline.
+   */
+  LockHandle acquireHold(Object key, Duration timeout, boolean throwOnTimeout)
+      throws InterruptedException {
+    if (timeout == null || timeout.isNegative()) {
+      nanos(timeout); // throws the argument's error
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    Objects.requireNonNull(key, "key must not be null");
     int hash = spread(key.hashCode());
-    if (fast) {
-      Node n = slots.take(fastEntry, key, Thread.currentThread(), hash);
-      if (n != null) {
-        return n;
+    FastSlots.Cell c = fast ? slots.cellOrNull(hash) : null;
+    if (c != null) {
+      Thread me = Thread.currentThread();
+      long s = c.state;
+      if ((s & FastSlots.MODE) == FastSlots.FREE) {
+        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        long stamp = FastSlots.take(c, s, key, me, hash);
+        if (stamp != 0) {
+          h.stamp = stamp;
+          return h;
+        }
+      } else {
+        Node n = slots.nodeTake(c, key, me, hash);
+        if (n != null) {
+          return n;
+        }
       }
     }
-    return awaitSlowly(key, hash, mode, nanos, timeout, throwOnTimeout);
+    return (LockHandle)
+        awaitSlowly(key, hash, LockMode.EXCLUSIVE, nanos(timeout), timeout, throwOnTimeout);
+  }
+
+  /**
+   * The try of an exclusive {@link KeyedLock}: the key's handle, or null if it is busy; as {@link
+   * #acquireHold} for the handle.
+   */
+  LockHandle tryHold(Object key) {
+    Objects.requireNonNull(key, "key must not be null");
+    int hash = spread(key.hashCode());
+    FastSlots.Cell c = fast ? slots.cellOrNull(hash) : null;
+    if (c != null) {
+      Thread me = Thread.currentThread();
+      long s = c.state;
+      if ((s & FastSlots.MODE) == FastSlots.FREE) {
+        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        long stamp = FastSlots.take(c, s, key, me, hash);
+        if (stamp != 0) {
+          h.stamp = stamp;
+          return h;
+        }
+      } else {
+        Node n = slots.nodeTake(c, key, me, hash);
+        if (n != null) {
+          return n;
+        }
+      }
+    }
+    return tryTable(key, hash);
+  }
+
+  /** {@link #tryHold} in the stripe table, recorded. */
+  private Node tryTable(Object key, int hash) {
+    Node n = enterTable(key, hash, LockMode.EXCLUSIVE, false, null);
+    if (recording && n != null) {
+      try { // no call in the catch: nothing here can fail the acquire
+        recorder.acquired(name, n.key, n.mode(), 0, false);
+      } catch (Throwable t) {
+        recorderErrors.pending = t; // see LockRecorder
+      }
+    }
+    return n;
   }
 
   /**
@@ -164,11 +237,15 @@ final class LockEngine {
    * small enough for the JIT to inline into the caller (C2 inlines a hot method only up to 325
    * bytes of bytecode; {@code await} with this loop in it was 333).
    */
-  private Node awaitSlowly(
+  private Object awaitSlowly(
       Object key, int hash, LockMode mode, long nanos, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
-    Node entered =
+    Object queued =
         fast && nanos > 0 ? slots.takeOrQueue(fastEntry, key, Thread.currentThread(), hash) : null;
+    if (queued instanceof Hold) {
+      return queued; // a stamped hold
+    }
+    Node entered = (Node) queued;
     if (entered == null) {
       entered = enterTable(key, hash, mode, nanos > 0, null);
     }
@@ -319,14 +396,9 @@ final class LockEngine {
    */
   private Node enter(Object key, LockMode mode, boolean mayWait, Object owner) {
     Objects.requireNonNull(key, "key must not be null");
-    int hash = spread(key.hashCode());
-    if (fast) {
-      Node n = slots.take(fastEntry, key, owner != null ? owner : Thread.currentThread(), hash);
-      if (n != null) {
-        return n;
-      }
-    }
-    return enterTable(key, hash, mode, mayWait, owner);
+    // The fast path's stamped holds are for blocking and try acquisitions ({@link #acquireHold}):
+    // an asynchronous one (and a read-write lock's) goes to the table.
+    return enterTable(key, spread(key.hashCode()), mode, mayWait, owner);
   }
 
   /**
@@ -473,7 +545,7 @@ final class LockEngine {
     }
     try {
       if (n.entry == fastEntry) {
-        slots.release(this, n);
+        slots.release(n);
       } else {
         releaseTable(n, false); // not recorded: the acquire failed
       }
@@ -580,7 +652,7 @@ final class LockEngine {
   /** Releases a held node; a no-op for a node that is not held. */
   void release(Node n) {
     if (n.entry == fastEntry) {
-      slots.release(this, n);
+      slots.release(n);
       return;
     }
     releaseTable(n, true);

@@ -18,7 +18,7 @@ import java.lang.invoke.VarHandle;
  * LockEngine}) has its engine's sentinel {@link LockEngine#fastEntry} as {@link #entry} for good;
  * inflation records it in the key's table entry instead ({@link Entry#chainTail}).
  */
-sealed class Node implements LockHandle permits Waiter {
+sealed class Node implements LockHandle permits Waiter, FastSlots.Proxy {
   static final int WAITING = 0;
   static final int HELD = 1;
   static final int RELEASED = 2;

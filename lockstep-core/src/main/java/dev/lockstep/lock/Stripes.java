@@ -28,13 +28,12 @@ final class Stripes {
     }
   }
 
-  /** The fast hold of the key, or null; caller holds the key's stripe lock. */
-  private Node fastHold(Object key, int hash) {
-    if (slots == null) {
-      return null;
-    }
-    Object v = slots.get(hash & FastSlots.MASK);
-    return v instanceof Node n && n.key.equals(key) ? n : null;
+  /**
+   * The fast hold of the key: its stamped holder's thread, its chain's last node, or null; caller
+   * holds the key's stripe lock.
+   */
+  private Object fastHold(Object key, int hash) {
+    return slots == null ? null : slots.fastHold(key, hash);
   }
 
   /** The stripe of a spread hash: its low bits. */
@@ -65,10 +64,13 @@ final class Stripes {
     Segment s = of(hash);
     s.lock();
     try {
-      Node fast = fastHold(key, hash);
-      if (fast != null) {
-        Node h = FastSlots.holder(fast); // the slot holds the chain's last node
+      Object fast = fastHold(key, hash);
+      if (fast instanceof Node chain) {
+        Node h = FastSlots.holder(chain); // the slot holds the chain's last node
         return h == null ? null : h.describeOwner();
+      }
+      if (fast != null) {
+        return LockEngine.describe(fast); // a stamped hold's thread
       }
       Entry e = s.find(key, hash);
       return e == null ? null : e.describeHolders();
@@ -87,7 +89,7 @@ final class Stripes {
         sum += s.size();
         // The stripe's slots: inflation moves a fast hold into the table under this lock.
         for (int j = k; slots != null && j < FastSlots.SLOTS; j += segments.length) {
-          if (slots.get(j) instanceof Node) {
+          if (slots.busy(j)) {
             sum++;
           }
         }

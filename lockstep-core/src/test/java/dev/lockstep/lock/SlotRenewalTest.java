@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -14,14 +15,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The renewal of a fast slot's cell (see {@link FastSlots}): every {@link FastSlots#RENEWAL}-th
- * take of a free slot moves it to a new cell that already holds the new hold, so that the cell a
- * fast hold is stored into stays a young object. A renewal must be invisible: one holder at a time,
- * nothing left behind, a stale handle still a no-op.
+ * The renewal of a node-mode slot's cell (see {@link FastSlots}): once a slot has been contended it
+ * stays in node mode, where every hold stores a new node into the cell; every {@link
+ * FastSlots#RENEWAL}-th take of its free cell moves the slot to a new cell that already holds the
+ * new hold, so that the cell stays a young object. A renewal must be invisible: one holder at a
+ * time, nothing left behind, stale handles (a stamped one from before the slot's conversion, a node
+ * one from before the renewal) still no-ops. A slot that is never contended keeps its cell: its
+ * stamped holds store no reference.
  *
  * <p>Shown to fail against a deliberately broken variant (then reverted): {@code FastSlots.renew}
- * installing an empty new cell ({@code new Cell(null)}) while returning the hold as taken: "hold
- * 4094 is not in its slot" (the key reads as free while held, so a second thread could take it).
+ * installing a new cell without its node ({@code new Cell(engine, c.state, null)}) while returning
+ * the hold as taken: "hold 4094 is not in its slot".
  */
 class SlotRenewalTest {
   private static final Duration LONG = Duration.ofSeconds(30);
@@ -31,8 +35,30 @@ class SlotRenewalTest {
   private final LockEngine engine = ((ExclusiveKeyedLock<String>) lock).engine;
   private final int slot = LockEngine.spread(KEY.hashCode()) & FastSlots.MASK;
 
+  /** Puts the key's slot in node mode: a try of the held key inflates it (a stamped hold). */
+  private LockHandle toNodeMode() throws InterruptedException {
+    LockHandle stamped = lock.acquire(KEY, LONG);
+    assertFalse(lock.tryAcquire(KEY).isPresent());
+    stamped.close();
+    assertNull(engine.slots.get(slot), "the slot is not free after its inflation");
+    assertEquals(0, lock.activeKeys());
+    return stamped;
+  }
+
   @Test
-  void aStaleHandleStaysANoOpAcrossRenewals() throws Exception {
+  void anUncontendedSlotKeepsItsCell() throws Exception {
+    LockHandle first = lock.acquire(KEY, LONG);
+    Object cell = engine.slots.cell(slot);
+    first.close();
+    for (int i = 0; i < 3 * FastSlots.RENEWAL; i++) {
+      lock.acquire(KEY, LONG).close();
+    }
+    assertSame(cell, engine.slots.cell(slot));
+  }
+
+  @Test
+  void staleHandlesStayNoOpsAcrossRenewals() throws Exception {
+    LockHandle stamped = toNodeMode();
     LockHandle stale = lock.acquire(KEY, LONG);
     Object firstCell = engine.slots.cell(slot);
     stale.close();
@@ -46,7 +72,10 @@ class SlotRenewalTest {
     assertNotSame(firstCell, engine.slots.cell(slot), "the slot was never renewed");
     LockHandle h = lock.acquire(KEY, LONG);
     stale.close();
+    stamped.close();
     assertTrue(h.isHeld());
+    assertFalse(stale.isHeld());
+    assertFalse(stamped.isHeld());
     assertTrue(lock.isLocked(KEY), "a stale close() released the new hold");
     assertFalse(lock.tryAcquire(KEY).isPresent());
     h.close();
@@ -56,6 +85,8 @@ class SlotRenewalTest {
 
   @Test
   void holdsStayExclusiveWhileTheSlotIsRenewed() throws Exception {
+    toNodeMode();
+    Object firstCell = engine.slots.cell(slot);
     int threads = 4;
     int rounds = 40 * FastSlots.RENEWAL / threads;
     AtomicInteger inside = new AtomicInteger();
@@ -69,7 +100,7 @@ class SlotRenewalTest {
                   () -> {
                     try {
                       for (int i = 0; i < rounds && failures.isEmpty(); i++) {
-                        // Mostly blocking acquires (fast take or hand-off chain), some tries
+                        // Mostly blocking acquires (a node take or a hand-off chain), some tries
                         // (which inflate the slot when it is busy).
                         LockHandle h =
                             (i + id) % 8 == 0
@@ -100,6 +131,7 @@ class SlotRenewalTest {
       }
     }
     assertTrue(failures.isEmpty(), () -> failures.peek().toString());
+    assertNotSame(firstCell, engine.slots.cell(slot), "the slot was never renewed");
     assertEquals(0, lock.activeKeys(), "keys retained");
     assertNull(engine.slots.get(slot), "slot not freed");
     LockHandle again = lock.tryAcquire(KEY).orElseThrow(() -> new AssertionError("held by nobody"));
