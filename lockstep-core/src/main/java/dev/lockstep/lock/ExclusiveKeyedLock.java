@@ -68,15 +68,12 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
    * LockEngine#giveBack}); an error of the release is added to {@code t}. A no-op for null.
    */
   private void giveBack(LockHandle h, Throwable t) {
-    if (h instanceof Node n) {
-      engine.giveBack(n, t);
-      return;
-    }
-    if (h == null) {
+    if (!(h instanceof Hold stamped)) {
+      engine.giveBack((Node) h, t); // a no-op for null
       return;
     }
     try {
-      h.close();
+      stamped.close();
     } catch (Throwable u) {
       if (u != t) {
         t.addSuppressed(u);

@@ -515,10 +515,8 @@ final class FastSlots {
   }
 
   /**
-   * Ends the chain whose last node is {@code x}: value x → null by CAS, then the state EXT(c) →
-   * FREE(c + 1) by a volatile field write (nothing else writes the state under EXT with a null
-   * value; a field write calls nothing, so it cannot fail between the two). False if x is not the
-   * slot's value.
+   * Ends the chain whose last node is {@code x}: its slot's value x → null by CAS, following the
+   * slot's renewed cells; the slot stays EXT (node mode). False if x is not the slot's value.
    */
   private boolean endSlot(Node x) {
     int slot = x.slot();
