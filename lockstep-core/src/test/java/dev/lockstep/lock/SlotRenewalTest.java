@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,7 +90,15 @@ class SlotRenewalTest {
     toNodeMode();
     Object firstCell = engine.slots.cell(slot);
     int threads = 4;
-    int rounds = 40 * FastSlots.RENEWAL / threads;
+    // Renewal happens only on a take of a free cell. Four threads that hammer one key can convoy
+    // (every release hands the key to a queued waiter, the cell is never free): CI once saw no
+    // renewal in 40 * RENEWAL acquires. So the threads pause a little outside the lock, and run
+    // until they have seen the slot renewed a few times, within a generous bound of acquires.
+    int wanted = 8;
+    int minRounds = 40 * FastSlots.RENEWAL / threads;
+    int maxRounds = 400 * FastSlots.RENEWAL / threads;
+    AtomicInteger renewals = new AtomicInteger();
+    AtomicReference<Object> seenCell = new AtomicReference<>(firstCell);
     AtomicInteger inside = new AtomicInteger();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     List<Thread> started = new ArrayList<>();
@@ -99,25 +109,38 @@ class SlotRenewalTest {
               .start(
                   () -> {
                     try {
-                      for (int i = 0; i < rounds && failures.isEmpty(); i++) {
+                      for (int i = 0;
+                          i < maxRounds
+                              && (i < minRounds || renewals.get() < wanted)
+                              && failures.isEmpty();
+                          i++) {
                         // Mostly blocking acquires (a node take or a hand-off chain), some tries
                         // (which inflate the slot when it is busy).
                         LockHandle h =
                             (i + id) % 8 == 0
                                 ? lock.tryAcquire(KEY).orElse(null)
                                 : lock.acquire(KEY, LONG);
-                        if (h == null) {
-                          continue;
+                        if (h != null) {
+                          int n = inside.incrementAndGet();
+                          if (n != 1) {
+                            failures.add(new AssertionError(n + " holders at once"));
+                          }
+                          if (i % 64 == 0 && !lock.isLocked(KEY)) {
+                            failures.add(new AssertionError("a hold is not in its slot"));
+                          }
+                          inside.decrementAndGet();
+                          h.close();
                         }
-                        int n = inside.incrementAndGet();
-                        if (n != 1) {
-                          failures.add(new AssertionError(n + " holders at once"));
+                        for (int k = ThreadLocalRandom.current().nextInt(32); k > 0; k--) {
+                          Thread.onSpinWait();
                         }
-                        if (i % 64 == 0 && !lock.isLocked(KEY)) {
-                          failures.add(new AssertionError("a hold is not in its slot"));
+                        if (i % 256 == 0) {
+                          Object seen = seenCell.get();
+                          Object now = engine.slots.cell(slot);
+                          if (now != seen && seenCell.compareAndSet(seen, now)) {
+                            renewals.incrementAndGet();
+                          }
                         }
-                        inside.decrementAndGet();
-                        h.close();
                       }
                     } catch (Throwable e) {
                       failures.add(e);
