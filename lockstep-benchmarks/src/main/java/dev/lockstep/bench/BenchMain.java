@@ -161,6 +161,9 @@ public final class BenchMain {
             5,
             Jmh.rounds(quick, 4)));
     Jmh.addRows(report, results);
+    // keys-1000-2t again, Lockstep and lazyweak in adjacent slices of one JVM (see LocksPaired:
+    // this VM's cross-core line transfers change speed by 2-3x for seconds at a time).
+    LocksPaired.run(report, quick, out);
 
     Map<String, Object> held = new LinkedHashMap<>();
     held.put("keys", MemoryProbe.KEYS);

@@ -177,6 +177,49 @@ class BenchSupportTest {
   }
 
   @Test
+  void pairedKeysSlicesCompareEachRoundWithItsOwnPeerSlice() {
+    Report report = new Report("locks", true);
+    // The machine slows down by 3x between the rounds; each round's ratio is still 2.5x / 1.5x.
+    LocksPaired.addResults(
+        report, List.of(new LocksPaired.Round(100e6, 40e6), new LocksPaired.Round(30e6, 20e6)));
+    assertEquals(1, report.comparisons.size());
+    Report.Comparison c = report.comparisons.get(0);
+    assertEquals(LocksPaired.SCENARIO, c.scenario());
+    assertEquals(LocksPaired.PEER, c.peer());
+    assertEquals(65.0 / 30.0, c.ratio(), 1e-9); // ratio of the mean rates
+    assertEquals(2.0, c.target(), 1e-9);
+    assertTrue(c.met());
+    assertEquals(
+        List.of(
+            "keys-1000-2t-paired vs guava-striped-lazyweak in adjacent slices, round by round:"
+                + " 2.50x, 1.50x (1 of 2 rounds >= 2.00x)"),
+        report.notes);
+  }
+
+  @Test
+  void aPairedKeysSliceCountsBothThreadsAndReleasesEveryKey() throws Exception {
+    KeyedLockImpl.Lockstep lock = (KeyedLockImpl.Lockstep) KeyedLockImpl.create("lockstep");
+    java.util.concurrent.atomic.AtomicLong acquisitions =
+        new java.util.concurrent.atomic.AtomicLong();
+    double rate =
+        LocksPaired.rate(
+            (walk, deadline) -> {
+              long n = 0;
+              do {
+                lock.release(lock.acquire(walk[(int) (n & 4095)]));
+                n++;
+              } while (System.nanoTime() - deadline < 0);
+              acquisitions.addAndGet(n);
+              return n;
+            },
+            50_000_000L);
+    // The rate covers both threads' acquisitions over at least the slice's 50 ms.
+    assertTrue(rate > 0 && rate <= acquisitions.get() / 0.05, rate + " for " + acquisitions);
+    assertTrue(rate >= acquisitions.get() / 1.0, rate + " for " + acquisitions); // within 1 s
+    assertEquals(0, lock.lock.activeKeys());
+  }
+
+  @Test
   void unknownImplementationsAreRejected() {
     assertThrows(IllegalArgumentException.class, () -> KeyedLockImpl.create("nope"));
     assertThrows(IllegalArgumentException.class, () -> RwLockImpl.create("nope"));

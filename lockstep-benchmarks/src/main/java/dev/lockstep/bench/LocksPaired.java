@@ -1,0 +1,212 @@
+package dev.lockstep.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Scenario {@code keys-1000-2t-paired} of suite {@code locks} (no JMH): the JMH scenario {@code
+ * keys-1000-2t} (two platform threads, each on its own random walk over 1,000 keys, acquire then
+ * release), with Lockstep and {@code guava-striped-lazyweak} measured in adjacent short slices of
+ * one JVM, so that each Lockstep slice is compared with a peer slice taken a moment away, on the
+ * machine as it is then.
+ *
+ * <p>Why: on this VM the cost of moving a cache line between the two cores changes on its own, by a
+ * factor of two to three, for seconds at a time (session 23: two threads CASing random elements of
+ * a plain {@code AtomicLongArray}, no allocation and no GC, ran 355–370 M/s, then 167–176 M/s
+ * within the same JVM, and back). Every keyed lock moves its key's lines between the cores on about
+ * half of its acquisitions, so every implementation's {@code keys-1000-2t} fork lands in one mode
+ * or the other: within single JMH forks, Lockstep moved between 95 and 35 M/s, {@code
+ * chm-reentrantlock} between 135 and 44, {@code guava-striped-lazyweak} between 58 and 11. The JMH
+ * row compares forks run a minute apart, so its ratio was decided by which modes the forks drew
+ * (session 22's rounds: 1.04x, 1.15x, 2.61x, 1.21x). Here every round runs both for {@link
+ * #SLICE_MS} each, in an order that alternates from round to round, and each round's ratio uses
+ * only that round's two slices.
+ *
+ * <p>Each implementation has its own measuring loop (a concrete final type, so the calls stay
+ * monomorphic as in a JMH fork of one implementation), and both are warmed up first. A slice starts
+ * two platform threads, each on the same precomputed random walk as JMH's {@code Cursor}, running
+ * until the slice's deadline (checked every 256 acquisitions); its rate is the acquisitions done
+ * over the time until the last thread returned.
+ */
+final class LocksPaired {
+  static final String SCENARIO = "keys-1000-2t-paired";
+  static final String PEER = "guava-striped-lazyweak";
+
+  /** Length of one slice, full run. */
+  static final long SLICE_MS = 500;
+
+  private LocksPaired() {}
+
+  /** One round's rates, in acquisitions per second. */
+  record Round(double lockstep, double peer) {}
+
+  /**
+   * The paired slices alone, by hand: {@code java -cp lockstep-benchmarks.jar
+   * dev.lockstep.bench.LocksPaired [rounds]} (default 20).
+   */
+  public static void main(String[] args) throws Exception {
+    Report report = new Report("locks", false);
+    run(report, args.length > 0 ? Integer.parseInt(args[0]) : 20, SLICE_MS, 5, System.out);
+    report.print(System.out);
+  }
+
+  static void run(Report report, boolean quick, PrintStream out) throws Exception {
+    run(report, quick ? 4 : 20, quick ? 150 : SLICE_MS, quick ? 1 : 5, out);
+  }
+
+  private static void run(Report report, int rounds, long sliceMs, int warmSeconds, PrintStream out)
+      throws Exception {
+    long slice = sliceMs * 1_000_000L;
+    Integer[] keys = new Integer[LocksBenchmark.KEYS];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = 1_000_000 + i; // as LocksBenchmark: boxed once, outside the Integer cache
+    }
+    KeyedLockImpl.Lockstep mine = (KeyedLockImpl.Lockstep) KeyedLockImpl.create("lockstep");
+    KeyedLockImpl.GuavaStriped peer = (KeyedLockImpl.GuavaStriped) KeyedLockImpl.create(PEER);
+    Slice lockstep = (walk, deadline) -> lockstepLoop(mine, keys, walk, deadline);
+    Slice lazyweak = (walk, deadline) -> peerLoop(peer, keys, walk, deadline);
+    out.printf(
+        Locale.ROOT,
+        "locks paired slices: warming up, then %d rounds of 2 x %d ms (lockstep, %s, 2 threads"
+            + " over 1,000 keys)%n",
+        rounds,
+        sliceMs,
+        PEER);
+    for (int i = 0; i < warmSeconds; i++) {
+      rate(lockstep, 1_000_000_000L);
+      rate(lazyweak, 1_000_000_000L);
+    }
+    List<Round> measured = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      double a;
+      double b;
+      if (r % 2 == 0) {
+        a = rate(lockstep, slice);
+        b = rate(lazyweak, slice);
+      } else {
+        b = rate(lazyweak, slice);
+        a = rate(lockstep, slice);
+      }
+      Round round = new Round(a, b);
+      measured.add(round);
+      out.printf(
+          Locale.ROOT,
+          "  round %2d: lockstep %6.1f M/s  %s %6.1f M/s  (%.2fx)%n",
+          r + 1,
+          a / 1e6,
+          PEER,
+          b / 1e6,
+          a / b);
+    }
+    addResults(report, measured);
+  }
+
+  /**
+   * Adds the two rows (mean rates), the comparison (ratio of the mean rates, as the JMH rows'
+   * comparisons are) and a note with every round's ratio.
+   */
+  static void addResults(Report report, List<Round> rounds) {
+    double mine = rounds.stream().mapToDouble(Round::lockstep).average().orElse(0);
+    double theirs = rounds.stream().mapToDouble(Round::peer).average().orElse(0);
+    report.rows.add(new Report.Row(SCENARIO, "lockstep", 2, mine, null, null, null, null));
+    report.rows.add(new Report.Row(SCENARIO, PEER, 2, theirs, null, null, null, null));
+    if (theirs > 0) {
+      report.compare(SCENARIO, PEER, mine / theirs);
+    }
+    Targets.Target t = Targets.ratio(report.suite, SCENARIO, PEER);
+    List<Double> ratios = new ArrayList<>();
+    for (Round r : rounds) {
+      ratios.add(r.lockstep() / r.peer());
+    }
+    report.notes.add(
+        SCENARIO
+            + " vs "
+            + PEER
+            + " in adjacent slices, round by round: "
+            + Report.byRound(ratios, t == null ? 0 : t.value(), v -> Report.fixed(v, 2) + "x", ""));
+  }
+
+  /** One thread's share of a slice: acquisitions done over its walk until {@code deadline}. */
+  @FunctionalInterface
+  interface Slice {
+    long run(int[] walk, long deadline) throws InterruptedException;
+  }
+
+  private static long lockstepLoop(
+      KeyedLockImpl.Lockstep lock, Integer[] keys, int[] walk, long deadline)
+      throws InterruptedException {
+    long n = 0;
+    int next = 0;
+    do {
+      for (int i = 0; i < 256; i++) {
+        lock.release(lock.acquire(keys[walk[next++ & WALK_MASK]]));
+      }
+      n += 256;
+    } while (System.nanoTime() - deadline < 0);
+    return n;
+  }
+
+  private static long peerLoop(
+      KeyedLockImpl.GuavaStriped lock, Integer[] keys, int[] walk, long deadline) {
+    long n = 0;
+    int next = 0;
+    do {
+      for (int i = 0; i < 256; i++) {
+        lock.release(lock.acquire(keys[walk[next++ & WALK_MASK]]));
+      }
+      n += 256;
+    } while (System.nanoTime() - deadline < 0);
+    return n;
+  }
+
+  /** As {@code LocksBenchmark.Cursor}: a walk of 4,096 random key indexes. */
+  private static final int WALK_MASK = 4095;
+
+  /**
+   * Runs two platform threads, each on its own random walk over the keys, until {@code nanos} have
+   * passed, and returns acquisitions per second over the time until the last one returned.
+   */
+  static double rate(Slice slice, long nanos) throws Exception {
+    int threads = 2;
+    long[] counts = new long[threads];
+    int[][] walks = new int[threads][];
+    for (int t = 0; t < threads; t++) {
+      SplittableRandom random = new SplittableRandom(System.nanoTime() ^ (31L * t));
+      walks[t] = new int[WALK_MASK + 1];
+      for (int i = 0; i < walks[t].length; i++) {
+        walks[t][i] = random.nextInt(LocksBenchmark.KEYS);
+      }
+    }
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> running = new ArrayList<>();
+    long start = System.nanoTime();
+    long deadline = start + nanos;
+    for (int t = 0; t < threads; t++) {
+      int me = t;
+      running.add(
+          Thread.ofPlatform()
+              .name("locks-paired-" + t)
+              .start(
+                  () -> {
+                    try {
+                      counts[me] = slice.run(walks[me], deadline);
+                    } catch (Throwable e) {
+                      failure.compareAndSet(null, e);
+                    }
+                  }));
+    }
+    for (Thread t : running) {
+      t.join();
+    }
+    long elapsed = System.nanoTime() - start;
+    Throwable e = failure.get();
+    if (e != null) {
+      throw new IllegalStateException("locks paired slice failed: " + e, e);
+    }
+    return (counts[0] + counts[1]) * 1e9 / elapsed;
+  }
+}
