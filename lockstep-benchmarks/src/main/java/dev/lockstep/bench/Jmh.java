@@ -35,11 +35,13 @@ final class Jmh {
     return "^" + Pattern.quote(benchmark.getName() + ".");
   }
 
+  /** The same fixed heap for every implementation, whatever this JVM was given. */
+  static final List<String> JVM_ARGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
+
   static ChainedOptionsBuilder common(boolean quick) {
     return new OptionsBuilder()
         .forks(quick ? 1 : 2)
-        // The same fixed heap for every implementation, whatever this JVM was given.
-        .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+UseG1GC")
+        .jvmArgs(JVM_ARGS.toArray(String[]::new))
         .addProfiler(GCProfiler.class)
         .shouldFailOnError(true)
         .verbosity(VerboseMode.NORMAL);

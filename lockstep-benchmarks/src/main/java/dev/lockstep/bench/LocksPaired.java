@@ -1,6 +1,11 @@
 package dev.lockstep.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,20 +50,74 @@ final class LocksPaired {
   record Round(double lockstep, double peer) {}
 
   /**
-   * The paired slices alone, by hand: {@code java -cp lockstep-benchmarks.jar
-   * dev.lockstep.bench.LocksPaired [rounds]} (default 20).
+   * The paired slices alone, by hand: {@code java -Xms1g -Xmx1g -cp lockstep-benchmarks.jar
+   * dev.lockstep.bench.LocksPaired [rounds [slice-ms [warm-up-s [rounds-file]]]]} (default 20
+   * rounds of 500 ms slices after 5 s of warm-up each). With a rounds file, each round's two rates
+   * are written there instead of a report, one {@code lockstep peer} line per round (for {@link
+   * #run(Report, boolean, PrintStream)}, which runs this in a child JVM).
    */
   public static void main(String[] args) throws Exception {
-    Report report = new Report("locks", false);
-    run(report, args.length > 0 ? Integer.parseInt(args[0]) : 20, SLICE_MS, 5, System.out);
-    report.print(System.out);
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    long sliceMs = args.length > 1 ? Long.parseLong(args[1]) : SLICE_MS;
+    int warm = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    List<Round> measured = measure(rounds, sliceMs, warm, System.out);
+    if (args.length > 3) {
+      StringBuilder lines = new StringBuilder();
+      for (Round r : measured) {
+        lines.append(r.lockstep()).append(' ').append(r.peer()).append('\n');
+      }
+      Files.writeString(Path.of(args[3]), lines);
+    } else {
+      Report report = new Report("locks", false);
+      addResults(report, measured);
+      report.print(System.out);
+    }
   }
 
+  /**
+   * Runs the paired slices in a child JVM with the JMH forks' heap and collector ({@link
+   * Jmh#JVM_ARGS}) and adds the results: neither this JVM's history (the memory probe has just held
+   * a million keys, which leaves the lock's slow paths in the JIT's profile) nor its default heap
+   * should decide the rates. Session 23: run in this JVM after the probe, Lockstep's slices ran
+   * 78–82 M/s; in a fresh JVM, 90–110.
+   */
   static void run(Report report, boolean quick, PrintStream out) throws Exception {
-    run(report, quick ? 4 : 20, quick ? 150 : SLICE_MS, quick ? 1 : 5, out);
+    Path file = Files.createTempFile("lockstep-locks-paired", ".txt");
+    try {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(Jmh.JVM_ARGS);
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(LocksPaired.class.getName());
+      cmd.add(String.valueOf(quick ? 4 : 20));
+      cmd.add(String.valueOf(quick ? 150 : SLICE_MS));
+      cmd.add(String.valueOf(quick ? 1 : 5));
+      cmd.add(file.toString());
+      Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      try (BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          out.println(line);
+        }
+      }
+      int status = child.waitFor();
+      if (status != 0) {
+        throw new IllegalStateException("locks paired slices: the child JVM exited with " + status);
+      }
+      List<Round> measured = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        String[] rates = line.trim().split(" ");
+        measured.add(new Round(Double.parseDouble(rates[0]), Double.parseDouble(rates[1])));
+      }
+      addResults(report, measured);
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
-  private static void run(Report report, int rounds, long sliceMs, int warmSeconds, PrintStream out)
+  private static List<Round> measure(int rounds, long sliceMs, int warmSeconds, PrintStream out)
       throws Exception {
     long slice = sliceMs * 1_000_000L;
     Integer[] keys = new Integer[LocksBenchmark.KEYS];
@@ -102,7 +161,7 @@ final class LocksPaired {
           b / 1e6,
           a / b);
     }
-    addResults(report, measured);
+    return measured;
   }
 
   /**
