@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,10 +33,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * only that round's two slices.
  *
  * <p>Each implementation has its own measuring loop (a concrete final type, so the calls stay
- * monomorphic as in a JMH fork of one implementation), and both are warmed up first. A slice starts
- * two platform threads, each on the same precomputed random walk as JMH's {@code Cursor}, running
- * until the slice's deadline (checked every 256 acquisitions); its rate is the acquisitions done
- * over the time until the last thread returned.
+ * monomorphic as in a JMH fork of one implementation), and both are warmed up first. Two platform
+ * threads ({@link Workers}) run every slice, each on the same precomputed random walk as JMH's
+ * {@code Cursor}, until the slice's deadline (checked every 256 acquisitions), and spin between
+ * slices; a slice's rate is the acquisitions done over the time until the last thread returned.
  */
 final class LocksPaired {
   static final String SCENARIO = "keys-1000-2t-paired";
@@ -135,31 +136,33 @@ final class LocksPaired {
         rounds,
         sliceMs,
         PEER);
-    for (int i = 0; i < warmSeconds; i++) {
-      rate(lockstep, 1_000_000_000L);
-      rate(lazyweak, 1_000_000_000L);
-    }
     List<Round> measured = new ArrayList<>();
-    for (int r = 0; r < rounds; r++) {
-      double a;
-      double b;
-      if (r % 2 == 0) {
-        a = rate(lockstep, slice);
-        b = rate(lazyweak, slice);
-      } else {
-        b = rate(lazyweak, slice);
-        a = rate(lockstep, slice);
+    try (Workers workers = new Workers()) {
+      for (int i = 0; i < warmSeconds; i++) {
+        workers.rate(lockstep, 1_000_000_000L);
+        workers.rate(lazyweak, 1_000_000_000L);
       }
-      Round round = new Round(a, b);
-      measured.add(round);
-      out.printf(
-          Locale.ROOT,
-          "  round %2d: lockstep %6.1f M/s  %s %6.1f M/s  (%.2fx)%n",
-          r + 1,
-          a / 1e6,
-          PEER,
-          b / 1e6,
-          a / b);
+      for (int r = 0; r < rounds; r++) {
+        double a;
+        double b;
+        if (r % 2 == 0) {
+          a = workers.rate(lockstep, slice);
+          b = workers.rate(lazyweak, slice);
+        } else {
+          b = workers.rate(lazyweak, slice);
+          a = workers.rate(lockstep, slice);
+        }
+        Round round = new Round(a, b);
+        measured.add(round);
+        out.printf(
+            Locale.ROOT,
+            "  round %2d: lockstep %6.1f M/s  %s %6.1f M/s  (%.2fx)%n",
+            r + 1,
+            a / 1e6,
+            PEER,
+            b / 1e6,
+            a / b);
+      }
     }
     return measured;
   }
@@ -226,46 +229,95 @@ final class LocksPaired {
   private static final int WALK_MASK = 4095;
 
   /**
-   * Runs two platform threads, each on its own random walk over the keys, until {@code nanos} have
-   * passed, and returns acquisitions per second over the time until the last one returned.
+   * Runs one slice on fresh {@link Workers}: acquisitions per second of {@code slice}'s two threads
+   * over {@code nanos}.
    */
   static double rate(Slice slice, long nanos) throws Exception {
-    int threads = 2;
-    long[] counts = new long[threads];
-    int[][] walks = new int[threads][];
-    for (int t = 0; t < threads; t++) {
-      SplittableRandom random = new SplittableRandom(System.nanoTime() ^ (31L * t));
-      walks[t] = new int[WALK_MASK + 1];
-      for (int i = 0; i < walks[t].length; i++) {
-        walks[t][i] = random.nextInt(LocksBenchmark.KEYS);
+    try (Workers workers = new Workers()) {
+      return workers.rate(slice, nanos);
+    }
+  }
+
+  /**
+   * Two platform threads that run the slices, each on its own random walk over the keys, and spin
+   * between slices instead of ending: a vCPU left idle (a thread joined, the next one started) is
+   * when this VM's host seems to re-place it, which changes the cost of a line transfer between the
+   * two (session 23). GC pauses still idle them.
+   */
+  static final class Workers implements AutoCloseable {
+    private final int[][] walks = new int[2][];
+    private final long[] counts = new long[2];
+    private final long[] ends = new long[2];
+    private final AtomicInteger finished = new AtomicInteger();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile int phase;
+    private volatile boolean closed;
+    private volatile Slice slice;
+    private volatile long deadline;
+
+    Workers() {
+      for (int t = 0; t < 2; t++) {
+        SplittableRandom random = new SplittableRandom(System.nanoTime() ^ (31L * t));
+        walks[t] = new int[WALK_MASK + 1];
+        for (int i = 0; i < walks[t].length; i++) {
+          walks[t][i] = random.nextInt(LocksBenchmark.KEYS);
+        }
+      }
+      for (int t = 0; t < 2; t++) {
+        int me = t;
+        threads.add(Thread.ofPlatform().name("locks-paired-" + t).start(() -> work(me)));
       }
     }
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> running = new ArrayList<>();
-    long start = System.nanoTime();
-    long deadline = start + nanos;
-    for (int t = 0; t < threads; t++) {
-      int me = t;
-      running.add(
-          Thread.ofPlatform()
-              .name("locks-paired-" + t)
-              .start(
-                  () -> {
-                    try {
-                      counts[me] = slice.run(walks[me], deadline);
-                    } catch (Throwable e) {
-                      failure.compareAndSet(null, e);
-                    }
-                  }));
+
+    private void work(int me) {
+      int seen = 0;
+      while (true) {
+        while (phase == seen) {
+          if (closed) {
+            return;
+          }
+          Thread.onSpinWait();
+        }
+        seen = phase;
+        try {
+          counts[me] = slice.run(walks[me], deadline);
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+        ends[me] = System.nanoTime();
+        finished.incrementAndGet(); // publishes counts and ends
+      }
     }
-    for (Thread t : running) {
-      t.join();
+
+    /**
+     * Runs {@code slice} on both threads until {@code nanos} have passed and returns acquisitions
+     * per second over the time until the last one returned.
+     */
+    double rate(Slice next, long nanos) throws InterruptedException {
+      finished.set(0);
+      slice = next;
+      long start = System.nanoTime();
+      deadline = start + nanos;
+      phase++; // only this thread writes it
+      Thread.sleep(nanos / 1_000_000);
+      while (finished.get() < 2) {
+        Thread.sleep(1);
+      }
+      Throwable e = failure.get();
+      if (e != null) {
+        throw new IllegalStateException("locks paired slice failed: " + e, e);
+      }
+      long elapsed = Math.max(ends[0], ends[1]) - start;
+      return (counts[0] + counts[1]) * 1e9 / elapsed;
     }
-    long elapsed = System.nanoTime() - start;
-    Throwable e = failure.get();
-    if (e != null) {
-      throw new IllegalStateException("locks paired slice failed: " + e, e);
+
+    @Override
+    public void close() throws InterruptedException {
+      closed = true;
+      for (Thread t : threads) {
+        t.join();
+      }
     }
-    return (counts[0] + counts[1]) * 1e9 / elapsed;
   }
 }
