@@ -42,11 +42,17 @@ public class LocksBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     lock = KeyedLockImpl.create(impl);
-    keys = new Integer[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = 1_000_000 + i; // boxed once, outside the Integer cache
-    }
+    keys = keys();
     hotKey = keys[KEYS / 2];
+  }
+
+  /** The keys of the keyed scenarios, boxed once, outside the Integer cache. */
+  static Integer[] keys() {
+    Integer[] keys = new Integer[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = 1_000_000 + i;
+    }
+    return keys;
   }
 
   /** A thread's own random walk over the key indexes (precomputed: no RNG on the hot path). */
@@ -58,10 +64,14 @@ public class LocksBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      SplittableRandom random =
-          new SplittableRandom(System.nanoTime() ^ Thread.currentThread().threadId());
-      for (int i = 0; i < sequence.length; i++) {
-        sequence[i] = random.nextInt(KEYS);
+      fill(sequence, System.nanoTime() ^ Thread.currentThread().threadId());
+    }
+
+    /** Fills {@code walk} ({@code MASK + 1} long) with random key indexes from {@code seed}. */
+    static void fill(int[] walk, long seed) {
+      SplittableRandom random = new SplittableRandom(seed);
+      for (int i = 0; i < walk.length; i++) {
+        walk[i] = random.nextInt(KEYS);
       }
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,6 +44,12 @@ final class LocksPaired {
   /** Length of one slice, full run. */
   static final long SLICE_MS = 500;
 
+  /** Rounds of a full run. */
+  static final int ROUNDS = 20;
+
+  /** Seconds of warm-up of each implementation, full run. */
+  static final int WARM_SECONDS = 5;
+
   private LocksPaired() {}
 
   /** One round's rates, in acquisitions per second. */
@@ -58,9 +63,9 @@ final class LocksPaired {
    * #run(Report, boolean, PrintStream)}, which runs this in a child JVM).
    */
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : ROUNDS;
     long sliceMs = args.length > 1 ? Long.parseLong(args[1]) : SLICE_MS;
-    int warm = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    int warm = args.length > 2 ? Integer.parseInt(args[2]) : WARM_SECONDS;
     List<Round> measured = measure(rounds, sliceMs, warm, System.out);
     if (args.length > 3) {
       StringBuilder lines = new StringBuilder();
@@ -80,7 +85,7 @@ final class LocksPaired {
    * Jmh#JVM_ARGS}) and adds the results: neither this JVM's history (the memory probe has just held
    * a million keys, which leaves the lock's slow paths in the JIT's profile) nor its default heap
    * should decide the rates. Session 23: run in this JVM after the probe, Lockstep's slices ran
-   * 78–82 M/s; in a fresh JVM, 90–110.
+   * 75–83 M/s; in a fresh JVM, 90–110.
    */
   static void run(Report report, boolean quick, PrintStream out) throws Exception {
     Path file = Files.createTempFile("lockstep-locks-paired", ".txt");
@@ -91,9 +96,9 @@ final class LocksPaired {
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(LocksPaired.class.getName());
-      cmd.add(String.valueOf(quick ? 4 : 20));
+      cmd.add(String.valueOf(quick ? 4 : ROUNDS));
       cmd.add(String.valueOf(quick ? 150 : SLICE_MS));
-      cmd.add(String.valueOf(quick ? 1 : 5));
+      cmd.add(String.valueOf(quick ? 1 : WARM_SECONDS));
       cmd.add(file.toString());
       Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       try (BufferedReader lines =
@@ -121,10 +126,7 @@ final class LocksPaired {
   private static List<Round> measure(int rounds, long sliceMs, int warmSeconds, PrintStream out)
       throws Exception {
     long slice = sliceMs * 1_000_000L;
-    Integer[] keys = new Integer[LocksBenchmark.KEYS];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = 1_000_000 + i; // as LocksBenchmark: boxed once, outside the Integer cache
-    }
+    Integer[] keys = LocksBenchmark.keys();
     KeyedLockImpl.Lockstep mine = (KeyedLockImpl.Lockstep) KeyedLockImpl.create("lockstep");
     KeyedLockImpl.GuavaStriped peer = (KeyedLockImpl.GuavaStriped) KeyedLockImpl.create(PEER);
     Slice lockstep = (walk, deadline) -> lockstepLoop(mine, keys, walk, deadline);
@@ -198,6 +200,8 @@ final class LocksPaired {
     long run(int[] walk, long deadline) throws InterruptedException;
   }
 
+  // Two copies of one loop on purpose: each calls one concrete final type, so its calls stay
+  // monomorphic (one shared loop over KeyedLockImpl would see both types).
   private static long lockstepLoop(
       KeyedLockImpl.Lockstep lock, Integer[] keys, int[] walk, long deadline)
       throws InterruptedException {
@@ -225,8 +229,8 @@ final class LocksPaired {
     return n;
   }
 
-  /** As {@code LocksBenchmark.Cursor}: a walk of 4,096 random key indexes. */
-  private static final int WALK_MASK = 4095;
+  /** As {@code LocksBenchmark.Cursor}: each thread's walk of random key indexes. */
+  private static final int WALK_MASK = LocksBenchmark.Cursor.MASK;
 
   /**
    * Runs one slice on fresh {@link Workers}: acquisitions per second of {@code slice}'s two threads
@@ -258,11 +262,8 @@ final class LocksPaired {
 
     Workers() {
       for (int t = 0; t < 2; t++) {
-        SplittableRandom random = new SplittableRandom(System.nanoTime() ^ (31L * t));
         walks[t] = new int[WALK_MASK + 1];
-        for (int i = 0; i < walks[t].length; i++) {
-          walks[t][i] = random.nextInt(LocksBenchmark.KEYS);
-        }
+        LocksBenchmark.Cursor.fill(walks[t], System.nanoTime() ^ (31L * t));
       }
       for (int t = 0; t < 2; t++) {
         int me = t;
