@@ -24,7 +24,7 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public Optional<LockHandle> tryAcquire(K key) {
-    LockHandle h = engine.tryHold(key);
+    Node h = engine.tryHold(key);
     try {
       return Optional.ofNullable(h);
     } catch (Throwable t) {
@@ -35,7 +35,7 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public Optional<LockHandle> tryAcquire(K key, Duration timeout) throws InterruptedException {
-    LockHandle h = engine.acquireHold(key, timeout, false);
+    Node h = engine.acquireHold(key, timeout, false);
     try {
       return Optional.ofNullable(h);
     } catch (Throwable t) {
@@ -56,10 +56,6 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
 
   @Override
   public void release(LockHandle handle) {
-    if (handle instanceof Hold h && h.engine() == engine) {
-      h.close();
-      return;
-    }
     engine.release(Handles.own(engine, handle));
   }
 
@@ -67,18 +63,8 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
    * Releases a hold whose {@code Optional} could not be made (an error after the take: see {@link
    * LockEngine#giveBack}); an error of the release is added to {@code t}. A no-op for null.
    */
-  private void giveBack(LockHandle h, Throwable t) {
-    if (!(h instanceof Hold stamped)) {
-      engine.giveBack((Node) h, t); // a no-op for null
-      return;
-    }
-    try {
-      stamped.close();
-    } catch (Throwable u) {
-      if (u != t) {
-        t.addSuppressed(u);
-      }
-    }
+  private void giveBack(Node h, Throwable t) {
+    engine.giveBack(h, t);
   }
 
   @Override

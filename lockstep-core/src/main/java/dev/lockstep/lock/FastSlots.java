@@ -15,9 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@link #FREE}: no key of the slot is held, waited for or in the stripe table.
  *   <li>{@link #LONE}: one hold, taken by a CAS of the state from FREE, whose <em>stamp</em> is the
- *       state itself. The hold's handle ({@link Hold}) names only the cell and the stamp, so an
- *       uncontended cycle allocates nothing once the JIT has inlined it (escape analysis removes
- *       the handle), and is two CASes of one word: take and release ({@link Hold#close}).
+ *       state itself. The hold's handle (a stamped {@link Node}) names only the cell and the stamp,
+ *       so an uncontended cycle allocates nothing once the JIT has inlined it (escape analysis
+ *       removes the handle), and is two CASes of one word: take and release ({@link Node#close}).
  *   <li>{@link #PUB}: a taker whose key or owner differs from the cell's last ones is writing them
  *       (plain stores), before a release store sets LONE. Others wait for it to end.
  *   <li>{@link #EXT}: the slot is governed by {@link Cell#value}, as the slot was before stamps:
@@ -159,7 +159,7 @@ final class FastSlots {
   /**
    * The value of a renewed cell once the slot's array element has been swung past it: its forward
    * is needed no more (whoever still reads this cell reads the element again), and a cell that a
-   * stale handle keeps (a stamped {@link Hold} names its cell for good) must not keep every cell
+   * stale handle keeps (a stamped {@link Node} names its cell for good) must not keep every cell
    * renewed after it reachable through the forwards.
    */
   static final Object MOVED =
@@ -349,13 +349,13 @@ final class FastSlots {
 
   /**
    * For a blocking acquire after the fast take failed: takes the key's FREE slot (returns the
-   * stamped {@link Hold}, made before the take), or takes it as a lone node in node mode, or queues
+   * stamped {@link Node}, made before the take), or takes it as a lone node in node mode, or queues
    * behind the key's holder there (returns a WAITING {@link Waiter}: behind a proxy of a LONE hold,
    * or behind a chain's HELD node), retrying a few times while the slot changes under it. Null when
    * the slow way decides: slot inflated or another key's, a waiter queued already, or held by
    * {@code owner} itself.
    */
-  Object takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
+  Node takeOrQueue(Entry fastEntry, Object key, Object owner, int hash) {
     Cell c = cell(hash & MASK);
     int spins = 0;
 
@@ -363,7 +363,7 @@ final class FastSlots {
       long st = c.state;
       long mode = st & MODE;
       if (mode == FREE) {
-        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        Node h = new Node(fastEntry, c, key); // before the take: nothing after it allocates
         long stamp = take(c, st, key, owner, hash);
         if (stamp != 0) {
           h.stamp = stamp;
@@ -824,9 +824,7 @@ final class FastSlots {
    * inflation into an entry's chain tail): HELD until the stamped holder's close claims it.
    */
   static final class Proxy extends Node {
-    /** The stamp of the hold it stands for. */
-    final long stamp;
-
+    /** A proxy of the hold of {@code stamp} (kept in {@link Node#stamp}). */
     Proxy(Entry fastEntry, Object key, Object owner, int hash, long stamp) {
       super(fastEntry, key, owner, hash, Node.HELD);
       this.stamp = stamp;

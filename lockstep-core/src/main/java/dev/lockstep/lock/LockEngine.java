@@ -148,17 +148,18 @@ final class LockEngine {
       throw new InterruptedException();
     }
     Objects.requireNonNull(key, "key must not be null");
-    return (Node) awaitSlowly(key, spread(key.hashCode()), mode, nanos, timeout, throwOnTimeout);
+    return awaitSlowly(key, spread(key.hashCode()), mode, nanos, timeout, throwOnTimeout);
   }
 
   /**
    * The blocking acquire of an exclusive {@link KeyedLock}: the key's handle (a stamped {@link
-   * Hold} or a {@link Node}), or null on timeout when {@code throwOnTimeout} is false. With the
-   * fast path, a FREE slot is taken with one CAS of its state, and a free node-mode slot with one
-   * CAS of its value. The timeout is only checked here (converted on the slow way), to keep this
-   * method small enough to inline.
+   * Node} or any other), or null on timeout when {@code throwOnTimeout} is false. With the fast
+   * path, a FREE slot is taken with one CAS of its state, and a free node-mode slot with one CAS of
+   * its value. The timeout is only checked here (converted on the slow way), to keep this method
+   * small enough to inline. Every handle it returns is a {@link Node}, so that escape analysis can
+   * remove the stamped one (see {@link Node}).
    */
-  LockHandle acquireHold(Object key, Duration timeout, boolean throwOnTimeout)
+  Node acquireHold(Object key, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
     if (timeout == null || timeout.isNegative()) {
       nanos(timeout); // throws the argument's error
@@ -173,7 +174,7 @@ final class LockEngine {
       Thread me = Thread.currentThread();
       long s = c.state;
       if ((s & FastSlots.MODE) == FastSlots.FREE) {
-        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        Node h = new Node(fastEntry, c, key); // before the take: nothing after it allocates
         long stamp = FastSlots.take(c, s, key, me, hash);
         if (stamp != 0) {
           h.stamp = stamp;
@@ -186,8 +187,7 @@ final class LockEngine {
         }
       }
     }
-    return (LockHandle)
-        awaitSlowly(key, hash, LockMode.EXCLUSIVE, nanos(timeout), timeout, throwOnTimeout);
+    return awaitSlowly(key, hash, LockMode.EXCLUSIVE, nanos(timeout), timeout, throwOnTimeout);
   }
 
   /**
@@ -196,7 +196,7 @@ final class LockEngine {
    * moving both into one {@code FastSlots} method (session 22) ran the hot key at 15.5–15.9 M/s
    * against 18.0–19.7 in alternating JMH runs.
    */
-  LockHandle tryHold(Object key) {
+  Node tryHold(Object key) {
     Objects.requireNonNull(key, "key must not be null");
     int hash = spread(key.hashCode());
     FastSlots.Cell c = fast ? slots.cellOrNull(hash) : null;
@@ -204,7 +204,7 @@ final class LockEngine {
       Thread me = Thread.currentThread();
       long s = c.state;
       if ((s & FastSlots.MODE) == FastSlots.FREE) {
-        Hold h = new Hold(c, key); // before the take: nothing after it allocates
+        Node h = new Node(fastEntry, c, key); // before the take: nothing after it allocates
         long stamp = FastSlots.take(c, s, key, me, hash);
         if (stamp != 0) {
           h.stamp = stamp;
@@ -239,15 +239,14 @@ final class LockEngine {
    * small enough for the JIT to inline into the caller (C2 inlines a hot method only up to 325
    * bytes of bytecode; {@code await} with this loop in it was 333).
    */
-  private Object awaitSlowly(
+  private Node awaitSlowly(
       Object key, int hash, LockMode mode, long nanos, Duration timeout, boolean throwOnTimeout)
       throws InterruptedException {
-    Object queued =
+    Node entered =
         fast && nanos > 0 ? slots.takeOrQueue(fastEntry, key, Thread.currentThread(), hash) : null;
-    if (queued instanceof Hold) {
-      return queued; // a stamped hold
+    if (entered != null && entered.self == null) {
+      return entered; // a stamped hold
     }
-    Node entered = (Node) queued;
     if (entered == null) {
       entered = enterTable(key, hash, mode, nanos > 0, null);
     }
@@ -546,7 +545,9 @@ final class LockEngine {
       return;
     }
     try {
-      if (n.entry == fastEntry) {
+      if (n.self == null) {
+        n.close(); // a stamped hold
+      } else if (n.entry == fastEntry) {
         slots.release(n);
       } else {
         releaseTable(n, false); // not recorded: the acquire failed
@@ -653,11 +654,13 @@ final class LockEngine {
 
   /** Releases a held node; a no-op for a node that is not held. */
   void release(Node n) {
-    if (n.entry == fastEntry) {
+    if (n.self == null) {
+      n.close(); // a stamped hold
+    } else if (n.entry == fastEntry) {
       slots.release(n);
-      return;
+    } else {
+      releaseTable(n, true);
     }
-    releaseTable(n, true);
   }
 
   /**

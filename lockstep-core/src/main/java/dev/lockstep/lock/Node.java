@@ -10,13 +10,29 @@ import java.lang.invoke.VarHandle;
  * see {@link FastSlots}) by CAS or by the one thread whose slot CAS released it, and {@link #state}
  * is volatile so that a parked waiter sees its grant.
  *
- * <p>Implementation notes: an uncontended hold of a lock without statistics allocates just this
- * object (four references and an int: 32 bytes with compressed oops; the key's {@link Entry} is
- * recycled by its stripe), so the fields a waiter needs live in the {@link Waiter} subclass. The
- * mode and the key's slot index (the low bits of its spread hash, see {@link LockEngine}) are
- * packed into {@link #state}. A fast hold (taken by one CAS of the key's slot, see {@link
- * LockEngine}) has its engine's sentinel {@link LockEngine#fastEntry} as {@link #entry} for good;
- * inflation records it in the key's table entry instead ({@link Entry#chainTail}).
+ * <p>A <em>stamped</em> node is the handle of a hold taken by one CAS of a fast slot's state (see
+ * {@link FastSlots}): it names only its {@link #cell} and {@link #stamp}, is never linked anywhere,
+ * and its {@link #status} means nothing (its hold is the cell's state). Every other node has {@link
+ * #self} pointing to itself.
+ *
+ * <p>Implementation notes: one class for every handle of an exclusive {@link KeyedLock} (stamped,
+ * fast, chain and table holds alike), with a final {@link #close} that reads only fields of the
+ * handle, is what lets C2's escape analysis remove a stamped node even where the same acquire call
+ * also returns other nodes (two threads over 1,000 keys, where ~0.1 % of acquisitions queue): a
+ * merge of a new object with other objects is scalar-replaced only when every use of the merge is a
+ * field load, a null check or debug information (JDK 23+ "reduce allocation merges"). A virtual
+ * dispatch on the handle (a class check) or passing it to a call is not. Hence {@link #self}: a
+ * close passes {@code self}, a field, to the release, never {@code this}. Session 24 measured the
+ * difference: with a separate stamped handle class, 32 bytes per acquisition and 1.6–1.7x lazyweak
+ * in paired slices; with one class, 0 bytes (see {@code docs/benchmarks.md}).
+ *
+ * <p>The cost is size: 48 bytes with compressed oops (five references, an int, a long, and the cell
+ * reference), against 32 before; a held key of the table costs ~113 bytes with its {@link Entry}.
+ * The key's {@link Entry} is recycled by its stripe, so the fields a waiter needs live in the
+ * {@link Waiter} subclass. The mode and the key's table hash (see {@link LockEngine}) are packed
+ * into {@link #state}. A fast hold has its engine's sentinel {@link LockEngine#fastEntry} as {@link
+ * #entry} for good; inflation records it in the key's table entry instead ({@link
+ * Entry#chainTail}).
  */
 sealed class Node implements LockHandle permits Waiter, FastSlots.Proxy {
   static final int WAITING = 0;
@@ -74,10 +90,24 @@ sealed class Node implements LockHandle permits Waiter, FastSlots.Proxy {
    */
   Node next;
 
+  /** This node, or null for a stamped node (see the class notes: a field, not {@code this}). */
+  final Node self;
+
+  /** A stamped node's fast slot; null for every other node. */
+  final FastSlots.Cell cell;
+
+  /**
+   * A stamped node's stamp (its cell's state when it was taken), set once right after the take,
+   * before any use; for a {@link FastSlots.Proxy}, the stamp of the hold it stands for.
+   */
+  long stamp;
+
   Node(Entry entry, Object owner, LockMode mode) {
     this.entry = entry;
     this.key = entry.key;
     this.owner = owner;
+    this.self = this;
+    this.cell = null;
     STATE.set(
         this,
         (entry.hash << HASH_SHIFT)
@@ -93,10 +123,28 @@ sealed class Node implements LockHandle permits Waiter, FastSlots.Proxy {
     this.entry = fastEntry;
     this.key = key;
     this.owner = owner;
+    this.self = this;
+    this.cell = null;
     STATE.set(this, (hash << HASH_SHIFT) | status);
     // state is written with a plain store: this fence gives a handle that reaches another thread
     // through a data race the same view of it that a final field would.
     VarHandle.releaseFence();
+  }
+
+  /**
+   * A stamped node for a take of the FREE cell {@code cell} (its engine's fast entry is {@code
+   * fastEntry}): made just before the take, so that nothing after a successful take allocates (an
+   * {@code OutOfMemoryError} or a {@code StackOverflowError} there would lose the hold); the taker
+   * sets {@link #stamp} with a plain store after the take. Nothing may keep a reference to it in
+   * the heap, which is what lets escape analysis remove it once the acquire and the close are
+   * inlined into the caller.
+   */
+  Node(Entry fastEntry, FastSlots.Cell cell, Object key) {
+    this.entry = fastEntry;
+    this.key = key;
+    this.owner = null;
+    this.self = null;
+    this.cell = cell;
   }
 
   final int status() {
@@ -144,7 +192,7 @@ sealed class Node implements LockHandle permits Waiter, FastSlots.Proxy {
 
   @Override
   public final boolean isHeld() {
-    return status() == HELD;
+    return self == null ? FastSlots.held(cell, stamp) : status() == HELD;
   }
 
   @Override
@@ -152,9 +200,23 @@ sealed class Node implements LockHandle permits Waiter, FastSlots.Proxy {
     return entry.engine.downgrade(this);
   }
 
+  /**
+   * Releases the hold: a stamped node by the CAS of its cell's state from its stamp to FREE with
+   * the next count (or {@link FastSlots#slowClose} if the hold was converted or is in use), any
+   * other through its engine. Reads only fields of this node (see the class notes).
+   */
   @Override
   public final void close() {
-    entry.engine.release(this);
+    Node n = self;
+    if (n != null) {
+      n.entry.engine.release(n);
+      return;
+    }
+    FastSlots.Cell c = cell;
+    long s = stamp;
+    if (!FastSlots.STATE.compareAndSet(c, s, (s & ~FastSlots.MODE) + FastSlots.STEP)) {
+      c.engine.slots.slowClose(c, s);
+    }
   }
 
   final String describeOwner() {
@@ -164,7 +226,7 @@ sealed class Node implements LockHandle permits Waiter, FastSlots.Proxy {
   @Override
   public final String toString() {
     String s =
-        switch (status()) {
+        switch (self == null ? (isHeld() ? HELD : RELEASED) : status()) {
           case WAITING -> "waiting";
           case HELD -> "held";
           case RELEASED -> "released";

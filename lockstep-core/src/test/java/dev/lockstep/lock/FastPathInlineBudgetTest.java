@@ -29,14 +29,12 @@ class FastPathInlineBudgetTest {
     Map<String, Integer> engine = codeLengths(LockEngine.class);
     Map<String, Integer> slots = codeLengths(FastSlots.class);
     Map<String, Integer> node = codeLengths(Node.class);
-    Map<String, Integer> hold = codeLengths(Hold.class);
     assertFits("LockEngine.acquireHold", engine.get("acquireHold"));
     assertFits("LockEngine.tryHold", engine.get("tryHold"));
     assertFits("LockEngine.release", engine.get("release"));
     assertFits("FastSlots.take", slots.get("take"));
     assertFits("FastSlots.publish", slots.get("publish"));
     assertFits("FastSlots.release", slots.get("release"));
-    assertFits("Hold.close", hold.get("close"));
     assertFits("Node.close", node.get("close"));
   }
 

@@ -3,6 +3,7 @@ package dev.lockstep.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Review 22: what a renewed cell keeps reachable (see {@link FastSlots}, renewal). A stamped {@link
- * Hold} names its cell for good, and a user may keep a closed handle as long as it likes; the
+ * Node} names its cell for good, and a user may keep a closed handle as long as it likes; the
  * slot's first cell is the only one that ever issues stamps, and once the slot is in node mode it
  * is renewed away. With each renewed cell forwarding to the next for good, the kept handle's cell
  * kept every cell renewed after it reachable: one more cell per {@link FastSlots#RENEWAL} node
@@ -32,8 +33,9 @@ class RenewalRetentionTest {
   private final int slot = LockEngine.spread(KEY.hashCode()) & FastSlots.MASK;
 
   /** A stamped hold, converted (by a try that inflates the slot) and closed: a stale handle. */
-  private Hold staleStampedHandle() throws InterruptedException {
-    Hold stamped = assertInstanceOf(Hold.class, lock.acquire(KEY, LONG), "not a stamped hold");
+  private Node staleStampedHandle() throws InterruptedException {
+    Node stamped = assertInstanceOf(Node.class, lock.acquire(KEY, LONG));
+    assertNotNull(stamped.cell, "not a stamped hold");
     assertFalse(lock.tryAcquire(KEY).isPresent());
     stamped.close();
     assertNull(engine.slots.get(slot), "the slot is not free after its inflation");
@@ -48,7 +50,7 @@ class RenewalRetentionTest {
 
   @Test
   void aStaleHandlesCellForwardsToNoChainOfRenewedCells() throws Exception {
-    Hold stale = staleStampedHandle();
+    Node stale = staleStampedHandle();
     FastSlots.Cell first = stale.cell;
     cycle(4 * FastSlots.RENEWAL);
     assertNotSame(first, engine.slots.cell(slot), "the slot was never renewed");
@@ -68,7 +70,7 @@ class RenewalRetentionTest {
 
   @Test
   void aRenewedCellIsCollectedWhileAStaleHandleLives() throws Exception {
-    Hold stale = staleStampedHandle();
+    Node stale = staleStampedHandle();
     cycle(FastSlots.RENEWAL + 1);
     WeakReference<FastSlots.Cell> renewed = new WeakReference<>(engine.slots.cell(slot));
     assertNotSame(stale.cell, renewed.get(), "the slot was never renewed");
