@@ -90,29 +90,41 @@ import java.util.concurrent.locks.LockSupport;
  * by field writes after its CAS to CONV. {@code StackDepthScanTest} and {@code InterpretedScanTest}
  * scan every depth.
  *
- * <p>Cell layout: a cell is 48 bytes, not padded, so that its state and its value share a cache
+ * <p>Cell layout: a cell is 56 bytes, not padded, so that its state and its value share a cache
  * line. Padded to 128 bytes (the padding longs laid out between the state and the references), the
  * hot key ran at half speed: 11–14 M/s against 17–24 M/s unpadded in the two-thread probe, session
- * 21. Cells are made on a slot's first use; a lock that has used every slot keeps 96 KB of cells.
- * Node mode: once a hold was converted or the slot inflated, the slot stays EXT for good and its
- * value alone governs it, as before stamps: null (free: {@link #nodeTake} and {@link #takeOrQueue}
- * take it with a node CAS), a chain's last node, or {@link #INFLATED}; a chain's end is the value's
- * CAS back to null. So a contended key pays no conversion after its first, and only the state's
- * first contention costs one.
+ * 21. Cells are made on a slot's first use; a lock that has used every slot keeps 112 KB of cells.
+ * Node mode: once a hold was converted or the slot inflated, the slot stays EXT and its value alone
+ * governs it, as before stamps: null (free: {@link #nodeTake} and {@link #takeOrQueue} take it with
+ * a node CAS), a chain's last node, or {@link #INFLATED}; a chain's end is the value's CAS back to
+ * null. So a contended key pays no conversion after its first, and only the state's first
+ * contention costs one.
  *
- * <p>Renewal (node mode only): every {@link #RENEWAL}-th node take of a free cell moves the slot to
- * a new node-mode cell that already holds the new node; the old cell forwards to it for good (a CAS
- * of its value from null to the new cell, so it can no longer be taken), and whoever meets the
- * forward swings the array element over ({@link #cell}, {@link #endSlot}, {@link #takeOrQueue},
- * {@link #inflate}); the thread that swings it replaces the forward with {@link #MOVED}, so that a
- * cell a stale handle keeps does not keep every later cell reachable (review 22). The reason is
- * G1's post-write barrier: a node-mode hold stores a freshly allocated node into the cell, and a
- * store into an old object costs a StoreLoad fence and a card check on every take, where a store
- * into a young object is filtered at once. Without renewal the hot key (two threads, JMH) ran 26–34
- * M/s for a fork's first 4–5 seconds, then 12–13 M/s once the cell was promoted (session 22); with
- * it, 30–41 M/s throughout. A stamped hold stores no reference, so a slot that is never contended
- * keeps its first cell. A stale handle of the old cell stays a no-op: a renewal needs a null value,
- * so the old cell's proxy (if any) was claimed, and its nodes left it by their release.
+ * <p>Reversion (session 24): a node-mode slot that met no contention (no waiter queued, no
+ * conversion: {@link Cell#quietFrom}) in its last {@link #QUIET} node takes moves back to a new
+ * stamped cell on such a take ({@link #revert}, shaped like renewal below: the new cell, LONE with
+ * the take's stamp, key, owner and hash, and its stamped node are made before the old cell's
+ * forward CAS). Without it, two threads over 1,000 keys left ~70 % of the used slots in node mode
+ * (a key meets the other thread about once in 2,000 holds, and one meeting was enough), where every
+ * hold allocates a node that escapes into the cell; with it, 0.1–0.5 bytes per acquisition (escape
+ * analysis removes the stamped node, see {@link Node}). {@code QUIET} is 1,024, not 64: with 64, a
+ * hot key of two threads reverted and was converted back ~20,000 times a second (one thread alone
+ * for 64 takes is common), and ran at 9–14 M/s against 17–23 in JMH forks.
+ *
+ * <p>Renewal (node mode only): every {@link #RENEWAL}-th node take of a free cell (unless the slot
+ * reverts then) moves the slot to a new node-mode cell that already holds the new node; the old
+ * cell forwards to it for good (a CAS of its value from null to the new cell, so it can no longer
+ * be taken), and whoever meets the forward swings the array element over ({@link #cell}, {@link
+ * #endSlot}, {@link #takeOrQueue}, {@link #inflate}); the thread that swings it replaces the
+ * forward with {@link #MOVED}, so that a cell a stale handle keeps does not keep every later cell
+ * reachable (review 22). The reason is G1's post-write barrier: a node-mode hold stores a freshly
+ * allocated node into the cell, and a store into an old object costs a StoreLoad fence and a card
+ * check on every take, where a store into a young object is filtered at once. Without renewal the
+ * hot key (two threads, JMH) ran 26–34 M/s for a fork's first 4–5 seconds, then 12–13 M/s once the
+ * cell was promoted (session 22); with it, 30–41 M/s throughout. A stamped hold stores no
+ * reference, so a slot that is never contended keeps its first cell. A stale handle of the old cell
+ * stays a no-op (of a renewal or a reversion alike): either needs a null value, so the old cell's
+ * proxy (if any) was claimed, and its nodes left it by their release.
  */
 final class FastSlots {
   static final int BITS = 11;
@@ -175,6 +187,13 @@ final class FastSlots {
    * power of two (see the class notes on renewal).
    */
   static final int RENEWAL = 1 << 12;
+
+  /**
+   * Node-mode takes without contention (no waiter queued in a chain, no conversion) after which a
+   * take moves the slot back to a stamped cell ({@link #revert}): a power of two, at most {@link
+   * #RENEWAL}. See the class notes for why 1,024.
+   */
+  static final int QUIET = 1 << 10;
 
   /** Attempts of {@link #takeOrQueue} while the slot keeps changing, before the slow way. */
   private static final int QUEUE_TRIES = 16;
@@ -256,19 +275,62 @@ final class FastSlots {
   }
 
   /**
-   * Sets a free node-mode cell's value to a new lone node hold, or every {@link #RENEWAL}-th time
-   * moves the slot to a new node-mode cell that holds it; null if the cell was not free (any more).
-   * The take is counted after its CAS, when this thread owns the cell's line anyway.
+   * Sets a free node-mode cell's value to a new lone node hold; or, every {@link #QUIET}-th take,
+   * moves the slot to a new cell: a stamped one holding the hold as a stamped {@link Node} if the
+   * slot has met no contention in its last {@link #QUIET} takes ({@link #revert}), else every
+   * {@link #RENEWAL}-th take a node-mode one holding the node ({@link #renew}). Null if the cell
+   * was not free (any more). The take is counted after its CAS, when this thread owns the cell's
+   * line anyway.
    */
   private Node claim(Cell c, int slot, Node n) {
-    if (((c.takes + 1) & (RENEWAL - 1)) == 0) { // a racy count: an estimate is all renewal needs
-      return renew(c, slot, n);
+    int t = c.takes + 1; // a racy count: an estimate is all renewal and reversion need
+    if ((t & (QUIET - 1)) == 0) {
+      return renewOrRevert(c, slot, n, t);
     }
     if (VALUE.compareAndSet(c, null, n)) {
-      c.takes++;
+      c.takes = t;
       return n;
     }
     return null;
+  }
+
+  /** The {@link #QUIET}-th take of {@link #claim}: reverts, renews or takes the cell as usual. */
+  private Node renewOrRevert(Cell c, int slot, Node n, int t) {
+    if (t - c.quietFrom >= QUIET) {
+      return revert(c, slot, n);
+    }
+    if ((t & (RENEWAL - 1)) == 0) {
+      return renew(c, slot, n);
+    }
+    if (VALUE.compareAndSet(c, null, n)) {
+      c.takes = t;
+      return n;
+    }
+    return null;
+  }
+
+  /**
+   * Moves a free node-mode slot that has met no contention for a while back to a stamped cell,
+   * whose first hold (LONE, with {@code n}'s key, owner and hash published by the forward) is
+   * returned as a stamped {@link Node}, made before the CAS: the old cell forwards to the new one
+   * from the CAS on, as in {@link #renew}. So a slot that was contended once does not pay a node
+   * per hold for good (2 threads over 1,000 keys: a key's holds meet the other thread about once in
+   * 2,000).
+   */
+  private Node revert(Cell c, int slot, Node n) {
+    long stamp = ((c.state & ~MODE) + STEP) | LONE; // never 0: a racy reader's take fails on it
+    Cell next = new Cell(engine, stamp, n.key, n.owner, n.hash());
+    Node h = new Node(engine.fastEntry, next, n.key);
+    h.stamp = stamp;
+    if (!VALUE.compareAndSet(c, null, next)) {
+      return null;
+    }
+    try {
+      swing(slot, c, next);
+    } catch (Throwable e) {
+      // As in renew: the forward stands, and whoever meets it swings the element over.
+    }
+    return h;
   }
 
   /**
@@ -397,6 +459,7 @@ final class FastSlots {
         }
         c.proxy = p;
         c.value = w;
+        c.quietFrom = c.takes; // contention: no reversion for QUIET takes (field writes only)
         c.state = (st & ~MODE) | EXT;
         return w;
       }
@@ -431,6 +494,7 @@ final class FastSlots {
       tries++;
       if (VALUE.compareAndSet(c, t, w)) {
         // t was still the slot's node, so still held (its release would have CASed it out first).
+        c.quietFrom = c.takes; // contention: no reversion for QUIET takes (field writes only)
         try {
           Node.NEXT.setRelease(t, w);
         } catch (Throwable e) {
@@ -805,10 +869,28 @@ final class FastSlots {
      */
     int takes;
 
+    /**
+     * {@link #takes} when the slot last met contention (a waiter queued, a conversion); written
+     * without synchronization, as {@link #takes}.
+     */
+    int quietFrom;
+
     final LockEngine engine;
 
     Cell(LockEngine engine) {
       this.engine = engine;
+    }
+
+    /**
+     * A stamped cell that a node-mode slot reverts to ({@link #revert}): state LONE with its first
+     * hold's stamp, and that hold's key, owner and hash.
+     */
+    Cell(LockEngine engine, long state, Object key, Object owner, int hash) {
+      this.engine = engine;
+      this.state = state;
+      this.key = key;
+      this.owner = owner;
+      this.hash = hash;
     }
 
     /** A renewed node-mode cell: state EXT (as the old cell's), value its first lone node. */

@@ -2,7 +2,6 @@ package dev.lockstep.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,16 +12,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review 22: what a renewed cell keeps reachable (see {@link FastSlots}, renewal). A stamped {@link
- * Node} names its cell for good, and a user may keep a closed handle as long as it likes; the
- * slot's first cell is the only one that ever issues stamps, and once the slot is in node mode it
- * is renewed away. With each renewed cell forwarding to the next for good, the kept handle's cell
- * kept every cell renewed after it reachable: one more cell per {@link FastSlots#RENEWAL} node
- * takes of the key, without bound (some 7,000 cells a second on a hot key).
+ * Review 22: what a replaced cell keeps reachable (see {@link FastSlots}, renewal and reversion). A
+ * stamped {@link Node} names its cell for good, and a user may keep a closed handle as long as it
+ * likes. A slot moves to a new cell by renewal (node mode) or by reversion (back to stamped), and
+ * the old cell forwards to the new one; with each forward kept for good, a kept handle's cell kept
+ * every later cell of its slot reachable, without bound (some 7,000 cells a second on a hot key
+ * before reversion existed).
  *
- * <p>Fails on commit 0467f79 (forwards kept for good): "4 renewed cells reachable" and "a renewed
- * cell is kept reachable". Passes once the thread that swings the slot's element past a cell
- * replaces its forward with {@link FastSlots#MOVED}.
+ * <p>Failed on commit 0467f79 (forwards kept for good) with "4 renewed cells reachable" and "a
+ * renewed cell is kept reachable"; since session 24 the cells are replaced by reversion here, and
+ * the test fails the same way with a {@code FastSlots.swing} that keeps the forward (no {@link
+ * FastSlots#MOVED}): "5 replaced cells reachable from a stale handle's cell".
  */
 class RenewalRetentionTest {
   private static final Duration LONG = Duration.ofSeconds(30);
@@ -32,9 +32,12 @@ class RenewalRetentionTest {
   private final LockEngine engine = ((ExclusiveKeyedLock<String>) lock).engine;
   private final int slot = LockEngine.spread(KEY.hashCode()) & FastSlots.MASK;
 
-  /** A stamped hold, converted (by a try that inflates the slot) and closed: a stale handle. */
+  /**
+   * A stamped hold of the slot's (stamped) cell, converted (by a try that inflates the slot) and
+   * closed: a stale handle; the slot is in node mode after it.
+   */
   private Node staleStampedHandle() throws InterruptedException {
-    Node stamped = assertInstanceOf(Node.class, lock.acquire(KEY, LONG));
+    Node stamped = (Node) lock.acquire(KEY, LONG);
     assertNotNull(stamped.cell, "not a stamped hold");
     assertFalse(lock.tryAcquire(KEY).isPresent());
     stamped.close();
@@ -42,23 +45,31 @@ class RenewalRetentionTest {
     return stamped;
   }
 
-  private void cycle(int holds) throws InterruptedException {
-    for (int i = 0; i < holds; i++) {
+  /** Quiet node takes until the slot reverts to a new stamped cell; returns that cell. */
+  private FastSlots.Cell revert() throws InterruptedException {
+    FastSlots.Cell before = engine.slots.cell(slot);
+    for (int i = 0; i < 4 * FastSlots.QUIET && engine.slots.cell(slot) == before; i++) {
       lock.acquire(KEY, LONG).close();
     }
+    FastSlots.Cell after = engine.slots.cell(slot);
+    assertNotSame(before, after, "the slot never reverted");
+    return after;
   }
 
   @Test
-  void aStaleHandlesCellForwardsToNoChainOfRenewedCells() throws Exception {
+  void aStaleHandlesCellForwardsToNoChainOfReplacedCells() throws Exception {
     Node stale = staleStampedHandle();
     FastSlots.Cell first = stale.cell;
-    cycle(4 * FastSlots.RENEWAL);
-    assertNotSame(first, engine.slots.cell(slot), "the slot was never renewed");
+    revert();
+    for (int i = 0; i < 4; i++) {
+      staleStampedHandle();
+      revert();
+    }
     int reachable = 0;
     for (Object v = first.value; v instanceof FastSlots.Cell c; v = c.value) {
       reachable++;
     }
-    assertTrue(reachable <= 1, reachable + " renewed cells reachable from a stale handle's cell");
+    assertTrue(reachable <= 1, reachable + " replaced cells reachable from a stale handle's cell");
     assertFalse(stale.isHeld());
     stale.close(); // still a no-op
     LockHandle h = lock.acquire(KEY, LONG);
@@ -69,16 +80,18 @@ class RenewalRetentionTest {
   }
 
   @Test
-  void aRenewedCellIsCollectedWhileAStaleHandleLives() throws Exception {
+  void aReplacedCellIsCollectedWhileAStaleHandleLives() throws Exception {
     Node stale = staleStampedHandle();
-    cycle(FastSlots.RENEWAL + 1);
-    WeakReference<FastSlots.Cell> renewed = new WeakReference<>(engine.slots.cell(slot));
-    assertNotSame(stale.cell, renewed.get(), "the slot was never renewed");
-    cycle(2 * FastSlots.RENEWAL);
-    for (int i = 0; i < 20 && renewed.get() != null; i++) {
+    WeakReference<FastSlots.Cell> replaced = new WeakReference<>(revert());
+    assertNotSame(stale.cell, replaced.get(), "the slot never moved to a new cell");
+    staleStampedHandle();
+    revert();
+    staleStampedHandle();
+    revert();
+    for (int i = 0; i < 20 && replaced.get() != null; i++) {
       System.gc();
     }
-    assertNull(renewed.get(), "a renewed cell is kept reachable");
+    assertNull(replaced.get(), "a replaced cell is kept reachable");
     assertFalse(stale.isHeld()); // keeps the stale handle (and its cell) reachable up to here
   }
 }

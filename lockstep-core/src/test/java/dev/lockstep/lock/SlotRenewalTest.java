@@ -18,12 +18,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The renewal of a node-mode slot's cell (see {@link FastSlots}): once a slot has been contended it
- * stays in node mode, where every hold stores a new node into the cell; every {@link
+ * is in node mode, where every hold stores a new node into the cell; every {@link
  * FastSlots#RENEWAL}-th take of its free cell moves the slot to a new cell that already holds the
- * new hold, so that the cell stays a young object. A renewal must be invisible: one holder at a
- * time, nothing left behind, stale handles (a stamped one from before the slot's conversion, a node
- * one from before the renewal) still no-ops. A slot that is never contended keeps its cell: its
- * stamped holds store no reference.
+ * new hold, so that the cell stays a young object, and a take after {@link FastSlots#QUIET} quiet
+ * ones moves it back to a stamped cell (reversion, see {@link SlotReversionTest}). Either move must
+ * be invisible: one holder at a time, nothing left behind, stale handles (a stamped one from before
+ * the slot's conversion, a node one from before the move) still no-ops. A slot that is never
+ * contended keeps its cell: its stamped holds store no reference. The sequential test below now
+ * meets a reversion first; the concurrent one meets both (its four threads contend often enough to
+ * renew, and pause often enough to revert).
  *
  * <p>Shown to fail against a deliberately broken variant (then reverted): {@code FastSlots.renew}
  * installing a new cell without its node ({@code new Cell(engine, c.state, null)}) while returning
