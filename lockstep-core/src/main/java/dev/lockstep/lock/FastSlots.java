@@ -101,15 +101,15 @@ import java.util.concurrent.locks.LockSupport;
  * contention costs one.
  *
  * <p>Reversion (session 24): a node-mode slot that met no contention (no waiter queued, no
- * conversion: {@link Cell#quietFrom}) in its last {@link #QUIET} node takes moves back to a new
- * stamped cell on such a take ({@link #revert}, shaped like renewal below: the new cell, LONE with
- * the take's stamp, key, owner and hash, and its stamped node are made before the old cell's
- * forward CAS). Without it, two threads over 1,000 keys left ~70 % of the used slots in node mode
- * (a key meets the other thread about once in 2,000 holds, and one meeting was enough), where every
- * hold allocates a node that escapes into the cell; with it, 0.1–0.5 bytes per acquisition (escape
- * analysis removes the stamped node, see {@link Node}). {@code QUIET} is 1,024, not 64: with 64, a
- * hot key of two threads reverted and was converted back ~20,000 times a second (one thread alone
- * for 64 takes is common), and ran at 9–14 M/s against 17–23 in JMH forks.
+ * conversion: the high bits of {@link Cell#takes}) in its last {@link #QUIET} node takes moves back
+ * to a new stamped cell on such a take ({@link #revert}, shaped like renewal below: the new cell,
+ * LONE with the take's stamp, key, owner and hash, and its stamped node are made before the old
+ * cell's forward CAS). Without it, two threads over 1,000 keys left ~70 % of the used slots in node
+ * mode (a key meets the other thread about once in 2,000 holds, and one meeting was enough), where
+ * every hold allocates a node that escapes into the cell; with it, 0.1–0.5 bytes per acquisition
+ * (escape analysis removes the stamped node, see {@link Node}). {@code QUIET} is 1,024, not 64:
+ * with 64, a hot key of two threads reverted and was converted back ~20,000 times a second (one
+ * thread alone for 64 takes is common), and ran at 9–14 M/s against 17–23 in JMH forks.
  *
  * <p>Renewal (node mode only): every {@link #RENEWAL}-th node take of a free cell (unless the slot
  * reverts then) moves the slot to a new node-mode cell that already holds the new node; the old
@@ -194,6 +194,9 @@ final class FastSlots {
    * #RENEWAL}. See the class notes for why 1,024.
    */
   static final int QUIET = 1 << 10;
+
+  /** The bits of {@link Cell#takes} that count takes. */
+  private static final int COUNT = 0xFFFF;
 
   /** Attempts of {@link #takeOrQueue} while the slot keeps changing, before the slow way. */
   private static final int QUEUE_TRIES = 16;
@@ -283,27 +286,28 @@ final class FastSlots {
    * line anyway.
    */
   private Node claim(Cell c, int slot, Node n) {
-    int t = c.takes + 1; // a racy count: an estimate is all renewal and reversion need
+    int x = c.takes; // a racy count: an estimate is all renewal and reversion need
+    int t = (x + 1) & COUNT;
     if ((t & (QUIET - 1)) == 0) {
-      return renewOrRevert(c, slot, n, t);
+      return renewOrRevert(c, slot, n, x, t);
     }
     if (VALUE.compareAndSet(c, null, n)) {
-      c.takes = t;
+      c.takes = (x & ~COUNT) | t;
       return n;
     }
     return null;
   }
 
   /** The {@link #QUIET}-th take of {@link #claim}: reverts, renews or takes the cell as usual. */
-  private Node renewOrRevert(Cell c, int slot, Node n, int t) {
-    if (t - c.quietFrom >= QUIET) {
+  private Node renewOrRevert(Cell c, int slot, Node n, int x, int t) {
+    if (((t - (x >>> 16)) & COUNT) >= QUIET) {
       return revert(c, slot, n);
     }
     if ((t & (RENEWAL - 1)) == 0) {
       return renew(c, slot, n);
     }
     if (VALUE.compareAndSet(c, null, n)) {
-      c.takes = t;
+      c.takes = (x & ~COUNT) | t;
       return n;
     }
     return null;
@@ -459,7 +463,8 @@ final class FastSlots {
         }
         c.proxy = p;
         c.value = w;
-        c.quietFrom = c.takes; // contention: no reversion for QUIET takes (field writes only)
+        int x = c.takes; // contention: the window of QUIET takes restarts (field accesses only)
+        c.takes = (x & COUNT) | (x << 16);
         c.state = (st & ~MODE) | EXT;
         return w;
       }
@@ -494,7 +499,8 @@ final class FastSlots {
       tries++;
       if (VALUE.compareAndSet(c, t, w)) {
         // t was still the slot's node, so still held (its release would have CASed it out first).
-        c.quietFrom = c.takes; // contention: no reversion for QUIET takes (field writes only)
+        int x = c.takes; // contention: the window of QUIET takes restarts (field accesses only)
+        c.takes = (x & COUNT) | (x << 16);
         try {
           Node.NEXT.setRelease(t, w);
         } catch (Throwable e) {
@@ -865,15 +871,13 @@ final class FastSlots {
     Proxy proxy;
 
     /**
-     * Node-mode takes of this cell, counted without synchronization (renewal needs an estimate).
+     * Node-mode takes of this cell in the low 16 bits ({@link #COUNT}, wrapping), and in the high
+     * 16 bits the count when the slot last met contention (a waiter queued, a conversion); written
+     * without synchronization (renewal and reversion need estimates only). One int, not two: a
+     * second int moved {@link #value} off the 16 bytes it shares with {@link #state} and {@link
+     * #takes}.
      */
     int takes;
-
-    /**
-     * {@link #takes} when the slot last met contention (a waiter queued, a conversion); written
-     * without synchronization, as {@link #takes}.
-     */
-    int quietFrom;
 
     final LockEngine engine;
 

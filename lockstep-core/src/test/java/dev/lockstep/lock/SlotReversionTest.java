@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * <p>Shown to fail against deliberately broken variants (then reverted): a reverted cell created
  * FREE instead of LONE ({@code new Cell(engine, stamp & ~MODE, ...)}) fails {@link
  * #aQuietNodeModeSlotRevertsWithItsHoldInPlace} ("the reverted hold is not held"); a reversion that
- * ignores {@code Cell.quietFrom} fails {@link #contentionWithinTheWindowKeepsNodeMode}.
+ * ignores the contention count (the high bits of {@code Cell.takes}) fails {@link
+ * #contentionWithinTheWindowKeepsNodeMode}.
  */
 class SlotReversionTest {
   private static final Duration LONG = Duration.ofSeconds(30);
