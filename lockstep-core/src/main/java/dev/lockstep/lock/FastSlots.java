@@ -90,10 +90,10 @@ import java.util.concurrent.locks.LockSupport;
  * by field writes after its CAS to CONV. {@code StackDepthScanTest} and {@code InterpretedScanTest}
  * scan every depth.
  *
- * <p>Cell layout: a cell is 56 bytes, not padded, so that its state and its value share a cache
+ * <p>Cell layout: a cell is 48 bytes, not padded, so that its state and its value share a cache
  * line. Padded to 128 bytes (the padding longs laid out between the state and the references), the
  * hot key ran at half speed: 11–14 M/s against 17–24 M/s unpadded in the two-thread probe, session
- * 21. Cells are made on a slot's first use; a lock that has used every slot keeps 112 KB of cells.
+ * 21. Cells are made on a slot's first use; a lock that has used every slot keeps 96 KB of cells.
  * Node mode: once a hold was converted or the slot inflated, the slot stays EXT and its value alone
  * governs it, as before stamps: null (free: {@link #nodeTake} and {@link #takeOrQueue} take it with
  * a node CAS), a chain's last node, or {@link #INFLATED}; a chain's end is the value's CAS back to
