@@ -64,7 +64,17 @@ final class ExclusiveKeyedLock<K> implements KeyedLock<K> {
    * LockEngine#giveBack}); an error of the release is added to {@code t}. A no-op for null.
    */
   private void giveBack(Node h, Throwable t) {
-    engine.giveBack(h, t);
+    if (h == null || h.self != null) {
+      engine.giveBack(h, t); // a no-op for null
+      return;
+    }
+    try { // a stamped hold: its close straight from here, one frame less than the engine's way
+      h.close();
+    } catch (Throwable u) {
+      if (u != t) {
+        t.addSuppressed(u);
+      }
+    }
   }
 
   @Override

@@ -891,10 +891,10 @@ final class FastSlots {
      */
     Cell(LockEngine engine, long state, Object key, Object owner, int hash) {
       this.engine = engine;
-      this.state = state;
       this.key = key;
       this.owner = owner;
       this.hash = hash;
+      this.state = state; // last (review 24): a racy reader that sees LONE sees its fields too
     }
 
     /** A renewed node-mode cell: state EXT (as the old cell's), value its first lone node. */
@@ -910,7 +910,12 @@ final class FastSlots {
    * inflation into an entry's chain tail): HELD until the stamped holder's close claims it.
    */
   static final class Proxy extends Node {
-    /** A proxy of the hold of {@code stamp} (kept in {@link Node#stamp}). */
+    /**
+     * A proxy of the hold of {@code stamp}, kept in {@link Node#stamp}: a plain field, not final,
+     * so a reader must reach the proxy after a volatile read of its cell's state that saw EXT
+     * (written after the proxy and its stamp), as {@link #slowClose} and {@link #held} do; no other
+     * reader reads its stamp.
+     */
     Proxy(Entry fastEntry, Object key, Object owner, int hash, long stamp) {
       super(fastEntry, key, owner, hash, Node.HELD);
       this.stamp = stamp;

@@ -12,8 +12,9 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A <em>stamped</em> node is the handle of a hold taken by one CAS of a fast slot's state (see
  * {@link FastSlots}): it names only its {@link #cell} and {@link #stamp}, is never linked anywhere,
- * and its {@link #status} means nothing (its hold is the cell's state). Every other node has {@link
- * #self} pointing to itself.
+ * and its {@link #status} means nothing (its hold is the cell's state), nor do its {@link #hash},
+ * {@link #slot} and {@link #owner} (null): every engine path that takes a handle checks {@link
+ * #self} first. Every other node has {@link #self} pointing to itself.
  *
  * <p>Implementation notes: one class for every handle of an exclusive {@link KeyedLock} (stamped,
  * fast, chain and table holds alike), with a final {@link #close} that reads only fields of the

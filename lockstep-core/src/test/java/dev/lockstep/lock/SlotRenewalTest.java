@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Shown to fail against a deliberately broken variant (then reverted): {@code FastSlots.renew}
  * installing a new cell without its node ({@code new Cell(engine, c.state, null)}) while returning
- * the hold as taken: "hold 4094 is not in its slot".
+ * the hold as taken: "hold 4094 is not in its slot" (session 22), "hold 4086 is not in its slot"
+ * (session 24, with the waiters that keep the slot from reverting).
  */
 class SlotRenewalTest {
   private static final Duration LONG = Duration.ofSeconds(30);
@@ -50,6 +53,25 @@ class SlotRenewalTest {
     return stamped;
   }
 
+  /** Queues a waiter behind a node-mode hold of the key (contention), then lets it through. */
+  private void contend() throws Exception {
+    LockHandle held = lock.acquire(KEY, LONG);
+    CompletableFuture<Void> waiter =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                lock.acquire(KEY, LONG).close();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    while (Node.NEXT.getAcquire((Node) held) == null) {
+      Thread.onSpinWait();
+    }
+    held.close();
+    waiter.get(30, TimeUnit.SECONDS);
+  }
+
   @Test
   void anUncontendedSlotKeepsItsCell() throws Exception {
     LockHandle first = lock.acquire(KEY, LONG);
@@ -67,13 +89,28 @@ class SlotRenewalTest {
     LockHandle stale = lock.acquire(KEY, LONG);
     Object firstCell = engine.slots.cell(slot);
     stale.close();
+    // A waiter queued every QUIET / 2 takes keeps the slot contended, so that its RENEWAL-th takes
+    // renew it (a new cell in node mode) instead of reverting it (a new stamped cell).
+    FastSlots.Cell seen = engine.slots.cell(slot);
+    int renewals = 0;
     for (int i = 0; i < 3 * FastSlots.RENEWAL; i++) {
+      if (i % (FastSlots.QUIET / 2) == 0) {
+        contend();
+      }
       try (LockHandle held = lock.acquire(KEY, LONG)) {
         if (!lock.isLocked(KEY)) {
           throw new AssertionError("hold " + i + " is not in its slot: " + held);
         }
       }
+      FastSlots.Cell now = engine.slots.cell(slot);
+      if (now != seen) {
+        assertEquals(
+            FastSlots.EXT, now.state & FastSlots.MODE, "the contended slot reverted at take " + i);
+        renewals++;
+        seen = now;
+      }
     }
+    assertTrue(renewals >= 2, "the slot was renewed " + renewals + " times");
     assertNotSame(firstCell, engine.slots.cell(slot), "the slot was never renewed");
     LockHandle h = lock.acquire(KEY, LONG);
     stale.close();
