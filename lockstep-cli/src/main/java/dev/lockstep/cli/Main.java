@@ -1,25 +1,12 @@
 package dev.lockstep.cli;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-
-/** Entry point of the {@code lockstep} command. */
-@Command(
-    name = "lockstep",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    description = "Locks, durable state documents and state machines for many concurrent workers.",
-    subcommands = {
-      VersionCommand.class,
-      DemoCommand.class,
-      BenchCommand.class,
-      LockCommand.class,
-      DocCommand.class,
-      FsmCommand.class
-    })
-public final class Main implements Runnable {
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+/**
+ * Entry point of the {@code lockstep} command: answers {@code version} and the usual forms of
+ * {@code lock} itself, and hands everything else to the picocli tree ({@link Root}). It names no
+ * picocli type, so that linking it loads nothing from the shaded jar (see {@link Root}).
+ */
+public final class Main {
+  private Main() {}
 
   /** Runs the command line and exits with its status. */
   public static void main(String[] args) {
@@ -52,21 +39,7 @@ public final class Main implements Runnable {
         }
       }
     }
-    return commandLine().execute(args);
-  }
-
-  /** The command tree; every subcommand's -V prints the version line, as {@code lockstep -V}. */
-  static CommandLine commandLine() {
-    CommandLine main = new CommandLine(new Main());
-    inheritVersion(main, new Version());
-    return main;
-  }
-
-  private static void inheritVersion(CommandLine command, Version version) {
-    for (CommandLine sub : command.getSubcommands().values()) {
-      sub.getCommandSpec().versionProvider(version);
-      inheritVersion(sub, version);
-    }
+    return Root.execute(args);
   }
 
   private static boolean isVersionRequest(String[] args) {
@@ -75,18 +48,5 @@ public final class Main implements Runnable {
     }
     String arg = args[0];
     return arg.equals("version") || arg.equals("--version") || arg.equals("-V");
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
-  /** Supplies the version string shown by {@code --version}. */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {VersionCommand.text()};
-    }
   }
 }
