@@ -326,15 +326,7 @@ final class FastSlots {
     Cell next = new Cell(engine, stamp, n.key, n.owner, n.hash());
     Node h = new Node(engine.fastEntry, next, n.key);
     h.stamp = stamp;
-    if (!VALUE.compareAndSet(c, null, next)) {
-      return null;
-    }
-    try {
-      swing(slot, c, next);
-    } catch (Throwable e) {
-      // As in renew: the forward stands, and whoever meets it swings the element over.
-    }
-    return h;
+    return forward(c, slot, next) ? h : null;
   }
 
   /**
@@ -344,17 +336,26 @@ final class FastSlots {
    * forward helps). See the class notes on renewal.
    */
   private Node renew(Cell c, int slot, Node n) {
-    Cell next = new Cell(engine, c.state, n);
+    return forward(c, slot, new Cell(engine, c.state, n)) ? n : null;
+  }
+
+  /**
+   * Moves the free node-mode cell {@code c} of {@code slot} to {@code next} (made beforehand, with
+   * its first hold in it), for {@link #renew} and {@link #revert}: false if {@code c} was not free
+   * (any more). From the value's CAS on, {@code c} forwards to {@code next}; then this thread
+   * swings the slot's element over, and an error there (a {@code StackOverflowError}) must not lose
+   * the hold just taken: the forward stands, and whoever meets it swings the element (see cell()).
+   */
+  private boolean forward(Cell c, int slot, Cell next) {
     if (!VALUE.compareAndSet(c, null, next)) {
-      return null;
+      return false;
     }
     try {
       swing(slot, c, next);
     } catch (Throwable e) {
-      // An error here (a StackOverflowError) must not lose the hold just taken: the forward
-      // stands, and whoever meets it swings the element over (see cell()).
+      // the forward stands (see above)
     }
-    return n;
+    return true;
   }
 
   /** The slot's current cell, created on first use. */

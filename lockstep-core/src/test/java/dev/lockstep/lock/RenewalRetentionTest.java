@@ -2,7 +2,6 @@ package dev.lockstep.lock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,25 +24,13 @@ import org.junit.jupiter.api.Test;
  * FastSlots#MOVED}): "5 replaced cells reachable from a stale handle's cell".
  */
 class RenewalRetentionTest {
-  private static final Duration LONG = Duration.ofSeconds(30);
+  private static final Duration LONG = SlotFixture.LONG;
   private static final String KEY = "retained";
 
-  private final KeyedLock<String> lock = KeyedLock.create();
-  private final LockEngine engine = ((ExclusiveKeyedLock<String>) lock).engine;
-  private final int slot = LockEngine.spread(KEY.hashCode()) & FastSlots.MASK;
-
-  /**
-   * A stamped hold of the slot's (stamped) cell, converted (by a try that inflates the slot) and
-   * closed: a stale handle; the slot is in node mode after it.
-   */
-  private Node staleStampedHandle() throws InterruptedException {
-    Node stamped = (Node) lock.acquire(KEY, LONG);
-    assertNotNull(stamped.cell, "not a stamped hold");
-    assertFalse(lock.tryAcquire(KEY).isPresent());
-    stamped.close();
-    assertNull(engine.slots.get(slot), "the slot is not free after its inflation");
-    return stamped;
-  }
+  private final SlotFixture fixture = new SlotFixture(KEY);
+  private final KeyedLock<String> lock = fixture.lock;
+  private final LockEngine engine = fixture.engine;
+  private final int slot = fixture.slot;
 
   /** Quiet node takes until the slot reverts to a new stamped cell; returns that cell. */
   private FastSlots.Cell revert() throws InterruptedException {
@@ -58,11 +45,11 @@ class RenewalRetentionTest {
 
   @Test
   void aStaleHandlesCellForwardsToNoChainOfReplacedCells() throws Exception {
-    Node stale = staleStampedHandle();
+    Node stale = fixture.toNodeMode();
     FastSlots.Cell first = stale.cell;
     revert();
     for (int i = 0; i < 4; i++) {
-      staleStampedHandle();
+      fixture.toNodeMode();
       revert();
     }
     int reachable = 0;
@@ -81,12 +68,12 @@ class RenewalRetentionTest {
 
   @Test
   void aReplacedCellIsCollectedWhileAStaleHandleLives() throws Exception {
-    Node stale = staleStampedHandle();
+    Node stale = fixture.toNodeMode();
     WeakReference<FastSlots.Cell> replaced = new WeakReference<>(revert());
     assertNotSame(stale.cell, replaced.get(), "the slot never moved to a new cell");
-    staleStampedHandle();
+    fixture.toNodeMode();
     revert();
-    staleStampedHandle();
+    fixture.toNodeMode();
     revert();
     for (int i = 0; i < 20 && replaced.get() != null; i++) {
       System.gc();

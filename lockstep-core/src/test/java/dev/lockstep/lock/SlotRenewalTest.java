@@ -10,10 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -36,41 +34,13 @@ import org.junit.jupiter.api.Test;
  * (session 24, with the waiters that keep the slot from reverting).
  */
 class SlotRenewalTest {
-  private static final Duration LONG = Duration.ofSeconds(30);
+  private static final Duration LONG = SlotFixture.LONG;
   private static final String KEY = "renewed";
 
-  private final KeyedLock<String> lock = KeyedLock.create();
-  private final LockEngine engine = ((ExclusiveKeyedLock<String>) lock).engine;
-  private final int slot = LockEngine.spread(KEY.hashCode()) & FastSlots.MASK;
-
-  /** Puts the key's slot in node mode: a try of the held key inflates it (a stamped hold). */
-  private LockHandle toNodeMode() throws InterruptedException {
-    LockHandle stamped = lock.acquire(KEY, LONG);
-    assertFalse(lock.tryAcquire(KEY).isPresent());
-    stamped.close();
-    assertNull(engine.slots.get(slot), "the slot is not free after its inflation");
-    assertEquals(0, lock.activeKeys());
-    return stamped;
-  }
-
-  /** Queues a waiter behind a node-mode hold of the key (contention), then lets it through. */
-  private void contend() throws Exception {
-    LockHandle held = lock.acquire(KEY, LONG);
-    CompletableFuture<Void> waiter =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                lock.acquire(KEY, LONG).close();
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    while (Node.NEXT.getAcquire((Node) held) == null) {
-      Thread.onSpinWait();
-    }
-    held.close();
-    waiter.get(30, TimeUnit.SECONDS);
-  }
+  private final SlotFixture fixture = new SlotFixture(KEY);
+  private final KeyedLock<String> lock = fixture.lock;
+  private final LockEngine engine = fixture.engine;
+  private final int slot = fixture.slot;
 
   @Test
   void anUncontendedSlotKeepsItsCell() throws Exception {
@@ -85,7 +55,7 @@ class SlotRenewalTest {
 
   @Test
   void staleHandlesStayNoOpsAcrossRenewals() throws Exception {
-    LockHandle stamped = toNodeMode();
+    LockHandle stamped = fixture.toNodeMode();
     LockHandle stale = lock.acquire(KEY, LONG);
     Object firstCell = engine.slots.cell(slot);
     stale.close();
@@ -95,7 +65,7 @@ class SlotRenewalTest {
     int renewals = 0;
     for (int i = 0; i < 3 * FastSlots.RENEWAL; i++) {
       if (i % (FastSlots.QUIET / 2) == 0) {
-        contend();
+        fixture.contend();
       }
       try (LockHandle held = lock.acquire(KEY, LONG)) {
         if (!lock.isLocked(KEY)) {
@@ -127,7 +97,7 @@ class SlotRenewalTest {
 
   @Test
   void holdsStayExclusiveWhileTheSlotIsRenewed() throws Exception {
-    toNodeMode();
+    fixture.toNodeMode();
     Object firstCell = engine.slots.cell(slot);
     int threads = 4;
     // Renewal happens only on a take of a free cell. Four threads that hammer one key can convoy

@@ -28,21 +28,13 @@ import org.junit.jupiter.api.Test;
  * #contentionWithinTheWindowKeepsNodeMode}.
  */
 class SlotReversionTest {
-  private static final Duration LONG = Duration.ofSeconds(30);
+  private static final Duration LONG = SlotFixture.LONG;
   private static final String KEY = "reverted";
 
-  private final KeyedLock<String> lock = KeyedLock.create();
-  private final LockEngine engine = ((ExclusiveKeyedLock<String>) lock).engine;
-  private final int slot = LockEngine.spread(KEY.hashCode()) & FastSlots.MASK;
-
-  /** Puts the key's slot in node mode: a try of the held key inflates it (a stamped hold). */
-  private void toNodeMode() throws InterruptedException {
-    Node stamped = (Node) lock.acquire(KEY, LONG);
-    assertNotNull(stamped.cell, "the first hold is not stamped");
-    assertFalse(lock.tryAcquire(KEY).isPresent());
-    stamped.close();
-    assertNull(engine.slots.get(slot), "the slot is not free after its inflation");
-  }
+  private final SlotFixture fixture = new SlotFixture(KEY);
+  private final KeyedLock<String> lock = fixture.lock;
+  private final LockEngine engine = fixture.engine;
+  private final int slot = fixture.slot;
 
   private static boolean stamped(LockHandle h) {
     return ((Node) h).cell != null;
@@ -61,7 +53,7 @@ class SlotReversionTest {
 
   @Test
   void aQuietNodeModeSlotRevertsWithItsHoldInPlace() throws Exception {
-    toNodeMode();
+    fixture.toNodeMode();
     FastSlots.Cell nodeCell = engine.slots.cell(slot);
     LockHandle staleNode = lock.acquire(KEY, LONG);
     assertFalse(stamped(staleNode), "not in node mode");
@@ -98,7 +90,7 @@ class SlotReversionTest {
 
   @Test
   void contentionWithinTheWindowKeepsNodeMode() throws Exception {
-    toNodeMode();
+    fixture.toNodeMode();
     // Node takes 1 .. QUIET/2 quiet, then a waiter queues behind a hold (contention), then quiet
     // again: the window restarts there, so the QUIET-th take must not revert; a later one does.
     for (int i = 1; i < FastSlots.QUIET / 2; i++) {
@@ -116,7 +108,7 @@ class SlotReversionTest {
                 throw new IllegalStateException(e);
               }
             });
-    while (!queuedBehind(held)) {
+    while (!SlotFixture.queuedBehind(held)) {
       Thread.onSpinWait();
     }
     held.close();
@@ -136,10 +128,5 @@ class SlotReversionTest {
     }
     assertTrue(reverted, "never reverted after the contention");
     assertEquals(0, lock.activeKeys());
-  }
-
-  /** Whether a waiter has linked itself behind the node-mode hold {@code held}. */
-  private static boolean queuedBehind(LockHandle held) {
-    return Node.NEXT.getAcquire((Node) held) != null;
   }
 }
